@@ -1,0 +1,89 @@
+// One linter. Besides the usual rules it keeps the layer direction of ARCHITECTURE.md:
+// cli -> orchestrator -> {evaluators, problems} -> sandboxes -> core; web reads the store only.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Forbid imports of the named top-level folders from files under `files`. */
+function layer(files, forbidden, why) {
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: forbidden.map((dir) => ({
+            group: [`**/${dir}/**`, `../${dir}/*`, `../../${dir}/*`, `../../../${dir}/*`],
+            message: `${why} (see ARCHITECTURE.md, "Layers").`,
+          })),
+        },
+      ],
+    },
+  };
+}
+
+export default tseslint.config(
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.adrs/**',
+      'bench/out/**',
+      'test/fixtures/**',
+      'problems/*/**/*.js',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  layer(
+    ['core/**/*.ts'],
+    ['orchestrator', 'evaluators', 'problems', 'sandboxes', 'web'],
+    'core imports no other layer',
+  ),
+  layer(
+    ['sandboxes/**/*.ts'],
+    ['orchestrator', 'evaluators', 'problems', 'web'],
+    'sandboxes import only core',
+  ),
+  layer(
+    ['evaluators/**/*.ts'],
+    ['orchestrator', 'problems', 'web'],
+    'evaluators import only sandboxes and core',
+  ),
+  layer(
+    ['problems/**/*.ts'],
+    ['orchestrator', 'evaluators', 'web'],
+    'problems import only sandboxes and core',
+  ),
+  layer(
+    ['orchestrator/**/*.ts'],
+    ['web'],
+    'the orchestrator never imports the web layer; web subscribes to it',
+  ),
+  {
+    files: ['web/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/orchestrator/loop/**',
+                '**/orchestrator/proposers/**',
+                '**/evaluators/**',
+                '**/sandboxes/**',
+              ],
+              message:
+                'web reads the store and listens to events; it never evaluates or proposes (ARCHITECTURE.md).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

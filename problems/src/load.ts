@@ -1,0 +1,127 @@
+// Reads a problem package (problems/<name>/problem.yaml), validates it, and hashes its content.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { InputError, NotFoundError } from '../../core/errors.js';
+import { assetPath } from '../../core/paths.js';
+import { problemSchema, type ProblemSpec } from './schema.js';
+
+export interface LoadedProblem {
+  spec: ProblemSpec;
+  /** Absolute folder of the package. */
+  dir: string;
+  /** sha256 over every file of the package (names and bytes), so a verdict names exactly what it judged. */
+  contentHash: string;
+  /** Absolute paths. */
+  seedDir: string;
+  evaluatorDir: string;
+  screenWorkloadsDir?: string;
+  verifyWorkloadsDir?: string;
+}
+
+/** Formats the first zod issue as "file: field: message (fix)". */
+export function describeIssue(file: string, error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return `${file}: invalid`;
+  const field = issue.path.length ? issue.path.join('.') : '(top level)';
+  let fix = '';
+  if (issue.code === 'invalid_type') fix = ` (set "${field}" to a ${issue.expected})`;
+  else if (issue.code === 'unrecognized_keys') fix = ' (remove it or check its spelling)';
+  else if (issue.code === 'invalid_value' && 'values' in issue)
+    fix = ` (use one of: ${issue.values.join(', ')})`;
+  const extra = error.issues.length > 1 ? ` [+${error.issues.length - 1} more]` : '';
+  return `${file}: field "${field}": ${issue.message}${fix}${extra}`;
+}
+
+/** Resolves a problem argument: a folder path, or a name under the built-in problems/ folder. */
+export function resolveProblemDir(ref: string, cwd: string = process.cwd()): string {
+  const direct = path.resolve(cwd, ref);
+  if (existsSync(path.join(direct, 'problem.yaml'))) return direct;
+  const builtin = assetPath('problems', ref);
+  if (existsSync(path.join(builtin, 'problem.yaml'))) return builtin;
+  if (existsSync(direct) && statSync(direct).isDirectory()) return direct;
+  throw new NotFoundError(
+    `problem "${ref}" not found: give a folder with a problem.yaml, or a name from \`adrs problems list\``,
+  );
+}
+
+export function loadProblem(ref: string, cwd?: string): LoadedProblem {
+  const dir = resolveProblemDir(ref, cwd);
+  const file = path.join(dir, 'problem.yaml');
+  if (!existsSync(file))
+    throw new InputError(
+      `${file}: missing (a problem package needs a problem.yaml; see README "Problem format")`,
+    );
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const where = error instanceof YAMLParseError && error.linePos ? ` line ${error.linePos[0].line}` : '';
+    throw new InputError(
+      `${file}:${where} not valid YAML: ${(error as Error).message.split('\n')[0]} (fix the syntax)`,
+    );
+  }
+  const parsed = problemSchema.safeParse(raw);
+  if (!parsed.success) throw new InputError(describeIssue(file, parsed.error));
+  const spec = parsed.data;
+  const inside = (field: string, rel: string | undefined): string | undefined => {
+    if (rel === undefined) return undefined;
+    const abs = path.resolve(dir, rel);
+    if (!existsSync(abs))
+      throw new InputError(`${file}: field "${field}": ${rel} does not exist (create it or fix the path)`);
+    return abs;
+  };
+  const seedDir = inside('seed.dir', spec.seed.dir)!;
+  for (const [i, f] of spec.seed.files.entries()) inside(`seed.files.${i}`, path.join(spec.seed.dir, f));
+  return {
+    spec,
+    dir,
+    contentHash: hashTree(dir),
+    seedDir,
+    evaluatorDir: inside('evaluator.dir', spec.evaluator.dir)!,
+    screenWorkloadsDir: inside('workloads.screen', spec.workloads.screen),
+    verifyWorkloadsDir: inside('workloads.verify', spec.workloads.verify),
+  };
+}
+
+const SKIP = new Set(['__pycache__', '.git', 'node_modules', '.pytest_cache']);
+
+/** sha256 of a folder: sorted relative names and file bytes. */
+export function hashTree(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (rel: string): void => {
+    const abs = path.join(dir, rel);
+    for (const name of readdirSync(abs).sort()) {
+      if (SKIP.has(name)) continue;
+      const childRel = rel ? `${rel}/${name}` : name;
+      const st = statSync(path.join(dir, childRel));
+      if (st.isDirectory()) walk(childRel);
+      else if (st.isFile()) {
+        hash.update(childRel + '\0');
+        hash.update(readFileSync(path.join(dir, childRel)));
+        hash.update('\0');
+      }
+    }
+  };
+  walk('');
+  return hash.digest('hex');
+}
+
+/** Problem packages in a folder (default: the built-in problems/). */
+export function listProblems(
+  root: string = assetPath('problems'),
+): { name: string; dir: string; error?: string; spec?: ProblemSpec }[] {
+  const out: { name: string; dir: string; error?: string; spec?: ProblemSpec }[] = [];
+  for (const name of readdirSync(root).sort()) {
+    const dir = path.join(root, name);
+    if (!existsSync(path.join(dir, 'problem.yaml'))) continue;
+    try {
+      out.push({ name, dir, spec: loadProblem(dir).spec });
+    } catch (error) {
+      out.push({ name, dir, error: (error as Error).message });
+    }
+  }
+  return out;
+}

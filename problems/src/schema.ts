@@ -1,0 +1,95 @@
+// problem.yaml, validated with zod: the contract of a problem package (see README, "Problem format").
+import { z } from 'zod';
+
+const metricSchema = z.object({
+  name: z.string().min(1),
+  direction: z.enum(['maximize', 'minimize']),
+  description: z.string().optional(),
+  /** Deterministic metrics are verified on held-out inputs without a timing interval. */
+  deterministic: z.boolean().default(false),
+});
+
+const stageCommand = z.array(z.string().min(1)).min(1);
+
+export const problemSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"'),
+    description: z.string().min(1),
+    language: z.string().min(1),
+    /** The seed program: a folder copied as the candidate's workspace, and which of its files may evolve. */
+    seed: z.object({
+      dir: z.string().default('seed'),
+      files: z.array(z.string().min(1)).min(1),
+    }),
+    evaluator: z.object({
+      /** Folder holding the evaluator; read-only to candidates. */
+      dir: z.string().default('evaluator'),
+      /** Command per stage; "{problem}", "{workspace}" and "{workloads}" are replaced by in-sandbox paths. */
+      command: stageCommand,
+      stages: z
+        .object({
+          screen: stageCommand.optional(),
+          verify: stageCommand.optional(),
+          time: stageCommand.optional(),
+        })
+        .prefault({}),
+    }),
+    metrics: z.array(metricSchema).min(1),
+    /** The metric that ranks candidates (higher is better after direction). */
+    primary: z.string().min(1),
+    timing: z
+      .object({
+        /** Timing key in the evaluator result ("timings.<key>") that the speedup is about; none = deterministic problem. */
+        key: z.string().optional(),
+        screen_samples: z.number().int().positive().default(3),
+        verify_samples: z.number().int().positive().default(10),
+        max_samples: z.number().int().positive().default(40),
+        min_effect: z.number().min(0).default(0.01),
+        confidence: z.number().gt(0).lt(1).default(0.95),
+      })
+      .prefault({}),
+    timeouts: z
+      .object({
+        screen: z.number().positive().default(120),
+        verify: z.number().positive().default(600),
+        time: z.number().positive().default(120),
+      })
+      .prefault({}),
+    resources: z
+      .object({
+        cpus: z.number().positive().default(1),
+        memory_mb: z.number().int().positive().default(2048),
+        pids: z.number().int().positive().default(256),
+        gpus: z.union([z.number().int().nonnegative(), z.string()]).default(0),
+        disk_mb: z.number().int().positive().default(1024),
+      })
+      .prefault({}),
+    sandbox: z.object({ image: z.string().default('adrs-base') }).prefault({}),
+    workloads: z
+      .object({
+        /** Folder (relative to the problem) given to the screen stage. */
+        screen: z.string().optional(),
+        /** Held-out folder, given only to the verify stage. */
+        verify: z.string().optional(),
+      })
+      .prefault({}),
+    /** Static guard against benchmark gaming; patterns a problem legitimately needs go in `allow`. */
+    guard: z
+      .object({ enabled: z.boolean().default(true), allow: z.array(z.string()).default([]) })
+      .prefault({}),
+    /** Prompt template overrides (file paths relative to the problem). */
+    prompts: z.object({ system: z.string().optional(), user: z.string().optional() }).prefault({}),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (!p.metrics.some((m) => m.name === p.primary)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['primary'],
+        message: `names no metric; use one of: ${p.metrics.map((m) => m.name).join(', ')}`,
+      });
+    }
+  });
+
+export type ProblemSpec = z.infer<typeof problemSchema>;
+export type MetricSpec = z.infer<typeof metricSchema>;
