@@ -2,6 +2,7 @@
 // cli -> orchestrator -> {evaluators, problems} -> sandboxes -> core; web reads the store only.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 /** Forbid imports of the named top-level folders from files under `files`. */
 function layer(files, forbidden, why) {
@@ -33,6 +34,7 @@ export default tseslint.config(
     ],
   },
   js.configs.recommended,
+  { languageOptions: { globals: { ...globals.node } } },
   ...tseslint.configs.recommended,
   {
     rules: {

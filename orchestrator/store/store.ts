@@ -230,12 +230,15 @@ export class Store {
   ): void {
     const sets: string[] = [];
     const values: unknown[] = [];
-    if (patch.status !== undefined) (sets.push('status = ?'), values.push(patch.status));
-    if (patch.score !== undefined) (sets.push('score = ?'), values.push(patch.score));
-    if (patch.correct !== undefined)
-      (sets.push('correct = ?'), values.push(patch.correct === null ? null : patch.correct ? 1 : 0));
-    if (patch.verified !== undefined) (sets.push('verified = ?'), values.push(patch.verified ? 1 : 0));
-    if (patch.edit !== undefined) (sets.push('edit_json = ?'), values.push(json(patch.edit)));
+    const add = (col: string, v: unknown): void => {
+      sets.push(`${col} = ?`);
+      values.push(v);
+    };
+    if (patch.status !== undefined) add('status', patch.status);
+    if (patch.score !== undefined) add('score', patch.score);
+    if (patch.correct !== undefined) add('correct', patch.correct === null ? null : patch.correct ? 1 : 0);
+    if (patch.verified !== undefined) add('verified', patch.verified ? 1 : 0);
+    if (patch.edit !== undefined) add('edit_json', json(patch.edit));
     if (sets.length === 0) return;
     this.db.prepare(`UPDATE candidates SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
   }
