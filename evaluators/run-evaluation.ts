@@ -1,0 +1,146 @@
+// Runs one evaluator stage for one candidate workspace in a sandbox and turns whatever happens into an EvaluationOutcome.
+import { randomBytes } from 'node:crypto';
+import type { Sandbox, SandboxLimits } from '../sandboxes/types.js';
+import { EVAL_ENV, evaluatorResultSchema, type EvaluationOutcome, type Stage } from './result.js';
+
+/** Everything about a problem that running its evaluator needs (the orchestrator builds it from problem.yaml). */
+export interface EvaluationTarget {
+  /** Command; "{problem}", "{workspace}" and "{workloads}" are replaced by in-sandbox paths. */
+  command: string[];
+  /** Host folder of the evaluator, exposed read-only as mount "problem". */
+  evaluatorDir: string;
+  /** Host folder of this stage's inputs, exposed read-only as mount "workloads" (held-out ones only to verify). */
+  workloadsDir?: string;
+  limits: SandboxLimits;
+  image?: string;
+  env?: Record<string, string>;
+}
+
+export interface RunEvaluationOptions {
+  sandbox: Sandbox;
+  /** Host folder holding the candidate's files (copied fresh into the sandbox). */
+  workspaceDir: string;
+  stage: Stage;
+  seed: number;
+  target: EvaluationTarget;
+  /** For stage "time": how many samples this process should take. */
+  samples?: number;
+  sampleIndex?: number;
+  labels?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+const RESULT_MAX_BYTES = 4 * 1024 * 1024;
+const TAIL = 4000;
+
+/** Keeps the last `n` characters. */
+export function tail(text: string, n = TAIL): string {
+  return text.length > n ? '…' + text.slice(-n) : text;
+}
+
+export async function runEvaluation(opts: RunEvaluationOptions): Promise<EvaluationOutcome> {
+  const started = Date.now();
+  const readonlyDirs: Record<string, string> = { problem: opts.target.evaluatorDir };
+  if (opts.target.workloadsDir) readonlyDirs.workloads = opts.target.workloadsDir;
+  let session;
+  try {
+    session = await opts.sandbox.open({
+      workspaceDir: opts.workspaceDir,
+      readonlyDirs,
+      limits: opts.target.limits,
+      image: opts.target.image,
+      labels: opts.labels,
+    });
+  } catch (error) {
+    return {
+      status: 'failed',
+      reason: `sandbox could not start: ${(error as Error).message}`,
+      feedback: 'The sandbox could not start (an infrastructure problem, not your program).',
+      durationMs: Date.now() - started,
+      stderrTail: '',
+      stdoutTail: '',
+    };
+  }
+  try {
+    const resultRel = `.adrs-result-${randomBytes(6).toString('hex')}.json`;
+    const resultPath = `${session.workspace}/${resultRel}`;
+    const workloads = session.mounts.workloads ?? '';
+    const fill = (arg: string): string =>
+      arg
+        .replaceAll('{problem}', session.mounts.problem ?? '')
+        .replaceAll('{workspace}', session.workspace)
+        .replaceAll('{workloads}', workloads);
+    const env: Record<string, string> = {
+      ...opts.target.env,
+      [EVAL_ENV.stage]: opts.stage,
+      [EVAL_ENV.seed]: String(opts.seed),
+      [EVAL_ENV.result]: resultPath,
+      [EVAL_ENV.workspace]: session.workspace,
+      [EVAL_ENV.problem]: session.mounts.problem ?? '',
+      [EVAL_ENV.workloads]: workloads,
+      [EVAL_ENV.samples]: String(opts.samples ?? 1),
+      [EVAL_ENV.sampleIndex]: String(opts.sampleIndex ?? 0),
+    };
+    const res = await session.exec(opts.target.command.map(fill), { env });
+    const common = {
+      durationMs: Date.now() - started,
+      stderrTail: tail(res.stderrTail),
+      stdoutTail: tail(res.stdoutTail),
+    };
+    if (res.timedOut || res.killedBy === 'timeout') {
+      const secs = Math.round(opts.target.limits.wallTimeMs / 1000);
+      return {
+        status: 'timeout',
+        reason: `timed out after ${secs} s (the whole process tree was killed)`,
+        feedback: `The evaluation exceeded its ${secs} s limit and was killed. Make the program faster or make sure it terminates.`,
+        ...common,
+      };
+    }
+    if (res.killedBy) {
+      const why = { memory: 'memory limit', output: 'output limit', pids: 'process limit', timeout: 'time limit' }[res.killedBy];
+      return { status: 'failed', reason: `killed: ${why} exceeded`, feedback: `The program was killed: ${why} exceeded.`, ...common };
+    }
+    const raw = await session.readFile(resultRel, RESULT_MAX_BYTES);
+    if (res.exitCode !== 0) {
+      const how = res.signal ? `killed by ${res.signal}` : `exit code ${res.exitCode}`;
+      return {
+        status: 'failed',
+        reason: `evaluator failed (${how})`,
+        feedback: `The evaluator failed (${how}). Last lines of stderr:\n${tail(res.stderrTail, 1500)}`,
+        ...common,
+      };
+    }
+    if (!raw) {
+      return {
+        status: 'invalid-result',
+        reason: 'the evaluator wrote no result JSON',
+        feedback: `The evaluator exited without writing its result. Last lines of stderr:\n${tail(res.stderrTail, 1500)}`,
+        ...common,
+      };
+    }
+    let parsedJson: unknown;
+    try {
+      parsedJson = JSON.parse(raw.toString('utf8'));
+    } catch (error) {
+      return {
+        status: 'invalid-result',
+        reason: `result is not JSON: ${(error as Error).message}`,
+        feedback: 'The evaluation produced an unreadable result.',
+        ...common,
+      };
+    }
+    const parsed = evaluatorResultSchema.safeParse(parsedJson);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return {
+        status: 'invalid-result',
+        reason: `result JSON invalid at "${issue?.path.join('.') || '(top)'}": ${issue?.message ?? 'invalid'}`,
+        feedback: 'The evaluation produced an invalid result.',
+        ...common,
+      };
+    }
+    return { status: parsed.data.correct ? 'ok' : 'incorrect', result: parsed.data, ...common };
+  } finally {
+    await session.close();
+  }
+}

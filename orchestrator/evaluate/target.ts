@@ -1,0 +1,36 @@
+// Maps a loaded problem onto what the evaluator runner needs for one stage (command, read-only dirs, limits).
+import type { EvaluationTarget } from '../../evaluators/run-evaluation.js';
+import type { Stage } from '../../evaluators/result.js';
+import type { LoadedProblem } from '../../problems/src/load.js';
+import type { ProblemSpec } from '../../problems/src/schema.js';
+
+export function stageTarget(problem: LoadedProblem, stage: Stage, overrides: { gpus?: string } = {}): EvaluationTarget {
+  const s = problem.spec;
+  const command = s.evaluator.stages[stage] ?? s.evaluator.command;
+  // Held-out inputs go only to the verify stage; timing samples run on the held-out set too.
+  const workloadsDir = stage === 'screen' ? problem.screenWorkloadsDir : (problem.verifyWorkloadsDir ?? problem.screenWorkloadsDir);
+  const gpus = overrides.gpus ?? (s.resources.gpus ? String(s.resources.gpus) : undefined);
+  return {
+    command,
+    evaluatorDir: problem.evaluatorDir,
+    workloadsDir,
+    image: s.sandbox.image,
+    limits: {
+      wallTimeMs: s.timeouts[stage] * 1000,
+      memoryMb: s.resources.memory_mb,
+      pids: s.resources.pids,
+      cpus: s.resources.cpus,
+      outputBytes: 64 * 1024,
+      diskMb: s.resources.disk_mb,
+      ...(gpus && gpus !== '0' ? { gpus } : {}),
+    },
+  };
+}
+
+/** The primary score, oriented so that higher is better; null when the metric is missing. */
+export function primaryScore(spec: ProblemSpec, metrics: Record<string, number>): number | null {
+  const value = metrics[spec.primary];
+  if (value === undefined || !Number.isFinite(value)) return null;
+  const metric = spec.metrics.find((m) => m.name === spec.primary);
+  return metric?.direction === 'minimize' ? -value : value;
+}

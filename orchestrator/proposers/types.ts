@@ -1,0 +1,88 @@
+// The proposer contract: (problem, parent, feedback, inspirations, history) -> new evolved files, with usage and cost.
+import type { LoadedProblem } from '../../problems/src/load.js';
+import type { NewLlmCall } from '../store/types.js';
+
+export interface ProgramView {
+  id: string;
+  /** Evolved files by relative path (full content). */
+  files: Record<string, string>;
+  metrics: Record<string, number>;
+  /** Primary score, higher is better; null when incorrect or failed. */
+  score: number | null;
+  correct: boolean;
+  generation: number;
+}
+
+export interface ParentView extends ProgramView {
+  /** Evaluator feedback of the parent's last evaluation (failed checks, reasons). */
+  feedback: string;
+  failedChecks: { name: string; detail?: string }[];
+  stderrTail: string;
+}
+
+/** An earlier attempt and what became of it. */
+export interface AttemptView {
+  id: string;
+  parentId: string | null;
+  summary: string;
+  status: string;
+  score: number | null;
+  delta: number | null;
+}
+
+export interface ProposalContext {
+  runId: string;
+  iteration: number;
+  problem: LoadedProblem;
+  parent: ParentView;
+  inspirations: ProgramView[];
+  history: AttemptView[];
+  /** Seeded random numbers in [0, 1) (the run's RNG, so a resumed run stays reproducible). */
+  random: () => number;
+  /** Stores one LLM call (the transcript, tokens, cost) and returns its id. */
+  recordCall: (call: Omit<NewLlmCall, 'runId' | 'candidateId'>) => number;
+  /** Prompt template overrides (problem and run level). */
+  templates?: { system?: string; user?: string };
+  signal?: AbortSignal;
+}
+
+/** What happened to the edit: one entry per SEARCH/REPLACE block, or one for a rewrite / knob change. */
+export interface EditRecord {
+  kind: 'diff' | 'rewrite' | 'knobs' | 'agent' | 'none';
+  outcome: 'applied' | 'partly-applied' | 'failed';
+  /** One-line account, also used as the attempt summary in later prompts. */
+  summary: string;
+  blocks?: { file: string; status: 'applied' | 'applied-fuzzy' | 'no-match' | 'outside-evolve-block' | 'ambiguous'; detail?: string }[];
+  /** Whether a failing block went back to the model (once). */
+  retried?: boolean;
+  knobs?: Record<string, string>;
+}
+
+export type ProposalResult =
+  | {
+      ok: true;
+      /** New content of the evolved files (all of them, or only the changed ones). */
+      files: Record<string, string>;
+      edit: EditRecord;
+      proposer: string;
+      model: string | null;
+      costUsd: number;
+      llmCallIds: number[];
+    }
+  | {
+      ok: false;
+      reason: string;
+      edit: EditRecord;
+      proposer: string;
+      model: string | null;
+      costUsd: number;
+      llmCallIds: number[];
+      /** True when the proposer cannot go on (e.g. budget exhausted, auth failure): the run should stop. */
+      fatal?: boolean;
+    };
+
+export interface Proposer {
+  readonly name: string;
+  readonly model: string | null;
+  propose(ctx: ProposalContext): Promise<ProposalResult>;
+}
