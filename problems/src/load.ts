@@ -1,12 +1,16 @@
 // Reads a problem package (problems/<name>/problem.yaml), validates it, and hashes its content.
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { InputError, NotFoundError } from '../../core/errors.js';
 import { assetPath } from '../../core/paths.js';
+import { hashTree } from './hash.js';
+import { convertToCache, isOpenEvolveFolder } from './openevolve/convert.js';
+import type { MappedConfig } from './openevolve/config.js';
 import { problemSchema, type ProblemSpec } from './schema.js';
+
+export { hashTree };
 
 export interface LoadedProblem {
   spec: ProblemSpec;
@@ -19,6 +23,8 @@ export interface LoadedProblem {
   evaluatorDir: string;
   screenWorkloadsDir?: string;
   verifyWorkloadsDir?: string;
+  /** Set when the package was converted on the fly from another format (an OpenEvolve folder). */
+  origin?: { kind: 'openevolve'; source: string; config: MappedConfig };
 }
 
 /** Formats the first zod issue as "file: field: message (fix)". */
@@ -48,7 +54,18 @@ export function resolveProblemDir(ref: string, cwd: string = process.cwd()): str
 }
 
 export function loadProblem(ref: string, cwd?: string): LoadedProblem {
-  const dir = resolveProblemDir(ref, cwd);
+  const resolved = resolveProblemDir(ref, cwd);
+  if (isOpenEvolveFolder(resolved)) {
+    const converted = convertToCache(resolved);
+    return {
+      ...loadPackage(converted.dir),
+      origin: { kind: 'openevolve', source: resolved, config: converted.config },
+    };
+  }
+  return loadPackage(resolved);
+}
+
+function loadPackage(dir: string): LoadedProblem {
   const file = path.join(dir, 'problem.yaml');
   if (!existsSync(file))
     throw new InputError(
@@ -84,29 +101,6 @@ export function loadProblem(ref: string, cwd?: string): LoadedProblem {
     screenWorkloadsDir: inside('workloads.screen', spec.workloads.screen),
     verifyWorkloadsDir: inside('workloads.verify', spec.workloads.verify),
   };
-}
-
-const SKIP = new Set(['__pycache__', '.git', 'node_modules', '.pytest_cache']);
-
-/** sha256 of a folder: sorted relative names and file bytes. */
-export function hashTree(dir: string): string {
-  const hash = createHash('sha256');
-  const walk = (rel: string): void => {
-    const abs = path.join(dir, rel);
-    for (const name of readdirSync(abs).sort()) {
-      if (SKIP.has(name)) continue;
-      const childRel = rel ? `${rel}/${name}` : name;
-      const st = statSync(path.join(dir, childRel));
-      if (st.isDirectory()) walk(childRel);
-      else if (st.isFile()) {
-        hash.update(childRel + '\0');
-        hash.update(readFileSync(path.join(dir, childRel)));
-        hash.update('\0');
-      }
-    }
-  };
-  walk('');
-  return hash.digest('hex');
 }
 
 /** Problem packages in a folder (default: the built-in problems/). */

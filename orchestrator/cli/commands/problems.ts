@@ -1,6 +1,10 @@
 // `adrs problems list|show`: the problem packages this installation knows.
 import type { Command } from 'commander';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { InputError } from '../../../core/errors.js';
 import { listProblems, loadProblem } from '../../../problems/src/load.js';
+import { convertOpenEvolve } from '../../../problems/src/openevolve/convert.js';
 import type { CliContext } from '../context.js';
 
 export function register(program: Command, ctx: CliContext): void {
@@ -57,6 +61,27 @@ export function register(program: Command, ctx: CliContext): void {
       ctx.print(
         `sandbox       image ${s.sandbox.image}; ${s.resources.memory_mb} MB, ${s.resources.cpus} cpu, ${s.resources.gpus} gpu`,
       );
+    });
+  const importer = problems
+    .command('import')
+    .description('convert a problem written for another tool into a problem package');
+  importer
+    .command('openevolve <dir>')
+    .description('convert an OpenEvolve folder (initial_program.*, evaluator.py, config.yaml) into a package')
+    .requiredOption('-o, --out <folder>', 'where to write the package, e.g. problems/my-problem')
+    .option('--name <name>', 'problem name (default: the folder name)')
+    .action((dir: string, opts: { out: string; name?: string }) => {
+      const src = path.resolve(ctx.cwd, dir);
+      const out = path.resolve(ctx.cwd, opts.out);
+      if (existsSync(out) && readdirSync(out).length > 0) {
+        throw new InputError(`--out ${opts.out}: folder exists and is not empty (choose a new folder)`);
+      }
+      const { config } = convertOpenEvolve(src, out, opts.name ?? path.basename(out));
+      loadProblem(out); // validate what we wrote
+      ctx.print(
+        `wrote ${path.relative(ctx.cwd, out) || out} (problem.yaml, seed/, evaluator/ with the OpenEvolve shim)`,
+      );
+      if (config.unused.length) ctx.warn(`config.yaml: not used by adrs: ${config.unused.join(', ')}`);
     });
 }
 
