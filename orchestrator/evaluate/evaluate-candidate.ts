@@ -3,6 +3,7 @@ import { runEvaluation } from '../../evaluators/run-evaluation.js';
 import type { EvaluationOutcome, Stage } from '../../evaluators/result.js';
 import type { LoadedProblem } from '../../problems/src/load.js';
 import type { Sandbox } from '../../sandboxes/types.js';
+import type { Executor } from '../executors/types.js';
 import type { Store } from '../store/store.js';
 import type { EvaluationRow } from '../store/types.js';
 import { primaryScore, stageTarget } from './target.js';
@@ -18,6 +19,8 @@ export interface EvaluateCandidateOptions {
   seed: number;
   gpus?: string;
   signal?: AbortSignal;
+  /** Runs the evaluation elsewhere (e.g. Slurm); default: this process's sandbox. */
+  executor?: Executor;
 }
 
 export interface CandidateEvaluation {
@@ -29,6 +32,23 @@ export interface CandidateEvaluation {
 }
 
 export async function evaluateCandidate(opts: EvaluateCandidateOptions): Promise<CandidateEvaluation> {
+  if (opts.executor) {
+    const outcome = await opts.executor.run(
+      {
+        id: `${opts.candidateId}-${opts.stage}-${Date.now().toString(36)}`,
+        candidateId: opts.candidateId,
+        problemDir: opts.problem.dir,
+        problemHash: opts.problem.contentHash,
+        files: opts.files,
+        stage: opts.stage,
+        seed: opts.seed,
+        sandbox: opts.sandbox.kind,
+        gpus: opts.gpus,
+      },
+      opts.signal,
+    );
+    return recordOutcome(opts.store, opts.problem, opts.candidateId, opts.stage, opts.seed, opts.executor.kind, outcome);
+  }
   const ws = materializeWorkspace(opts.problem, opts.files);
   let outcome: EvaluationOutcome;
   try {
