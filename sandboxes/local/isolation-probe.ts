@@ -1,0 +1,96 @@
+// Decides once per process which isolation the local sandbox can apply here: namespaces, user switch, limits.
+import os from 'node:os';
+import { execa } from 'execa';
+import { AdrsError } from '../../core/errors.js';
+import { findTool } from './host-tools.js';
+
+/** The uid/gid candidates run as when we are root. */
+export const NOBODY = { uid: 65534, gid: 65534 } as const;
+
+export interface Isolation {
+  /** We run as root: candidates are switched to nobody with setpriv. */
+  root: boolean;
+  /** `unshare` argv prefix giving a network + PID namespace, or undefined when not permitted here. */
+  unshare: string[] | undefined;
+  /** `setpriv` argv prefix switching to nobody (root only). */
+  setpriv: string[] | undefined;
+  prlimit: string;
+  /** uid whose processes count against RLIMIT_NPROC. */
+  uid: number;
+  /** Who candidates run as, for describe(). */
+  user: string;
+  /** One line per isolation that could not be applied. */
+  warnings: string[];
+}
+
+export const NO_NAMESPACE_WARNING =
+  'no network/PID namespace (unshare not permitted here): candidates can reach the network, and a daemon that drops the session marker can outlive its exec';
+
+let cached: Promise<Isolation> | undefined;
+
+/** Probes once and caches the answer for the life of the process. */
+export function probeIsolation(): Promise<Isolation> {
+  cached ??= probe();
+  return cached;
+}
+
+async function probe(): Promise<Isolation> {
+  const prlimit = findTool('prlimit');
+  if (!prlimit) throw new AdrsError('sandbox-setup', 'local sandbox: prlimit not found; install util-linux');
+  const root = process.getuid?.() === 0;
+  const warnings: string[] = [];
+  let setpriv: string[] | undefined;
+  let uid = process.getuid?.() ?? -1;
+  let user = os.userInfo().username;
+  if (root) {
+    const tool = findTool('setpriv');
+    if (!tool)
+      throw new AdrsError(
+        'sandbox-setup',
+        'local sandbox: setpriv not found; install util-linux (candidates must not run as root)',
+      );
+    setpriv = [
+      tool,
+      `--reuid=${NOBODY.uid}`,
+      `--regid=${NOBODY.gid}`,
+      '--clear-groups',
+      '--no-new-privs',
+      '--',
+    ];
+    uid = NOBODY.uid;
+    user = 'nobody';
+  } else {
+    warnings.push(
+      `not running as root: candidates run as ${user}, can read what ${user} can read and could make the read-only folders writable again`,
+    );
+  }
+  const unshare = await probeUnshare(root);
+  if (!unshare) warnings.push(NO_NAMESPACE_WARNING);
+  return { root, unshare, setpriv, prlimit, uid, user, warnings };
+}
+
+/** Tries the unshare variants that fit this user; returns the first that runs /bin/true. */
+async function probeUnshare(root: boolean): Promise<string[] | undefined> {
+  const tool = findTool('unshare');
+  const truePath = findTool('true');
+  if (!tool || !truePath) return undefined;
+  const common = ['--net', '--pid', '--fork', '--kill-child', '--mount-proc'];
+  const variants = root
+    ? [[tool, ...common]]
+    : [
+        [tool, '--map-current-user', ...common],
+        [tool, '--map-root-user', ...common],
+      ];
+  for (const argv of variants) {
+    const [file, ...args] = argv as [string, ...string[]];
+    const result = await execa(file, [...args, truePath], {
+      reject: false,
+      timeout: 10_000,
+      stdin: 'ignore',
+      extendEnv: false,
+      env: { PATH: '/usr/bin:/bin' },
+    });
+    if (result.exitCode === 0) return argv;
+  }
+  return undefined;
+}

@@ -1,0 +1,131 @@
+// Runs one command under the session's isolation (namespaces, nobody, rlimits) and returns what happened as data.
+import { execa } from 'execa';
+import type { ExecResult, SandboxLimits } from '../types.js';
+import type { Isolation } from './isolation-probe.js';
+import { OutputTail } from './output-tail.js';
+import { countUserTasks, killGroupTree, sweepMarked } from './process-sweep.js';
+
+/** A stream past this many times its kept tail is endless output: the tree is killed. */
+export const OUTPUT_KILL_FACTOR = 64;
+const OUTPUT_KILL_FLOOR = 1 << 20;
+/** Per-file write cap (RLIMIT_FSIZE) when limits.diskMb is not set. */
+const DEFAULT_FSIZE_MB = 1024;
+/** How long pipes may stay open after the main process died before we stop reading them. */
+const PIPE_GRACE_MS = 2_000;
+
+export interface RunPlan {
+  isolation: Isolation;
+  command: string[];
+  cwd: string;
+  env: Record<string, string>;
+  limits: SandboxLimits;
+  timeoutMs: number;
+  stdin?: string;
+  /** Value of the session marker in `env`, used to sweep escaped processes. */
+  marker: string;
+}
+
+/** Group leaders of running execs, killed if this Node process exits while they run. */
+const live = new Set<number>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const pid of live) killGroupTree(pid);
+  });
+}
+
+/** The argv: [unshare ...] prlimit ... -- [setpriv ... --] command. */
+export async function buildArgv(plan: RunPlan): Promise<string[]> {
+  const { isolation, limits } = plan;
+  const mb = 1024 * 1024;
+  // RLIMIT_NPROC counts every task of the user, so the budget comes on top of what it already runs.
+  const nproc = (await countUserTasks(isolation.uid)) + limits.pids;
+  return [
+    ...(isolation.unshare ?? []),
+    isolation.prlimit,
+    `--as=${limits.memoryMb * mb}`,
+    `--nproc=${nproc}`,
+    `--fsize=${(limits.diskMb ?? DEFAULT_FSIZE_MB) * mb}`,
+    '--core=0',
+    '--',
+    ...(isolation.setpriv ?? []),
+    ...plan.command,
+  ];
+}
+
+/** Runs the plan; never throws for anything the command does. */
+export async function runIsolated(plan: RunPlan): Promise<ExecResult> {
+  installExitHook();
+  const [file, ...args] = (await buildArgv(plan)) as [string, ...string[]];
+  const namespaced = plan.isolation.unshare !== undefined;
+  const stdout = new OutputTail(plan.limits.outputBytes);
+  const stderr = new OutputTail(plan.limits.outputBytes);
+  const outputKill = Math.max(OUTPUT_KILL_FACTOR * plan.limits.outputBytes, OUTPUT_KILL_FLOOR);
+  const started = performance.now();
+
+  const subprocess = execa(file, args, {
+    cwd: plan.cwd,
+    env: plan.env,
+    extendEnv: false,
+    ...(plan.stdin === undefined ? { stdin: 'ignore' as const } : { input: plan.stdin }),
+    stdout: 'pipe',
+    stderr: 'pipe',
+    buffer: false,
+    reject: false,
+    detached: true,
+    cleanup: false,
+    forceKillAfterDelay: false,
+  });
+  const pid = subprocess.pid;
+  if (pid !== undefined) live.add(pid);
+
+  let killedBy: ExecResult['killedBy'];
+  const kill = (why: NonNullable<ExecResult['killedBy']>): void => {
+    if (killedBy) return;
+    killedBy = why;
+    if (pid !== undefined) killGroupTree(pid);
+    if (!namespaced) void sweepMarked(plan.marker);
+  };
+  const onData = (tail: OutputTail) => (chunk: Buffer) => {
+    tail.push(chunk);
+    if (tail.total > outputKill) kill('output');
+  };
+  subprocess.stdout?.on('data', onData(stdout));
+  subprocess.stderr?.on('data', onData(stderr));
+
+  const timer = setTimeout(() => kill('timeout'), plan.timeoutMs);
+  let graceTimer: NodeJS.Timeout | undefined;
+  subprocess.once('exit', () => {
+    // Without namespaces, children may live on (same group, or setsid daemons that still hold our pipes).
+    if (!namespaced && pid !== undefined) {
+      killGroupTree(pid);
+      void sweepMarked(plan.marker);
+    }
+    graceTimer = setTimeout(() => {
+      subprocess.stdout?.destroy();
+      subprocess.stderr?.destroy();
+    }, PIPE_GRACE_MS);
+  });
+
+  const result = await subprocess;
+  clearTimeout(timer);
+  clearTimeout(graceTimer);
+  if (!namespaced) await sweepMarked(plan.marker);
+  if (pid !== undefined) live.delete(pid);
+
+  const spawnFailed = result.exitCode === undefined && result.signal === undefined;
+  return {
+    exitCode: result.exitCode ?? null,
+    signal: result.signal ?? null,
+    timedOut: killedBy === 'timeout',
+    ...(killedBy ? { killedBy } : {}),
+    stdoutTail: stdout.text(),
+    stderrTail: spawnFailed ? `${stderr.text()}${result.shortMessage ?? ''}` : stderr.text(),
+    stdoutBytes: stdout.total,
+    stderrBytes: stderr.total,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
