@@ -92,7 +92,7 @@ export function register(program: Command, ctx: CliContext): void {
             ctx.print(`reason: ${'reason' in o ? o.reason : ''}`);
             if (o.stderrTail) ctx.print(`stderr (tail):\n${o.stderrTail}`);
           }
-          ctx.print(`stored in ${path.relative(ctx.cwd, store.path) || store.path}`);
+          ctx.print(`stored in ${displayPath(ctx.cwd, store.path)}`);
         }
         if (!ev.correct) setExitCode(cmd, 1);
       } finally {
@@ -109,4 +109,10 @@ function programFile(file: string, cwd: string, seedNames: string[]): Record<str
   const target = seedNames.find((n) => path.basename(n) === base) ?? (seedNames.length === 1 ? seedNames[0] : undefined);
   if (!target) throw new InputError(`--program ${file}: matches no seed file (name it like one of: ${seedNames.join(', ')})`);
   return { [target]: readFileSync(abs, 'utf8') };
+}
+
+/** A path relative to the working directory when it lies below it, else absolute. */
+export function displayPath(cwd: string, file: string): string {
+  const rel = path.relative(cwd, file);
+  return rel && !rel.startsWith('..') ? rel : file;
 }
