@@ -1,0 +1,64 @@
+// Interleaved A/B timing: one fresh-process sample per arm per pair, order optionally shuffled, until precise enough.
+import { shouldStop, type SequentialPolicy, type StopReason } from './stats/sequential.js';
+import { seededRandom } from './stats/rng.js';
+import type { Arm, VerdictSample } from './verify-types.js';
+
+export type Measurement = { ok: true; value: number } | { ok: false; reason: string };
+
+export interface InterleavedOptions {
+  key: string;
+  policy: SequentialPolicy;
+  /** Takes one sample of one arm (a fresh process); `pair` is the pair index, `seed` the pair's seed (same for both arms). */
+  measure: (arm: Arm, pair: number, seed: number) => Promise<Measurement>;
+  seed: number;
+  randomizeOrder: boolean;
+  signal?: AbortSignal;
+  onSample?: (sample: VerdictSample) => void;
+}
+
+export interface InterleavedResult {
+  baseline: number[];
+  candidate: number[];
+  /** Both arms in measurement order. */
+  samples: VerdictSample[];
+  stop: StopReason | 'failed' | 'aborted';
+  failure?: { arm: Arm; pair: number; reason: string };
+}
+
+export async function interleavedTiming(opts: InterleavedOptions): Promise<InterleavedResult> {
+  const rand = seededRandom(opts.seed ^ 0x2545f491);
+  const values: Record<Arm, number[]> = { baseline: [], candidate: [] };
+  const samples: VerdictSample[] = [];
+  for (let pair = 0; pair < opts.policy.maxSamples; pair++) {
+    const order: Arm[] =
+      opts.randomizeOrder && rand() < 0.5 ? ['candidate', 'baseline'] : ['baseline', 'candidate'];
+    for (const arm of order) {
+      if (opts.signal?.aborted)
+        return { baseline: values.baseline, candidate: values.candidate, samples, stop: 'aborted' };
+      const m = await opts.measure(arm, pair, opts.seed + 1 + pair);
+      if (!m.ok) {
+        return {
+          baseline: values.baseline,
+          candidate: values.candidate,
+          samples,
+          stop: 'failed',
+          failure: { arm, pair, reason: m.reason },
+        };
+      }
+      values[arm].push(m.value);
+      const sample: VerdictSample = { arm, key: opts.key, seq: samples.length, value: m.value };
+      samples.push(sample);
+      opts.onSample?.(sample);
+    }
+    const decision = shouldStop(values.baseline, values.candidate, { ...opts.policy, seed: opts.seed });
+    if (decision.stop) {
+      return {
+        baseline: values.baseline,
+        candidate: values.candidate,
+        samples,
+        stop: decision.why ?? 'max-samples',
+      };
+    }
+  }
+  return { baseline: values.baseline, candidate: values.candidate, samples, stop: 'max-samples' };
+}
