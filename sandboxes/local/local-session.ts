@@ -24,6 +24,7 @@ export class LocalSession implements SandboxSessionControl {
   readonly marker = randomBytes(12).toString('hex');
   private closed: Promise<void> | undefined;
   private readonly running = new Set<Promise<ExecResult>>();
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly spec: SessionSpec,
@@ -77,6 +78,7 @@ export class LocalSession implements SandboxSessionControl {
       timeoutMs: options.timeoutMs ?? this.spec.limits.wallTimeMs,
       ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
       marker: this.marker,
+      signal: this.closing.signal,
     });
     this.running.add(run);
     try {
@@ -103,6 +105,7 @@ export class LocalSession implements SandboxSessionControl {
 
   private async shutdown(): Promise<void> {
     try {
+      this.closing.abort();
       await sweepMarked(this.marker);
       await Promise.allSettled([...this.running]);
       await sweepMarked(this.marker);

@@ -23,6 +23,8 @@ export interface RunPlan {
   stdin?: string;
   /** Value of the session marker in `env`, used to sweep escaped processes. */
   marker: string;
+  /** Aborting kills the whole tree (the session is closing). */
+  signal?: AbortSignal;
 }
 
 /** Group leaders of running execs, killed if this Node process exits while they run. */
@@ -89,6 +91,11 @@ export async function runIsolated(plan: RunPlan): Promise<ExecResult> {
     if (pid !== undefined) killGroupTree(pid);
     if (!namespaced) void sweepMarked(plan.marker);
   };
+  const onAbort = (): void => {
+    if (pid !== undefined) killGroupTree(pid);
+  };
+  if (plan.signal?.aborted) onAbort();
+  else plan.signal?.addEventListener('abort', onAbort, { once: true });
   const onData = (tail: OutputTail) => (chunk: Buffer) => {
     tail.push(chunk);
     if (tail.total > outputKill) kill('output');
@@ -99,6 +106,7 @@ export async function runIsolated(plan: RunPlan): Promise<ExecResult> {
   const timer = setTimeout(() => kill('timeout'), plan.timeoutMs);
   let graceTimer: NodeJS.Timeout | undefined;
   subprocess.once('exit', () => {
+    clearTimeout(timer);
     // Without namespaces, children may live on (same group, or setsid daemons that still hold our pipes).
     if (!namespaced && pid !== undefined) {
       killGroupTree(pid);
@@ -113,6 +121,7 @@ export async function runIsolated(plan: RunPlan): Promise<ExecResult> {
   const result = await subprocess;
   clearTimeout(timer);
   clearTimeout(graceTimer);
+  plan.signal?.removeEventListener('abort', onAbort);
   if (!namespaced) await sweepMarked(plan.marker);
   if (pid !== undefined) live.delete(pid);
 
