@@ -1,0 +1,89 @@
+// `adrs verify <bundle>`: re-verifies a bundle on this machine against the baseline and says whether it agrees.
+import path from 'node:path';
+import type { Command } from 'commander';
+import { InputError } from '../../../core/errors.js';
+import { loadProblem } from '../../../problems/src/load.js';
+import { createSandbox } from '../../../sandboxes/index.js';
+import { verifyFiles } from '../../evaluate/verify-files.js';
+import { seedFiles } from '../../evaluate/workspace.js';
+import { openBundle } from '../../export/bundle-archive.js';
+import { applyBundlePatch } from '../../export/bundle-check.js';
+import type { CliContext } from '../context.js';
+import { fmtNumber } from '../format.js';
+import { setExitCode } from '../main.js';
+
+interface VerifyOptions {
+  problem?: string;
+  sandbox: string;
+  gpus?: string;
+  json?: boolean;
+  allowProblemChange?: boolean;
+}
+
+const fmtInterval = (v: {
+  speedup?: number | null;
+  ciLow?: number | null;
+  ciHigh?: number | null;
+}): string =>
+  v.speedup == null
+    ? '-'
+    : `${fmtNumber(v.speedup, 3)}x [${fmtNumber(v.ciLow, 3)}, ${fmtNumber(v.ciHigh, 3)}]`;
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('verify <bundle>')
+    .description(
+      're-verify a patch bundle here (held-out inputs, interleaved timing) and compare with its recorded verdict',
+    )
+    .option('--problem <dir>', 'the problem package (default: the built-in one named in the bundle)')
+    .option('--sandbox <kind>', 'local or docker', 'local')
+    .option('--gpus <spec>', 'docker: GPUs to expose')
+    .option(
+      '--allow-problem-change',
+      'verify even if the installed problem differs from the one the bundle was made for',
+    )
+    .option('--json', 'print the comparison as JSON')
+    .action(async (file: string, opts: VerifyOptions, cmd: Command) => {
+      const label = path.basename(file);
+      const bundle = await openBundle(path.resolve(ctx.cwd, file));
+      const sandbox = await createSandbox(opts.sandbox, { gpus: opts.gpus });
+      try {
+        const m = bundle.metadata;
+        const problem = loadProblem(opts.problem ?? m.problem.name, ctx.cwd);
+        if (problem.contentHash !== m.problem.content_hash && !opts.allowProblemChange) {
+          throw new InputError(
+            `${label}: made for ${m.problem.name} with content hash ${m.problem.content_hash.slice(0, 12)}, but ${problem.dir} has ${problem.contentHash.slice(0, 12)} (use the same problem version, or --allow-problem-change)`,
+          );
+        }
+        const files = applyBundlePatch(bundle, seedFiles(problem), label);
+        if (!opts.json)
+          ctx.warn(
+            `checks passed (manifest, patch applies to the seed); re-verifying ${m.candidate.id} on ${problem.spec.name}…`,
+          );
+        const { verdict } = await verifyFiles({
+          problem,
+          sandbox,
+          candidateId: m.candidate.id,
+          files,
+          gpus: opts.gpus,
+        });
+        const recorded = m.verdict;
+        const agrees = recorded ? recorded.verified === verdict.verified : !verdict.verified;
+        if (opts.json) {
+          ctx.print(JSON.stringify({ agrees, recorded, now: { ...verdict, fingerprint: undefined } }));
+        } else {
+          ctx.print(
+            `recorded: ${recorded ? (recorded.verified ? 'VERIFIED' : 'not verified') : 'no verdict'}  ${recorded ? fmtInterval({ speedup: recorded.speedup, ciLow: recorded.ci_low, ciHigh: recorded.ci_high }) : ''}`,
+          );
+          ctx.print(
+            `here:     ${verdict.verified ? 'VERIFIED' : 'not verified'}  ${fmtInterval(verdict)}  (${verdict.reason})`,
+          );
+          ctx.print(agrees ? 'AGREES with the recorded verdict' : 'DISAGREES with the recorded verdict');
+        }
+        if (!agrees) setExitCode(cmd, 1);
+      } finally {
+        await sandbox.dispose();
+        bundle.dispose();
+      }
+    });
+}

@@ -1,0 +1,205 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as tar from 'tar';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../orchestrator/cli/main.js';
+import { verifyFiles } from '../orchestrator/evaluate/verify-files.js';
+import { seedFiles } from '../orchestrator/evaluate/workspace.js';
+import { Store } from '../orchestrator/store/store.js';
+import { loadProblem } from '../problems/src/load.js';
+import { createSandbox } from '../sandboxes/index.js';
+
+const PLANTED = 'sk-ant-planted-bundle-0123456789';
+let dir: string;
+let bundle: string;
+let candidateId: string;
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(args, {
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: (s: string) => (err += s) },
+    cwd: dir,
+  });
+  return { code, out, err };
+}
+
+/** Rewrites one file inside a bundle (as someone editing it by hand would) and repacks it. */
+async function tamper(file: string, edit: (text: string) => string): Promise<string> {
+  const work = mkdtempSync(path.join(tmpdir(), 'adrs-tamper-'));
+  await tar.x({ file: bundle, cwd: work });
+  const target = path.join(work, file);
+  writeFileSync(target, edit(readFileSync(target, 'utf8')));
+  const out = path.join(work, 'tampered.tar.gz');
+  const entries = execFileSync('find', ['.', '-type', 'f'], { cwd: work, encoding: 'utf8' })
+    .split('\n')
+    .filter((f) => f && !f.endsWith('.tar.gz'))
+    .map((f) => f.slice(2));
+  await tar.c({ gzip: true, cwd: work, file: out }, entries);
+  return out;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'adrs-bundle-test-'));
+  process.env.ANTHROPIC_API_KEY = PLANTED; // planted in the environment of the run
+  const problem = loadProblem('problems/moe-eplb');
+  const store = Store.open(path.join(dir, 'run.db'));
+  store.upsertProblem({
+    name: problem.spec.name,
+    contentHash: problem.contentHash,
+    dir: problem.dir,
+    spec: problem.spec,
+  });
+  const run = store.createRun({
+    problemName: 'moe-eplb',
+    problemHash: problem.contentHash,
+    strategy: 'evolve',
+    sandbox: 'local',
+    config: {},
+  });
+  const seed = store.insertCandidate({
+    runId: run.id,
+    problemName: 'moe-eplb',
+    problemHash: problem.contentHash,
+    files: seedFiles(problem),
+    proposer: 'seed',
+  });
+  const files = { 'eplb.py': readFileSync('test/fixtures/eplb/better/eplb.py', 'utf8') };
+  const cand = store.insertCandidate({
+    runId: run.id,
+    problemName: 'moe-eplb',
+    problemHash: problem.contentHash,
+    parentId: seed.id,
+    generation: 1,
+    files,
+    proposer: 'anthropic',
+    model: 'claude-sonnet-5',
+  });
+  store.insertLlmCall({
+    runId: run.id,
+    candidateId: cand.id,
+    provider: 'anthropic',
+    model: 'claude-sonnet-5',
+    status: 'ok',
+    inputTokens: 1200,
+    outputTokens: 300,
+    costUsd: 0.0054,
+    prompt: { system: 'Improve rebalance_experts', messages: [{ role: 'user', content: 'parent code…' }] },
+    responseText: '<<<<<<< SEARCH\n…\n=======\n…\n>>>>>>> REPLACE',
+  });
+  const sandbox = await createSandbox('local');
+  const { verdict } = await verifyFiles({
+    problem,
+    sandbox,
+    candidateId: cand.id,
+    files,
+    baselineCandidateId: seed.id,
+    seed: 7,
+  });
+  await sandbox.dispose();
+  store.insertVerdict(verdict);
+  store.close();
+  candidateId = cand.id;
+  bundle = path.join(dir, 'out', 'bundle.tar.gz');
+  const r = await cli(['export', candidateId, '-o', bundle, '--db', path.join(dir, 'run.db')]);
+  expect(r.code, r.err).toBe(0);
+}, 300_000);
+
+afterAll(() => {
+  delete process.env.ANTHROPIC_API_KEY;
+});
+
+describe('patch bundles', () => {
+  it('hold the patch, changed files, metadata with the verdict and raw samples, transcript, REPRODUCE.md and a manifest', async () => {
+    const names: string[] = [];
+    await tar.t({ file: bundle, onReadEntry: (e) => names.push(e.path) });
+    expect(names.sort()).toEqual([
+      'MANIFEST.sha256',
+      'REPRODUCE.md',
+      'files/eplb.py',
+      'metadata.json',
+      'patch.diff',
+      'transcript.jsonl',
+    ]);
+    const work = mkdtempSync(path.join(tmpdir(), 'adrs-bundle-read-'));
+    await tar.x({ file: bundle, cwd: work });
+    const meta = JSON.parse(readFileSync(path.join(work, 'metadata.json'), 'utf8'));
+    expect(meta.problem.name).toBe('moe-eplb');
+    expect(meta.verdict.samples.length).toBeGreaterThan(10);
+    expect(new Set(meta.verdict.samples.map((s: { arm: string }) => s.arm))).toEqual(
+      new Set(['candidate', 'baseline']),
+    );
+    expect(meta.usage.cost_usd).toBeCloseTo(0.0054);
+    expect(meta.lineage).toHaveLength(2);
+    expect(meta.fingerprint.problemHash).toBe(meta.problem.content_hash);
+    expect(meta.fingerprint.sandbox.kind).toBe('local');
+    // The patch applies to the seed with plain git.
+    const seedDir = mkdtempSync(path.join(tmpdir(), 'adrs-bundle-seed-'));
+    writeFileSync(path.join(seedDir, 'eplb.py'), readFileSync('problems/moe-eplb/seed/eplb.py'));
+    execFileSync('git', ['apply', path.join(work, 'patch.diff')], { cwd: seedDir });
+    expect(readFileSync(path.join(seedDir, 'eplb.py'), 'utf8')).toBe(
+      readFileSync('test/fixtures/eplb/better/eplb.py', 'utf8'),
+    );
+  });
+
+  it('never hold a secret from the environment of the run', () => {
+    const bytes = execFileSync('sh', ['-c', `gzip -dc '${bundle}'`]);
+    expect(bytes.includes(Buffer.from(PLANTED))).toBe(false);
+    expect(bytes.includes(Buffer.from('sk-ant-'))).toBe(false);
+  });
+
+  it('re-verify on a fresh database and agree with the recorded verdict; import adds them', async () => {
+    const v = await cli(['verify', bundle, '--json']);
+    expect(v.err).not.toMatch(/^adrs:/m);
+    const res = JSON.parse(v.out.trim());
+    expect(res.recorded.verified).toBe(true);
+    expect(res.now.verified).toBe(true);
+    expect(res.agrees).toBe(true);
+    expect(v.code).toBe(0);
+    const fresh = path.join(dir, 'fresh.db');
+    const imp = await cli(['import', bundle, '--db', fresh]);
+    expect(imp.code, imp.err).toBe(0);
+    const store = Store.open(fresh);
+    expect(store.bestVerified('moe-eplb').map((r) => r.candidate_id)).toEqual([imp.out.trim()]);
+    store.close();
+  }, 300_000);
+
+  it('refuse a tampered patch or metadata with the reason', async () => {
+    const badPatch = await tamper('patch.diff', (t) => t.replace('+', '+ '));
+    const a = await cli(['verify', badPatch]);
+    expect(a.code).not.toBe(0);
+    expect(a.err).toMatch(/refused: patch\.diff does not match its checksum/);
+    const badMeta = await tamper('metadata.json', (t) => t.replace('"verified": true', '"verified": false'));
+    const b = await cli(['import', badMeta, '--db', path.join(dir, 'x.db')]);
+    expect(b.code).not.toBe(0);
+    expect(b.err).toMatch(/refused: metadata\.json does not match its checksum/);
+  });
+
+  it('refuse a patch that does not produce the bundled files even when the manifest was rewritten', async () => {
+    const work = mkdtempSync(path.join(tmpdir(), 'adrs-tamper2-'));
+    await tar.x({ file: bundle, cwd: work });
+    const f = path.join(work, 'files', 'eplb.py');
+    writeFileSync(f, readFileSync(f, 'utf8') + '\n# sneaky\n');
+    const sum = execFileSync('sha256sum', ['files/eplb.py'], { cwd: work, encoding: 'utf8' }).split(' ')[0];
+    const manifest = readFileSync(path.join(work, 'MANIFEST.sha256'), 'utf8').replace(
+      /^[0-9a-f]{64}(?= {2}files\/eplb\.py$)/m,
+      sum!,
+    );
+    writeFileSync(path.join(work, 'MANIFEST.sha256'), manifest);
+    const out = path.join(work, 'rewritten.tar.gz');
+    await tar.c({ gzip: true, cwd: work, file: out }, [
+      'MANIFEST.sha256',
+      'REPRODUCE.md',
+      'files',
+      'metadata.json',
+      'patch.diff',
+      'transcript.jsonl',
+    ]);
+    const r = await cli(['verify', out]);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/refused: files\/eplb\.py differs from what patch\.diff produces/);
+  });
+});
