@@ -1,0 +1,127 @@
+// The leaderboard: verified results only, grouped by problem, filtered and sorted.
+import type Database from 'better-sqlite3';
+import type { LeaderboardParams } from './params.js';
+import { parseJson } from './parse-json.js';
+import { runCosts, verifiedVerdicts, type VerifiedRow } from './queries.js';
+import { hardwareLabel, sandboxLabel } from './views/fingerprint.js';
+
+export interface LeaderboardEntry {
+  rank: number;
+  problem: string;
+  candidateId: string;
+  runId: string | null;
+  verdictId: number;
+  speedup: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  confidence: number | null;
+  score: number | null;
+  method: string;
+  model: string | null;
+  proposer: string | null;
+  sandbox: string;
+  hardware: string;
+  costUsd: number | null;
+  date: string;
+}
+
+export interface Leaderboard {
+  problems: { name: string; entries: LeaderboardEntry[]; total: number }[];
+  /** Values present in the verified results, for the filter menus. */
+  facets: { problem: string[]; model: string[]; sandbox: string[]; hardware: string[] };
+}
+
+type Row = Omit<LeaderboardEntry, 'rank'>;
+
+function toRow(v: VerifiedRow): Row {
+  const fp = parseJson(v.fingerprint_json);
+  return {
+    problem: v.problem_name,
+    candidateId: v.candidate_id,
+    runId: v.run_id,
+    verdictId: v.verdict_id,
+    speedup: v.speedup,
+    ciLow: v.ci_low,
+    ciHigh: v.ci_high,
+    confidence: v.confidence,
+    score: v.score,
+    method: v.method,
+    model: v.model,
+    proposer: v.proposer,
+    sandbox: v.sandbox ?? sandboxLabel(fp) ?? 'unknown',
+    hardware: hardwareLabel(fp),
+    costUsd: null,
+    date: v.created_at,
+  };
+}
+
+/** Compares with nulls last whatever the order. */
+function compareNullable(a: number | string | null, b: number | string | null, dir: number): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return (a < b ? -1 : 1) * dir;
+}
+
+const KEY: Record<LeaderboardParams['sort'], (r: Row) => number | string | null> = {
+  speedup: (r) => r.speedup,
+  score: (r) => r.score,
+  ci: (r) => r.ciLow,
+  cost: (r) => r.costUsd,
+  date: (r) => r.date,
+};
+
+/** Best first: speedup, then score (what "best" means for a run's row). */
+const better = (a: Row, b: Row): number =>
+  compareNullable(a.speedup, b.speedup, -1) || compareNullable(a.score, b.score, -1);
+
+const uniq = (xs: (string | null)[]): string[] =>
+  [...new Set(xs.filter((x): x is string => x !== null))].sort((a, b) => a.localeCompare(b));
+
+export function buildLeaderboard(db: Database.Database, p: LeaderboardParams): Leaderboard {
+  const all = verifiedVerdicts(db).map(toRow);
+  const facets = {
+    problem: uniq(all.map((r) => r.problem)),
+    model: uniq(all.map((r) => r.model)),
+    sandbox: uniq(all.map((r) => r.sandbox)),
+    hardware: uniq(all.map((r) => r.hardware)),
+  };
+  let rows = all.filter(
+    (r) =>
+      (p.problem === undefined || r.problem === p.problem) &&
+      (p.model === undefined || r.model === p.model) &&
+      (p.sandbox === undefined || r.sandbox === p.sandbox) &&
+      (p.hardware === undefined || r.hardware === p.hardware),
+  );
+  if (p.per === 'run') {
+    const best = new Map<string, Row>();
+    for (const r of rows) {
+      const key = `${r.problem}\u0000${r.runId ?? r.candidateId}`;
+      const cur = best.get(key);
+      if (!cur || better(r, cur) < 0) best.set(key, r);
+    }
+    rows = [...best.values()];
+  }
+  const costs = runCosts(
+    db,
+    rows.map((r) => r.runId).filter((x): x is string => x !== null),
+  );
+  for (const r of rows) r.costUsd = r.runId === null ? null : (costs.get(r.runId) ?? 0);
+  const dir = p.order === 'asc' ? 1 : -1;
+  const key = KEY[p.sort];
+  rows.sort((a, b) => compareNullable(key(a), key(b), dir) || better(a, b));
+  const byProblem = new Map<string, Row[]>();
+  for (const r of rows) {
+    const list = byProblem.get(r.problem) ?? [];
+    list.push(r);
+    byProblem.set(r.problem, list);
+  }
+  const problems = [...byProblem.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, list]) => ({
+      name,
+      total: list.length,
+      entries: list.slice(0, p.limit).map((r, i) => ({ rank: i + 1, ...r })),
+    }));
+  return { problems, facets };
+}

@@ -1,0 +1,50 @@
+// The HTML pages: leaderboard, runs, run (and its live fragment), candidate, problems, problem.
+import { Router, type Response } from 'express';
+import type { Store } from '../../orchestrator/store/store.js';
+import { buildCandidateDetail } from './candidate-detail.js';
+import type { Html } from './html.js';
+import { HttpError } from './http-error.js';
+import { buildLeaderboard } from './leaderboard.js';
+import { leaderboardParams, parseQuery, runListParams } from './params.js';
+import { buildProblemDetail } from './problem-detail.js';
+import { listProblems, listRuns } from './queries.js';
+import { buildRunSummary } from './run-summary.js';
+import { candidatePage } from './pages/candidate.js';
+import { leaderboardPage } from './pages/leaderboard.js';
+import { problemsPage, runsPage } from './pages/lists.js';
+import { problemPage } from './pages/problem.js';
+import { runBody, runPage } from './pages/run.js';
+
+const send = (res: Response, h: Html): void => {
+  res.type('html').send(h.value);
+};
+
+export function pagesRouter(store: Store): Router {
+  const db = store.db;
+  const r = Router();
+  r.get('/', (req, res) => {
+    const p = parseQuery(leaderboardParams, req.query);
+    send(res, leaderboardPage(buildLeaderboard(db, p), p));
+  });
+  r.get('/runs', (req, res) => {
+    const p = parseQuery(runListParams, req.query);
+    send(res, runsPage(listRuns(db, p.limit, p.problem)));
+  });
+  r.get('/runs/:id', (req, res) => {
+    const s = buildRunSummary(db, req.params.id);
+    send(res, req.query.fragment === '1' ? runBody(s) : runPage(s));
+  });
+  r.get('/candidates/:id', (req, res) => {
+    send(res, candidatePage(buildCandidateDetail(db, req.params.id)));
+  });
+  r.get('/problems', (_req, res) => {
+    send(res, problemsPage(listProblems(db)));
+  });
+  r.get('/problems/:name', (req, res) => {
+    send(res, problemPage(buildProblemDetail(db, req.params.name)));
+  });
+  r.use(() => {
+    throw new HttpError(404, 'not-found', 'no such page');
+  });
+  return r;
+}

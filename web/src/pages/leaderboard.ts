@@ -1,0 +1,113 @@
+// The leaderboard page: per problem, the best verified results, with filter menus and sortable columns.
+import { html, qs, type Html } from '../html.js';
+import type { Leaderboard, LeaderboardEntry } from '../leaderboard.js';
+import type { LeaderboardParams } from '../params.js';
+import { num, shortId, speedup, usd, when } from '../views/format.js';
+import { page } from './layout.js';
+
+function select(name: string, label: string, values: string[], current: string | undefined): Html {
+  return html`<label
+    >${label}
+    <select name="${name}" data-autosubmit>
+      <option value="">all</option>
+      ${values.map((v) => html`<option value="${v}" ${v === current ? html` selected` : ''}>${v}</option>`)}
+    </select></label
+  >`;
+}
+
+function sortLink(p: LeaderboardParams, key: LeaderboardParams['sort'], label: string): Html {
+  const active = p.sort === key;
+  const order = active && p.order === 'desc' ? 'asc' : 'desc';
+  const arrow = active ? (p.order === 'desc' ? ' ▼' : ' ▲') : '';
+  const href = '/' + qs({ ...p, sort: key, order, limit: p.limit === 20 ? undefined : p.limit });
+  return html`<a href="${href}" class="sort${active ? ' active' : ''}">${label}${arrow}</a>`;
+}
+
+export function entryRow(e: LeaderboardEntry): Html {
+  return html`<tr>
+    <td class="num">${e.rank}</td>
+    <td class="num">${speedup(e.speedup, e.ciLow, e.ciHigh)}</td>
+    <td class="num">${num(e.score)}</td>
+    <td>
+      ${e.model ?? '–'}
+      <div class="sub">${e.proposer ?? ''}</div>
+    </td>
+    <td>${e.sandbox}</td>
+    <td>${e.hardware}</td>
+    <td class="num">${usd(e.costUsd)}</td>
+    <td>${e.runId ? html`<a href="/runs/${encodeURIComponent(e.runId)}">${shortId(e.runId)}</a>` : '–'}</td>
+    <td>
+      <a class="cand" href="/candidates/${encodeURIComponent(e.candidateId)}">${shortId(e.candidateId)}</a>
+    </td>
+    <td>${when(e.date)}</td>
+  </tr>`;
+}
+
+export function entriesTable(entries: LeaderboardEntry[], p?: LeaderboardParams): Html {
+  const h = (key: LeaderboardParams['sort'], label: string): Html | string =>
+    p ? sortLink(p, key, label) : label;
+  return html`<table class="board">
+    <thead>
+      <tr>
+        <th>#</th>
+        <th>${h('speedup', 'speedup [CI]')}</th>
+        <th>${h('score', 'score')}</th>
+        <th>model / proposer</th>
+        <th>sandbox</th>
+        <th>hardware</th>
+        <th>${h('cost', 'cost')}</th>
+        <th>run</th>
+        <th>candidate</th>
+        <th>${h('date', 'date')}</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${entries.map(entryRow)}
+    </tbody>
+  </table>`;
+}
+
+export function leaderboardPage(board: Leaderboard, p: LeaderboardParams): Html {
+  const filters = html`<form class="filters" method="get" action="/">
+    ${select('problem', 'problem', board.facets.problem, p.problem)}
+    ${select('model', 'model', board.facets.model, p.model)}
+    ${select('sandbox', 'sandbox', board.facets.sandbox, p.sandbox)}
+    ${select('hardware', 'hardware', board.facets.hardware, p.hardware)}
+    <label
+      >rows
+      <select name="per" data-autosubmit>
+        <option value="run" ${p.per === 'run' ? html` selected` : ''}>best per run</option>
+        <option value="candidate" ${p.per === 'candidate' ? html` selected` : ''}>
+          every verified candidate
+        </option>
+      </select></label
+    >
+    <input type="hidden" name="sort" value="${p.sort}" /><input
+      type="hidden"
+      name="order"
+      value="${p.order}"
+    />
+    <button type="submit">apply</button>
+  </form>`;
+  const sections = board.problems.map(
+    (g) =>
+      html`<section class="problem">
+        <h2>
+          <a href="/problems/${encodeURIComponent(g.name)}">${g.name}</a>
+          <span class="count">${g.total} verified ${g.total === 1 ? 'result' : 'results'}</span>
+        </h2>
+        ${entriesTable(g.entries, p)}
+      </section>`,
+  );
+  return page({
+    title: 'Leaderboard',
+    nav: 'leaderboard',
+    body: html`<h1>Leaderboard</h1>
+      <p class="lede">
+        Verified results only: each speedup was re-measured on held-out inputs, interleaved with the baseline,
+        and its confidence interval cleared the problem's threshold.
+      </p>
+      ${filters}
+      ${sections.length ? sections : html`<p class="empty">No verified results${p.problem || p.model || p.sandbox || p.hardware ? ' match these filters' : ' yet'}.</p>`}`,
+  });
+}

@@ -1,0 +1,120 @@
+// The run page: live while running (the script re-renders it on server-sent events), the same page when finished.
+import { html, type Html } from '../html.js';
+import type { RunSummary } from '../run-summary.js';
+import { duration, int, num, shortId, statusBadge, usd, when } from '../views/format.js';
+import { lineageTree } from '../views/lineage.js';
+import { islandsTable, mapElitesView, rawState } from '../views/population.js';
+import { scoreChart } from '../views/score-chart.js';
+import { page } from './layout.js';
+
+function stat(label: string, value: Html | string, sub?: Html | string): Html {
+  return html`<div class="stat">
+    <div class="v">${value}</div>
+    <div class="k">${label}</div>
+    ${sub ? html`<div class="sub">${sub}</div>` : ''}
+  </div>`;
+}
+
+const candLink = (id: string | null): Html =>
+  id ? html`<a href="/candidates/${encodeURIComponent(id)}">${shortId(id)}</a>` : html`–`;
+
+/** The part of the run page that live updates replace. */
+export function runBody(s: RunSummary): Html {
+  const r = s.run;
+  const best = s.series.best.at(-1)?.[1] ?? null;
+  const vbest = s.series.verifiedBest.at(-1)?.[1] ?? null;
+  const reported = s.throughput.reported as { evalsPerMinute?: unknown; inFlight?: unknown } | undefined;
+  const live = r.status === 'running';
+  return html`<div class="run-head">
+      <h1>
+        Run
+        <span class="mono">${r.id}</span>
+        ${statusBadge(r.status)}${live ? html` <span class="live" id="live-indicator">live</span>` : ''}
+      </h1>
+      <p class="lede">
+        <a href="/problems/${encodeURIComponent(r.problem_name)}">${r.problem_name}</a> · ${r.strategy} ·
+        ${r.proposer ?? '–'}${r.model ? html` / ${r.model}` : ''} · sandbox ${r.sandbox} · started
+        ${when(r.created_at)} · updated ${when(r.updated_at)}
+      </p>
+      ${r.error ? html`<p class="error">${r.error}</p>` : ''}
+    </div>
+    <div class="stats" id="run-stats">
+      ${stat('iterations', int(r.iterations_done), `${int(s.counts.candidates)} candidates`)}
+      ${stat('best score', num(best), candLink(r.best_candidate_id))}
+      ${stat('verified best', num(vbest), html`${candLink(r.best_verified_candidate_id)} · ${int(s.counts.verified)} verified`)}
+      ${stat('spend', usd(s.spend.cost), `${int(s.spend.calls)} LLM calls${s.spend.errors ? `, ${s.spend.errors} failed` : ''}`)}
+      ${stat('tokens', `${int(s.spend.input_tokens)} / ${int(s.spend.output_tokens)}`, 'in / out')}
+      ${stat(
+        'throughput',
+        s.throughput.perMinute === null ? '–' : `${num(s.throughput.perMinute, 3)}/min`,
+        `${int(s.throughput.evaluated)} evaluated in ${duration(s.throughput.minutes)}${typeof reported?.evalsPerMinute === 'number' ? ` · now ${num(reported.evalsPerMinute, 3)}/min` : ''}`,
+      )}
+    </div>
+    <section>
+      <h2>Score over iterations</h2>
+      ${scoreChart(s.series)}
+    </section>
+    <div class="cols">
+      <section>
+        <h2>Islands</h2>
+        ${islandsTable(s.islands)}
+      </section>
+      <section>
+        <h2>MAP-Elites</h2>
+        ${mapElitesView(s.state)}
+      </section>
+      <section>
+        <h2>Candidates by status</h2>
+        <table class="compact">
+          <thead>
+            <tr>
+              <th>status</th>
+              <th>n</th>
+              <th>correct</th>
+              <th>verified</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${s.counts.byStatus.map(
+              (c) =>
+                html`<tr>
+                  <td>${statusBadge(c.status)}</td>
+                  <td class="num">${int(c.n)}</td>
+                  <td class="num">${int(c.correct)}</td>
+                  <td class="num">${int(c.verified)}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </section>
+    </div>
+    <section>
+      <h2>Lineage</h2>
+      ${s.lineage.sampled ? html`<p class="muted">${int(s.lineage.total)} candidates: showing the 40 best and 40 latest with their ancestors (${int(s.lineage.nodes.length)} nodes).</p>` : ''}${lineageTree(s.lineage.nodes, r.best_candidate_id)}
+    </section>
+    <section>
+      <h2>State and configuration</h2>
+      ${rawState(s.state)}
+      <details>
+        <summary>configuration</summary>
+        <pre class="json">${JSON.stringify(s.config, null, 2)}</pre>
+      </details>
+    </section>`;
+}
+
+export function runPage(s: RunSummary): Html {
+  const id = encodeURIComponent(s.run.id);
+  return page({
+    title: `Run ${s.run.id}`,
+    nav: 'runs',
+    body: runBody(s),
+    data:
+      s.run.status === 'running'
+        ? {
+            live: `/api/runs/${id}/events`,
+            fragment: `/runs/${id}?fragment=1`,
+            'last-event-id': String(s.lastEventId),
+          }
+        : {},
+  });
+}

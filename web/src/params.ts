@@ -1,0 +1,37 @@
+// The query parameters the API and pages accept, validated with zod (the HTTP boundary).
+import { z } from 'zod';
+import { InputError } from '../../core/errors.js';
+
+const text = z
+  .string()
+  .trim()
+  .max(200)
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+export const leaderboardParams = z.object({
+  problem: text,
+  model: text,
+  sandbox: text,
+  hardware: text,
+  sort: z.enum(['speedup', 'score', 'ci', 'cost', 'date']).default('speedup'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  /** One row per run (its best verified candidate), or every verified candidate. */
+  per: z.enum(['run', 'candidate']).default('run'),
+  limit: z.coerce.number().int().min(1).max(1000).default(20),
+});
+export type LeaderboardParams = z.infer<typeof leaderboardParams>;
+
+export const runListParams = z.object({
+  problem: text,
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/** Validates `req.query` (strings only: repeated parameters are refused) or throws a 400-mapped InputError. */
+export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> {
+  const result = schema.safeParse(query);
+  if (result.success) return result.data as z.infer<T>;
+  const issue = result.error.issues[0];
+  const field = issue?.path.join('.') || 'query';
+  throw new InputError(`query parameter "${field}": ${issue?.message ?? 'invalid'}`);
+}

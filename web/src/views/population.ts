@@ -1,0 +1,157 @@
+// Island and MAP-Elites occupancy. Islands come from the candidates table; the MAP-Elites archive from
+// run.state_json, whose shape the population code owns, so it is recognised loosely and shown raw otherwise.
+import { html, type Html } from '../html.js';
+import type { IslandCount } from '../queries.js';
+import { int, num } from './format.js';
+
+type Cell = { coords: number[]; score: number | null };
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const scoreOf = (v: unknown): number | null => {
+  if (typeof v === 'number') return v;
+  if (isRecord(v))
+    for (const k of ['score', 'fitness', 'best', 'value']) if (typeof v[k] === 'number') return v[k];
+  return null;
+};
+
+/** Finds an archive-like value in the state: a key named like map_elites / archive / grid, up to two levels down. */
+function findArchive(state: unknown, depth = 0): unknown {
+  if (!isRecord(state) || depth > 2) return undefined;
+  for (const [k, v] of Object.entries(state)) if (/map.?elites|archive|grid|elites|cells/i.test(k)) return v;
+  for (const v of Object.values(state)) {
+    const found = findArchive(v, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** Turns the common archive encodings into cells: {"3,4": x}, [[x, null], ...], [{cell: [3, 4], ...}]. */
+export function archiveCells(archive: unknown): Cell[] | undefined {
+  if (isRecord(archive)) {
+    const inner = archive.cells ?? archive.grid ?? archive.archive ?? archive.elites;
+    if (inner !== undefined && inner !== archive) return archiveCells(inner);
+    const cells: Cell[] = [];
+    for (const [k, v] of Object.entries(archive)) {
+      const coords = k.match(/-?\d+/g)?.map(Number);
+      if (!coords || coords.length === 0 || coords.length > 3) return undefined;
+      if (v !== null) cells.push({ coords, score: scoreOf(v) });
+    }
+    return cells;
+  }
+  if (Array.isArray(archive)) {
+    if (archive.every((r) => Array.isArray(r))) {
+      const cells: Cell[] = [];
+      archive.forEach((row: unknown[], i) =>
+        row.forEach((v, j) => {
+          if (v !== null && v !== undefined && v !== false) cells.push({ coords: [i, j], score: scoreOf(v) });
+        }),
+      );
+      return cells;
+    }
+    const cells: Cell[] = [];
+    for (const e of archive) {
+      if (!isRecord(e)) return undefined;
+      const c = e.cell ?? e.coords ?? e.key ?? e.bin ?? e.index;
+      const coords = Array.isArray(c)
+        ? c.filter((x): x is number => typeof x === 'number')
+        : typeof c === 'number'
+          ? [c]
+          : typeof c === 'string'
+            ? c.match(/-?\d+/g)?.map(Number)
+            : undefined;
+      if (!coords || coords.length === 0) return undefined;
+      cells.push({ coords, score: scoreOf(e) });
+    }
+    return cells;
+  }
+  return undefined;
+}
+
+function archiveGrid(cells: Cell[]): Html {
+  const xs = cells.map((c) => c.coords[0] ?? 0);
+  const ys = cells.map((c) => c.coords[1] ?? 0);
+  const nx = Math.min(64, Math.max(...xs) + 1);
+  const ny = Math.min(64, Math.max(...ys) + 1);
+  const size = Math.max(6, Math.min(24, Math.floor(480 / Math.max(nx, ny))));
+  const scores = cells.map((c) => c.score).filter((s): s is number => s !== null);
+  const lo = Math.min(...scores);
+  const hi = Math.max(...scores);
+  const shade = (s: number | null): string =>
+    s === null || hi === lo ? '0.8' : (0.25 + (0.75 * (s - lo)) / (hi - lo)).toFixed(2);
+  const rects = cells
+    .filter((c) => (c.coords[0] ?? 0) < nx && (c.coords[1] ?? 0) < ny)
+    .map(
+      (c) =>
+        html`<rect
+          class="cell"
+          x="${(c.coords[0] ?? 0) * size}"
+          y="${(c.coords[1] ?? 0) * size}"
+          width="${size - 1}"
+          height="${size - 1}"
+          fill-opacity="${shade(c.score)}"
+          ><title>cell ${c.coords.join(',')}: ${num(c.score)}</title></rect
+        >`,
+    );
+  return html`<svg
+    class="grid-map"
+    viewBox="0 0 ${nx * size} ${ny * size}"
+    width="${nx * size}"
+    height="${ny * size}"
+    role="img"
+    aria-label="MAP-Elites occupancy"
+  >
+    <rect class="cell-bg" x="0" y="0" width="${nx * size}" height="${ny * size}" />
+    ${rects}
+  </svg>`;
+}
+
+export function islandsTable(islands: IslandCount[]): Html {
+  if (islands.length === 0) return html`<p class="muted">no candidates yet</p>`;
+  const max = Math.max(...islands.map((i) => i.n));
+  return html`<table class="compact">
+    <thead>
+      <tr>
+        <th>island</th>
+        <th>candidates</th>
+        <th>best score</th>
+        <th></th>
+      </tr>
+    </thead>
+    <tbody>
+      ${islands.map(
+        (i) =>
+          html`<tr>
+            <td>${i.island ?? '–'}</td>
+            <td class="num">${int(i.n)}</td>
+            <td class="num">${num(i.best)}</td>
+            <td><meter min="0" max="${max}" value="${i.n}"></meter></td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+export function mapElitesView(state: unknown): Html {
+  const archive = findArchive(state);
+  if (archive === undefined) return html`<p class="muted">no MAP-Elites archive in the run state</p>`;
+  const cells = archiveCells(archive);
+  if (!cells)
+    return html`<p class="muted">
+      archive present, in a shape this page does not know (see the raw state below)
+    </p>`;
+  if (cells.length === 0) return html`<p class="muted">archive empty</p>`;
+  return html`<p>${int(cells.length)} occupied cells</p>
+    ${cells.some((c) => c.coords.length >= 2) ? archiveGrid(cells) : ''}`;
+}
+
+/** The state as pretty JSON, cut to a readable size. */
+export function rawState(state: unknown, max = 20_000): Html {
+  if (state === undefined) return html`<p class="muted">no state stored</p>`;
+  const text = JSON.stringify(state, null, 2);
+  return html`<details>
+    <summary>raw run state (${int(text.length)} characters)</summary>
+    <pre class="json">${text.length > max ? text.slice(0, max) + '\n… (cut)' : text}</pre>
+  </details>`;
+}
