@@ -1,0 +1,57 @@
+// The live progress view of a run on stderr: one updating line on a TTY, plain lines otherwise; and --json output.
+import type { RunEvent, RunEventBus, RunEvents } from '../events.js';
+import { fmtNumber } from './format.js';
+
+interface Stream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+/** Subscribes a human progress view; returns a function that ends it (clearing the live line). */
+export function attachProgress(bus: RunEventBus, stderr: Stream, total: number): () => void {
+  const tty = stderr.isTTY === true;
+  let last: RunEvents['run:progress'] | undefined;
+  let lineShown = false;
+  const say = (text: string): void => {
+    if (tty && lineShown) stderr.write('\r\x1b[2K');
+    stderr.write(text + '\n');
+    lineShown = false;
+    if (tty && last) live(last);
+  };
+  const live = (p: RunEvents['run:progress']): void => {
+    const text =
+      `iteration ${p.iteration}/${total}  best ${fmtNumber(p.bestScore, 6)}  verified ${fmtNumber(p.verifiedBestScore, 6)}` +
+      `  $${p.spentUsd.toFixed(4)}  ${p.evalsPerMinute.toFixed(1)} evals/min`;
+    if (tty) {
+      stderr.write('\r\x1b[2K' + text);
+      lineShown = true;
+    } else stderr.write(text + '\n');
+  };
+  const offs = [
+    bus.on('run:start', (e) =>
+      say(
+        `run ${e.runId}: ${e.problem}, ${e.strategy}, proposer ${e.proposer}${e.resumed ? ' (resumed)' : ''}`,
+      ),
+    ),
+    bus.on('run:progress', (e) => {
+      last = e;
+      live(e);
+    }),
+    bus.on('best:improved', (e) =>
+      say(`iteration ${e.iteration}: new best ${fmtNumber(e.score, 6)} (${e.candidateId})`),
+    ),
+    bus.on('candidate:verified', (e) =>
+      say(`  ${e.candidateId} ${e.verified ? 'VERIFIED' : 'not verified'}: ${e.reason}`),
+    ),
+    bus.on('run:warning', (e) => say(`warning: ${e.message}`)),
+  ];
+  return () => {
+    for (const off of offs) off();
+    if (tty && lineShown) stderr.write('\n');
+  };
+}
+
+/** --json: every event as one line of JSON on stdout. */
+export function attachJson(bus: RunEventBus, stdout: Stream): () => void {
+  return bus.onAny((event: RunEvent) => stdout.write(JSON.stringify(event) + '\n'));
+}

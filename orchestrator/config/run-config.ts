@@ -1,0 +1,118 @@
+// The run configuration: one zod schema for `--config FILE` (YAML) and the CLI flags, which map onto the same object.
+import { z } from 'zod';
+import { DEFAULT_POPULATION } from '../population/types.js';
+
+export const PROPOSERS = ['anthropic', 'openai', 'tune', 'ensemble'] as const;
+export const STRATEGIES = ['evolve', 'best-of-n'] as const;
+
+const price = z.object({
+  /** USD per million input tokens. */
+  input: z.number().nonnegative(),
+  /** USD per million output tokens. */
+  output: z.number().nonnegative(),
+  cacheRead: z.number().nonnegative().optional(),
+  cacheWrite: z.number().nonnegative().optional(),
+  contextTokens: z.number().int().positive().optional(),
+});
+
+const ensembleMember = z
+  .object({
+    proposer: z.enum(['anthropic', 'openai', 'tune']),
+    model: z.string().optional(),
+    baseUrl: z.string().optional(),
+    weight: z.number().positive().default(1),
+  })
+  .strict();
+
+const P = DEFAULT_POPULATION;
+
+export const runConfigSchema = z
+  .object({
+    proposer: z.enum(PROPOSERS).optional(),
+    model: z.string().optional(),
+    baseUrl: z.string().optional(),
+    /** Ensemble members (with proposer: ensemble). */
+    models: z.array(ensembleMember).optional(),
+    /** Ensemble selection: fixed weights, or a cost-aware UCB bandit. */
+    ensembleMode: z.enum(['weighted', 'bandit']).default('weighted'),
+    temperature: z.number().min(0).max(2).optional(),
+    maxTokens: z.number().int().positive().optional(),
+    strategy: z.enum(STRATEGIES).default('evolve'),
+    /** Proposals (candidates after the seed) to make. */
+    iterations: z.number().int().nonnegative().default(50),
+    budgetUsd: z.number().positive().optional(),
+    /** Wall-time limit in seconds. */
+    wallTimeS: z.number().positive().optional(),
+    /** Stop once the best screen score reaches this value (higher is better, as the primary score). */
+    target: z.number().optional(),
+    /** Stop after this many evaluated candidates without improvement. */
+    plateau: z.number().int().positive().optional(),
+    /** Seed of the run's RNG. */
+    seed: z.number().int().default(1),
+    islands: z.number().int().positive().default(P.islands),
+    mapElites: z
+      .object({
+        dims: z.array(z.string().min(1)).min(1).default(P.dims),
+        bins: z.number().int().positive().default(P.bins),
+      })
+      .strict()
+      .prefault({}),
+    archiveSize: z.number().int().positive().default(P.archiveSize),
+    islandCapacity: z.number().int().positive().default(P.islandCapacity),
+    selection: z
+      .object({
+        exploration: z.number().nonnegative().default(P.selection.exploration),
+        exploitation: z.number().nonnegative().default(P.selection.exploitation),
+        fitness: z.number().nonnegative().default(P.selection.fitness),
+      })
+      .strict()
+      .prefault({}),
+    inspirations: z
+      .object({
+        top: z.number().int().nonnegative().default(P.inspirations.top),
+        diverse: z.number().int().nonnegative().default(P.inspirations.diverse),
+      })
+      .strict()
+      .prefault({}),
+    migration: z
+      .object({
+        interval: z.number().int().nonnegative().default(P.migrationInterval),
+        fraction: z.number().gt(0).max(1).default(P.migrationFraction),
+      })
+      .strict()
+      .prefault({}),
+    proposalConcurrency: z.number().int().positive().default(2),
+    evalConcurrency: z.number().int().positive().default(1),
+    /** How the model edits code: SEARCH/REPLACE diffs, full rewrites, or diffs with rewrites for short files. */
+    editMode: z.enum(['diff', 'rewrite', 'auto']).default('auto'),
+    sandbox: z.enum(['local', 'docker']).default('local'),
+    gpus: z.string().optional(),
+    /** Run the verify stage (held-out inputs, A/B timing) for candidates that beat the incumbent. */
+    verify: z.boolean().default(true),
+    /** Prompt template files (override the problem's). */
+    templates: z.object({ system: z.string().optional(), user: z.string().optional() }).strict().prefault({}),
+    /** Prices by model name, USD per million tokens (override the built-in table). */
+    prices: z.record(z.string(), price).default({}),
+    /** History entries (earlier attempts) shown to the model. */
+    historySize: z.number().int().nonnegative().default(5),
+  })
+  .strict();
+
+export type RunConfig = z.infer<typeof runConfigSchema>;
+export type RunConfigInput = z.input<typeof runConfigSchema>;
+
+/** The population part of a run config. */
+export function populationConfig(c: RunConfig): import('../population/types.js').PopulationConfig {
+  return {
+    islands: c.strategy === 'best-of-n' ? 1 : c.islands,
+    dims: c.mapElites.dims,
+    bins: c.mapElites.bins,
+    archiveSize: c.archiveSize,
+    islandCapacity: c.islandCapacity,
+    selection: c.selection,
+    inspirations: c.inspirations,
+    migrationInterval: c.migration.interval,
+    migrationFraction: c.migration.fraction,
+    diversityRefs: P.diversityRefs,
+  };
+}

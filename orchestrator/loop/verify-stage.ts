@@ -1,0 +1,70 @@
+// The verify stage of the loop: a candidate that beats the incumbent on screen is re-judged (held-out inputs,
+// fresh seeds, interleaved A/B timing against the seed) and the verdict is stored.
+import type { LoadedProblem } from '../../problems/src/load.js';
+import type { Sandbox } from '../../sandboxes/types.js';
+import { recordOutcome } from '../evaluate/evaluate-candidate.js';
+import { verifyFiles } from '../evaluate/verify-files.js';
+import type { Store } from '../store/store.js';
+
+export interface VerifyRequest {
+  store: Store;
+  problem: LoadedProblem;
+  sandbox: Sandbox;
+  candidateId: string;
+  files: Record<string, string>;
+  /** What the speedup is measured against (the run's seed). */
+  baselineId: string;
+  baselineFiles: Record<string, string>;
+  seed: number;
+  gpus?: string;
+  signal?: AbortSignal;
+}
+
+export interface VerifyResult {
+  verified: boolean;
+  speedup: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  /** Primary score on the held-out inputs. */
+  score: number | null;
+  reason: string;
+}
+
+export type VerifyFn = (req: VerifyRequest) => Promise<VerifyResult>;
+
+/** Whether the problem has held-out inputs to verify on. */
+export function hasVerifyStage(problem: LoadedProblem): boolean {
+  return problem.verifyWorkloadsDir !== undefined || problem.spec.evaluator.stages.verify !== undefined;
+}
+
+/** Runs the verification (evaluate/verify-files.ts) and stores what it produced: held-out evaluation rows and the verdict. */
+export const verifyStage: VerifyFn = async (req) => {
+  const { store, problem, sandbox } = req;
+  const r = await verifyFiles({
+    problem,
+    sandbox,
+    candidateId: req.candidateId,
+    files: req.files,
+    baselineFiles: req.baselineFiles,
+    baselineCandidateId: req.baselineId,
+    seed: req.seed,
+    gpus: req.gpus,
+    signal: req.signal,
+  });
+  const v = r.verdict;
+  store.transaction(() => {
+    if (r.heldOut)
+      recordOutcome(store, problem, req.candidateId, 'verify', req.seed, sandbox.kind, r.heldOut);
+    if (r.baselineHeldOut)
+      recordOutcome(store, problem, req.baselineId, 'verify', req.seed, sandbox.kind, r.baselineHeldOut);
+    store.insertVerdict(v);
+  });
+  return {
+    verified: v.verified,
+    speedup: v.speedup ?? null,
+    ciLow: v.ciLow ?? null,
+    ciHigh: v.ciHigh ?? null,
+    score: v.score ?? null,
+    reason: v.reason,
+  };
+};
