@@ -1,5 +1,7 @@
 // Runs one evaluator stage for one candidate workspace in a sandbox and turns whatever happens into an EvaluationOutcome.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { assetPath } from '../core/paths.js';
 import type { Sandbox, SandboxLimits } from '../sandboxes/types.js';
 import { EVAL_ENV, evaluatorResultSchema, type EvaluationOutcome, type Stage } from './result.js';
 
@@ -30,6 +32,9 @@ export interface RunEvaluationOptions {
   signal?: AbortSignal;
 }
 
+/** evaluators/harness: shared Python helpers, exposed read-only as mount "harness" and put on PYTHONPATH. */
+export const HARNESS_DIR = assetPath('evaluators', 'harness');
+
 const RESULT_MAX_BYTES = 4 * 1024 * 1024;
 const TAIL = 4000;
 
@@ -42,6 +47,8 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
   const started = Date.now();
   const readonlyDirs: Record<string, string> = { problem: opts.target.evaluatorDir };
   if (opts.target.workloadsDir) readonlyDirs.workloads = opts.target.workloadsDir;
+  // Helpers for problem authors (output comparison, result writing), importable from Python.
+  if (existsSync(HARNESS_DIR)) readonlyDirs.harness = HARNESS_DIR;
   let session;
   try {
     session = await opts.sandbox.open({
@@ -81,6 +88,10 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
       [EVAL_ENV.samples]: String(opts.samples ?? 1),
       [EVAL_ENV.sampleIndex]: String(opts.sampleIndex ?? 0),
     };
+    if (session.mounts.harness) {
+      env.ADRS_HARNESS = session.mounts.harness;
+      env.PYTHONPATH = session.mounts.harness;
+    }
     const res = await session.exec(opts.target.command.map(fill), { env });
     const common = {
       durationMs: Date.now() - started,
