@@ -52,7 +52,11 @@ export interface EditRecord {
   outcome: 'applied' | 'partly-applied' | 'failed';
   /** One-line account, also used as the attempt summary in later prompts. */
   summary: string;
-  blocks?: { file: string; status: 'applied' | 'applied-fuzzy' | 'no-match' | 'outside-evolve-block' | 'ambiguous'; detail?: string }[];
+  blocks?: {
+    file: string;
+    status: 'applied' | 'applied-fuzzy' | 'no-match' | 'outside-evolve-block' | 'ambiguous';
+    detail?: string;
+  }[];
   /** Whether a failing block went back to the model (once). */
   retried?: boolean;
   knobs?: Record<string, string>;

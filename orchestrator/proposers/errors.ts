@@ -1,0 +1,115 @@
+// Typed LLM call errors: whether to retry, whether the run must stop, and a one-line fix; never an API key.
+import { AdrsError } from '../../core/errors.js';
+import { redactSecrets } from '../../core/secrets.js';
+
+export type LlmErrorKind =
+  | 'rate-limit'
+  | 'overloaded'
+  | 'server'
+  | 'connection'
+  | 'timeout'
+  | 'auth'
+  | 'not-found'
+  | 'bad-request'
+  | 'bad-response'
+  | 'aborted'
+  | 'no-key'
+  | 'other';
+
+export class LlmError extends AdrsError {
+  readonly kind: LlmErrorKind;
+  readonly status: number | undefined;
+  /** From `retry-after-ms` / `retry-after`, when the server said how long to wait. */
+  readonly retryAfterMs: number | undefined;
+  /** The run cannot go on with this proposer (bad key, unknown model). */
+  readonly fatal: boolean;
+
+  constructor(
+    kind: LlmErrorKind,
+    message: string,
+    opts: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    const retryable = ['rate-limit', 'overloaded', 'server', 'connection', 'timeout'].includes(kind);
+    super('llm', message, { cause: opts.cause, isRetryable: retryable });
+    this.name = 'LlmError';
+    this.kind = kind;
+    this.status = opts.status;
+    this.retryAfterMs = opts.retryAfterMs;
+    this.fatal = ['auth', 'not-found', 'no-key'].includes(kind);
+  }
+}
+
+/** Milliseconds to wait from `retry-after-ms` or `retry-after` (seconds or an HTTP date). */
+export function retryAfterMs(headers: Headers | undefined, now: number = Date.now()): number | undefined {
+  if (!headers) return undefined;
+  const ms = Number(headers.get('retry-after-ms'));
+  if (headers.get('retry-after-ms') !== null && Number.isFinite(ms) && ms >= 0) return ms;
+  const raw = headers.get('retry-after');
+  if (raw === null) return undefined;
+  const seconds = Number(raw);
+  if (raw.trim() !== '' && Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** What an SDK error boils down to, whichever SDK threw it. */
+export interface SdkFailure {
+  status?: number;
+  headers?: Headers;
+  message: string;
+  timeout?: boolean;
+  connection?: boolean;
+  aborted?: boolean;
+}
+
+export interface ErrorHints {
+  /** "anthropic" or "openai-compatible server at http://...". */
+  who: string;
+  model: string;
+  /** Where the key comes from, for the fix text. */
+  keyEnv: string;
+  env?: NodeJS.ProcessEnv;
+  /** Secret values to strip besides the environment's. */
+  secrets?: string[];
+}
+
+function redact(text: string, hints: ErrorHints): string {
+  let out = redactSecrets(text, hints.env ?? process.env);
+  for (const s of hints.secrets ?? []) if (s.length >= 4) out = out.split(s).join('[redacted]');
+  return out.replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+/** Classifies a failed request and writes the one-line message users see. */
+export function llmErrorFrom(f: SdkFailure, hints: ErrorHints, cause?: unknown): LlmError {
+  const detail = redact(f.message, hints);
+  const who = hints.who;
+  if (f.aborted) return new LlmError('aborted', `${who}: request aborted`, { cause });
+  if (f.timeout) return new LlmError('timeout', `${who}: no answer before the request timeout`, { cause });
+  if (f.status === undefined || f.connection)
+    return new LlmError('connection', `${who}: connection failed: ${detail}`, { cause });
+  const s = f.status;
+  const opts = { status: s, cause, retryAfterMs: retryAfterMs(f.headers) };
+  if (s === 401)
+    return new LlmError(
+      'auth',
+      `${who}: the API key was rejected (401): set ${hints.keyEnv} to a valid key`,
+      opts,
+    );
+  if (s === 403)
+    return new LlmError(
+      'auth',
+      `${who}: permission denied (403) for model "${hints.model}": check the account's access or pick another --model`,
+      opts,
+    );
+  if (s === 404)
+    return new LlmError(
+      'not-found',
+      `${who}: model "${hints.model}" not found (404): pick a model the endpoint serves with --model, or fix the base URL`,
+      opts,
+    );
+  if (s === 429) return new LlmError('rate-limit', `${who}: rate limited (429): ${detail}`, opts);
+  if (s === 529) return new LlmError('overloaded', `${who}: overloaded (529): ${detail}`, opts);
+  if (s === 408 || s === 409 || s >= 500)
+    return new LlmError('server', `${who}: server error (${s}): ${detail}`, opts);
+  return new LlmError('bad-request', `${who}: request refused (${s}): ${detail}`, opts);
+}
