@@ -1,0 +1,195 @@
+// The Docker sandbox: one fresh, hardened container per session (GPUs by device request), an optional warm pool.
+import { stat } from 'node:fs/promises';
+import type Docker from 'dockerode';
+import { AdrsError, InputError } from '../../core/errors.js';
+import type { SandboxOptions } from '../index.js';
+import type { Sandbox, SandboxSessionControl, SessionSpec } from '../types.js';
+import { MOUNT_ROOT, SANDBOX_USER, WORKSPACE, shapeFor } from './container-shape.js';
+import { DockerSession } from './docker-session.js';
+import { connectDocker, pingEngine, requireImage } from './engine.js';
+import { gpuDeviceRequests } from './gpu-request.js';
+import { hostGpus } from './host-gpu.js';
+import { packTrees } from './tar-pack.js';
+import { WarmPool } from './warm-pool.js';
+
+export const DEFAULT_IMAGE = 'adrs-base:latest';
+const MOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+export interface DockerSandboxOptions extends SandboxOptions {
+  /** Pin containers to these host CPUs (`CpusetCpus`, e.g. "0-3"). */
+  cpuset?: string;
+  /** /dev/shm size in MB (default: 64, or half the memory cap up to 16 GB when GPUs are requested). */
+  shmMb?: number;
+  /** An engine client; default: DOCKER_HOST or the local socket. */
+  docker?: Docker;
+}
+
+interface EngineFacts {
+  version: Docker.DockerVersion;
+  warnings: string[];
+  runtimes: string[];
+}
+
+/**
+ * @example
+ * const sandbox = new DockerSandbox({ warmPool: 2, gpus: 'all' });
+ * const session = await sandbox.open({ workspaceDir, readonlyDirs: { problem: evalDir }, limits: DEFAULT_LIMITS });
+ * try {
+ *   const result = await session.exec(['python3', `${session.mounts.problem}/evaluate.py`]);
+ * } finally {
+ *   await session.close();
+ * }
+ * await sandbox.dispose();
+ */
+export class DockerSandbox implements Sandbox {
+  readonly kind = 'docker' as const;
+  private readonly docker: Docker;
+  private readonly pool: WarmPool;
+  private readonly sessions = new Set<DockerSession>();
+  private readonly images = new Map<string, Promise<Docker.ImageInspectInfo>>();
+  private facts: Promise<EngineFacts> | undefined;
+  private disposed = false;
+
+  constructor(private readonly options: DockerSandboxOptions = {}) {
+    gpuDeviceRequests(options.gpus); // a malformed --gpus fails here, before any container exists
+    if (options.warmPool !== undefined && !(Number.isInteger(options.warmPool) && options.warmPool >= 0))
+      throw new InputError(`--warm-pool ${options.warmPool}: use a whole number of containers (0 or more)`);
+    this.docker = options.docker ?? connectDocker();
+    this.pool = new WarmPool(this.docker, options.warmPool ?? 0);
+  }
+
+  async open(spec: SessionSpec): Promise<SandboxSessionControl> {
+    if (this.disposed) throw new AdrsError('sandbox-closed', 'docker sandbox: already disposed');
+    const facts = await this.engine();
+    const image = spec.image ?? this.options.image ?? DEFAULT_IMAGE;
+    await this.image(image);
+    await checkFolders(spec);
+    const shape = shapeFor(image, spec.limits, this.options);
+    const started = await this.pool.take(shape, spec.labels);
+    const session = new DockerSession(this.docker, started, spec, [...facts.warnings], (s) =>
+      this.sessions.delete(s),
+    );
+    this.sessions.add(session);
+    try {
+      if (this.disposed) throw new AdrsError('sandbox-closed', 'docker sandbox: disposed while opening');
+      const names = Object.keys(spec.readonlyDirs);
+      await Promise.all([
+        names.length
+          ? session.putReadonly(
+              packTrees(names.map((name) => ({ dir: spec.readonlyDirs[name]!, prefix: name }))),
+            )
+          : undefined,
+        session.extract(
+          packTrees([{ dir: spec.workspaceDir, prefix: '' }]),
+          WORKSPACE,
+          SANDBOX_USER,
+          'workspace',
+        ),
+      ]);
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+    return session;
+  }
+
+  async describe(): Promise<Record<string, unknown>> {
+    const facts = await this.engine();
+    const imageName = this.options.image ?? DEFAULT_IMAGE;
+    const image = await this.image(imageName).catch(() => undefined);
+    const gpus = this.options.gpus;
+    const host = gpus && gpuDeviceRequests(gpus) ? await hostGpus() : undefined;
+    return {
+      kind: 'docker',
+      docker: {
+        version: facts.version.Version,
+        apiVersion: facts.version.ApiVersion,
+        os: facts.version.Os,
+        arch: facts.version.Arch,
+        kernel: facts.version.KernelVersion,
+        runtimes: facts.runtimes,
+      },
+      image: {
+        name: imageName,
+        id: image?.Id,
+        digest: image?.RepoDigests?.[0] ?? image?.Id,
+        created: image?.Created,
+      },
+      isolation: {
+        network: 'none',
+        user: SANDBOX_USER,
+        capabilities: 'none',
+        noNewPrivileges: true,
+        readonlyRootfs: true,
+        workspace: WORKSPACE,
+        readonlyMounts: MOUNT_ROOT,
+      },
+      gpus: gpus
+        ? {
+            request: gpus,
+            models: host ? [...new Set(host.map((g) => g.name))] : undefined,
+            driver: host?.[0]?.driver,
+            devices: host?.map((g) => ({ index: g.index, name: g.name, uuid: g.uuid, memoryMb: g.memoryMb })),
+          }
+        : undefined,
+      warmPool: this.options.warmPool ?? 0,
+      warnings: facts.warnings,
+    };
+  }
+
+  /** Starts the warm pool for sessions of this spec's shape now, before the first open(). */
+  prewarm(spec: Pick<SessionSpec, 'limits' | 'image'>): void {
+    const image = spec.image ?? this.options.image ?? DEFAULT_IMAGE;
+    this.pool.fill(shapeFor(image, spec.limits, this.options));
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await Promise.allSettled([...this.sessions].map((s) => s.close()));
+    await this.pool.dispose();
+  }
+
+  /** Engine version and what it cannot enforce; asked once (again after a failure). */
+  private engine(): Promise<EngineFacts> {
+    this.facts ??= (async () => {
+      await pingEngine(this.docker);
+      const [version, info] = await Promise.all([
+        this.docker.version(),
+        this.docker.info() as Promise<Record<string, unknown>>,
+      ]);
+      const warnings: string[] = [];
+      if (info.SwapLimit === false)
+        warnings.push('the Docker engine cannot limit swap: the memory cap may be exceeded by swapping');
+      if (info.PidsLimit === false) warnings.push('the Docker engine cannot limit processes: no pids cap');
+      return { version, warnings, runtimes: Object.keys((info.Runtimes as object | undefined) ?? {}) };
+    })();
+    this.facts.catch(() => (this.facts = undefined));
+    return this.facts;
+  }
+
+  private image(name: string): Promise<Docker.ImageInspectInfo> {
+    let pending = this.images.get(name);
+    if (!pending) {
+      pending = requireImage(this.docker, name);
+      pending.catch(() => this.images.delete(name));
+      this.images.set(name, pending);
+    }
+    return pending;
+  }
+}
+
+/** The workspace and read-only folders must exist; mount names must be plain names. */
+async function checkFolders(spec: SessionSpec): Promise<void> {
+  const folders: [string, string][] = [['workspace', spec.workspaceDir]];
+  for (const [name, dir] of Object.entries(spec.readonlyDirs)) {
+    if (!MOUNT_NAME.test(name))
+      throw new InputError(
+        `sandbox mount name ${JSON.stringify(name)}: use letters, digits, ".", "_" or "-"`,
+      );
+    folders.push([`read-only folder "${name}"`, dir]);
+  }
+  for (const [what, dir] of folders) {
+    const info = await stat(dir).catch(() => undefined);
+    if (!info?.isDirectory()) throw new InputError(`sandbox ${what} ${dir}: not a folder`);
+  }
+}

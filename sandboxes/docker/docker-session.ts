@@ -1,0 +1,236 @@
+// One candidate's container session: files in and out as tar through exec, commands with a deadline, removal on close.
+import { constants as osConstants } from 'node:os';
+import type { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import { AdrsError } from '../../core/errors.js';
+import { sandboxEnv } from '../../core/secrets.js';
+import type { ExecOptions, ExecResult, SandboxSessionControl, SessionSpec } from '../types.js';
+import { MOUNT_ROOT, SANDBOX_USER, WORKSPACE } from './container-shape.js';
+import { checkRelPath } from './rel-path.js';
+import { runExec, type RawExecResult } from './run-exec.js';
+import type { StartedContainer } from './start-container.js';
+import { packFile } from './tar-pack.js';
+
+/** Deadline for the platform's own file transfers. */
+const IO_TIMEOUT_MS = 120_000;
+const DEFAULT_READ_MAX = 16 * 1024 * 1024;
+const ROOT_USER = '0:0';
+
+type KillReason = 'timeout' | 'output' | 'memory';
+
+function signalName(exitCode: number | null): string | null {
+  if (exitCode === null || exitCode <= 128 || exitCode > 128 + 64) return null;
+  const entry = Object.entries(osConstants.signals).find(([, n]) => n === exitCode - 128);
+  return entry ? entry[0] : null;
+}
+
+export class DockerSession implements SandboxSessionControl {
+  readonly kind = 'docker' as const;
+  readonly workspace = WORKSPACE;
+  readonly mounts: Record<string, string>;
+  readonly id: string;
+  readonly container: Docker.Container;
+  private killed: KillReason | undefined;
+  private closing: Promise<void> | undefined;
+  private oomSeen = 0;
+
+  constructor(
+    private readonly docker: Docker,
+    started: StartedContainer,
+    private readonly spec: SessionSpec,
+    readonly warnings: string[],
+    private readonly onClose: (session: DockerSession) => void,
+  ) {
+    this.id = started.sessionId;
+    this.container = started.container;
+    this.mounts = Object.fromEntries(
+      Object.keys(spec.readonlyDirs).map((name) => [name, `${MOUNT_ROOT}/${name}`]),
+    );
+  }
+
+  /** Extracts a tar stream into `dir` as `user`; throws with tar's complaint when it fails. */
+  async extract(archive: Readable, dir: string, user: string, what: string): Promise<void> {
+    const command =
+      user === ROOT_USER
+        ? ['tar', '-x', '--no-same-owner', '--no-same-permissions', '-f', '-', '-C', dir]
+        : ['tar', '-x', '-f', '-', '-C', dir];
+    const res = await this.internalExec(command, user, archive);
+    if (res.exitCode !== 0)
+      throw new AdrsError(
+        'sandbox-io',
+        `sandbox ${what}: copying into ${dir} failed (${res.stoppedFor ?? `exit ${res.exitCode}`}): ${res.stderr.text().trim().slice(-300)}`,
+      );
+  }
+
+  /** Puts the read-only folders (root-owned, not writable by the candidate) into /problem. */
+  async putReadonly(archive: Readable): Promise<void> {
+    await this.extract(archive, MOUNT_ROOT, ROOT_USER, 'read-only folders');
+  }
+
+  async writeFile(relPath: string, content: string | Buffer): Promise<void> {
+    const rel = checkRelPath(relPath);
+    this.assertUsable();
+    const body = typeof content === 'string' ? Buffer.from(content) : content;
+    await this.extract(packFile(rel, body), WORKSPACE, SANDBOX_USER, `writeFile ${rel}`);
+  }
+
+  async readFile(relPath: string, maxBytes = DEFAULT_READ_MAX): Promise<Buffer | undefined> {
+    const rel = checkRelPath(relPath);
+    if (this.closing) throw this.closedError();
+    if (this.killed) return undefined; // the workspace tmpfs died with the container
+    // Runs as the sandbox user, so a planted symlink reaches nothing the candidate could not read itself.
+    const script = '[ -f "$1" ] || exit 3; exec head -c "$2" -- "$1"';
+    const command = ['sh', '-c', script, 'sh', `${WORKSPACE}/${rel}`, String(maxBytes)];
+    const res = await this.internalExec(command, SANDBOX_USER, undefined, maxBytes);
+    if (res.exitCode === 3) return undefined;
+    if (res.exitCode !== 0)
+      throw new AdrsError(
+        'sandbox-io',
+        `sandbox readFile ${rel}: failed (${res.stoppedFor ?? `exit ${res.exitCode}`}): ${res.stderr.text().trim().slice(-300)}`,
+      );
+    return res.stdout.bytes();
+  }
+
+  async exec(command: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    if (this.closing) throw this.closedError();
+    if (command.length === 0) throw new AdrsError('input', 'sandbox exec: empty command');
+    if (this.killed) return this.deadResult();
+    const limits = this.spec.limits;
+    const env = sandboxEnv(process.env, { ...this.spec.env, ...options.env });
+    let raw: RawExecResult;
+    try {
+      raw = await runExec(
+        this.docker,
+        this.container,
+        {
+          command,
+          user: SANDBOX_USER,
+          env,
+          cwd: options.cwd ?? WORKSPACE,
+          stdin: options.stdin === undefined ? undefined : Buffer.from(options.stdin),
+          timeoutMs: options.timeoutMs ?? limits.wallTimeMs,
+          outputBytes: limits.outputBytes,
+        },
+        { stop: () => this.kill('timeout'), sweep: () => this.sweep() },
+      );
+    } catch (error) {
+      // The container itself died (e.g. the memory cap hit its init) before or while starting the exec.
+      const state = await this.container.inspect().catch(() => undefined);
+      if (state && !state.State.Running) {
+        this.killed = state.State.OOMKilled ? 'memory' : (this.killed ?? 'timeout');
+        return this.deadResult();
+      }
+      throw new AdrsError('sandbox-exec', `sandbox exec failed: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    if (raw.stoppedFor === 'output') this.killed = 'output';
+    let signal = raw.stoppedFor ? 'SIGKILL' : signalName(raw.exitCode);
+    let killedBy: ExecResult['killedBy'] = raw.stoppedFor;
+    if (signal === 'SIGKILL' && !raw.stoppedFor && (await this.oomKilledSince())) killedBy = 'memory';
+    if (!signal && raw.exitCode === null && !raw.stoppedFor) signal = 'SIGKILL';
+    return {
+      exitCode: signal ? null : raw.exitCode,
+      signal,
+      timedOut: raw.stoppedFor === 'timeout',
+      ...(killedBy ? { killedBy } : {}),
+      stdoutTail: raw.stdout.text(),
+      stderrTail: raw.stderr.text(),
+      stdoutBytes: raw.stdout.total,
+      stderrBytes: raw.stderr.total,
+      durationMs: raw.durationMs,
+    };
+  }
+
+  /** Kills the container (every process of the session at once); close() removes it. */
+  async kill(reason: KillReason): Promise<void> {
+    this.killed ??= reason;
+    await this.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      try {
+        await this.container.remove({ force: true, v: true });
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode !== 404) {
+          // One retry covers "removal already in progress"; what remains is left for `adrs gc`.
+          await new Promise((r) => setTimeout(r, 200));
+          await this.container.remove({ force: true, v: true }).catch(() => undefined);
+        }
+      } finally {
+        this.onClose(this);
+      }
+    })();
+    return this.closing;
+  }
+
+  private async internalExec(
+    command: string[],
+    user: string,
+    stdin?: Readable,
+    outputBytes = 64 * 1024,
+    cwd = '/',
+  ): Promise<RawExecResult> {
+    return runExec(
+      this.docker,
+      this.container,
+      { command, user, env: {}, cwd, stdin, timeoutMs: IO_TIMEOUT_MS, outputBytes },
+      { stop: () => this.kill('timeout') },
+    );
+  }
+
+  /**
+   * Kills every candidate process except the container's keep-alive (the oldest child of init):
+   * what a finished command left behind. Runs as the sandbox user, so it can only reach those.
+   */
+  private async sweep(): Promise<void> {
+    const script = [
+      "keep=$(tr ' ' '\\n' </proc/1/task/1/children | grep . | sort -n | head -n1)",
+      'for d in /proc/[0-9]*; do p=${d#/proc/}; case "$p" in 1|"$keep"|"$$") ;; *) kill -9 "$p" 2>/dev/null;; esac; done',
+      'exit 0',
+    ].join('\n');
+    await this.internalExec(['sh', '-c', script], SANDBOX_USER);
+  }
+
+  /** Whether the cgroup's OOM killer fired since we last looked (read inside the container, so remote engines work too). */
+  private async oomKilledSince(): Promise<boolean> {
+    const script =
+      'cat /sys/fs/cgroup/memory/memory.oom_control 2>/dev/null || cat /sys/fs/cgroup/memory.events 2>/dev/null';
+    const res = await this.internalExec(['sh', '-c', script], SANDBOX_USER).catch(() => undefined);
+    const match = res ? /oom_kill (\d+)/.exec(res.stdout.text()) : null;
+    if (!match) return false;
+    const count = Number(match[1]);
+    const fired = count > this.oomSeen;
+    this.oomSeen = count;
+    return fired;
+  }
+
+  private assertUsable(): void {
+    if (this.closing) throw this.closedError();
+    if (this.killed)
+      throw new AdrsError(
+        'sandbox-closed',
+        `sandbox session ${this.id}: its container was killed (${this.killed})`,
+      );
+  }
+
+  private closedError(): AdrsError {
+    return new AdrsError('sandbox-closed', `sandbox session ${this.id}: already closed`);
+  }
+
+  private deadResult(): ExecResult {
+    const why = this.killed ?? 'timeout';
+    return {
+      exitCode: null,
+      signal: 'SIGKILL',
+      timedOut: false,
+      killedBy: why,
+      stdoutTail: '',
+      stderrTail: `adrs: this sandbox's container was killed earlier (${why}); nothing more runs in it`,
+      stdoutBytes: 0,
+      stderrBytes: 0,
+      durationMs: 0,
+    };
+  }
+}

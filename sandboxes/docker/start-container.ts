@@ -1,0 +1,51 @@
+// Creates and starts one labelled session container, removing it again when the start fails.
+import { randomBytes } from 'node:crypto';
+import type Docker from 'dockerode';
+import { AdrsError } from '../../core/errors.js';
+import { createOptions, shapeKey, type ContainerShape } from './container-shape.js';
+import { containerLabels } from './labels.js';
+
+export interface StartedContainer {
+  container: Docker.Container;
+  sessionId: string;
+  name: string;
+}
+
+function startError(error: unknown, shape: ContainerShape): AdrsError {
+  const message = (error as Error).message ?? String(error);
+  if (shape.gpus && /device driver|nvidia|gpu/i.test(message))
+    return new AdrsError(
+      'sandbox-gpu',
+      `--gpus ${shape.gpus}: the Docker engine cannot hand out GPUs (${message.split('\n')[0]}); install the NVIDIA Container Toolkit on the host or drop --gpus`,
+      { cause: error },
+    );
+  return new AdrsError('sandbox-start', `sandbox container did not start: ${message.split('\n')[0]}`, {
+    cause: error,
+  });
+}
+
+/** A fresh, running container of the given shape; never one that served another session. */
+export async function startContainer(
+  docker: Docker,
+  shape: ContainerShape,
+  labels: Record<string, string> = {},
+  pooled = false,
+): Promise<StartedContainer> {
+  const sessionId = randomBytes(6).toString('hex');
+  const name = `adrs-${sessionId}`;
+  let container: Docker.Container;
+  try {
+    container = await docker.createContainer(
+      createOptions(shape, name, containerLabels(sessionId, shapeKey(shape), labels, pooled)),
+    );
+  } catch (error) {
+    throw startError(error, shape);
+  }
+  try {
+    await container.start();
+  } catch (error) {
+    await container.remove({ force: true }).catch(() => undefined);
+    throw startError(error, shape);
+  }
+  return { container, sessionId, name };
+}

@@ -1,0 +1,72 @@
+// Packs host folders and single files into tar streams (tar-stream) for extraction inside a container.
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pack as tarPack, type Pack } from 'tar-stream';
+import { InputError } from '../../core/errors.js';
+
+/** A host folder and the name its contents get inside the archive ('' = the archive root). */
+export interface TreeRoot {
+  dir: string;
+  prefix: string;
+}
+
+function addEntry(pack: Pack, header: Parameters<Pack['entry']>[0], body?: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error | null): void => (error ? reject(error) : resolve());
+    if (body) pack.entry(header, body, done);
+    else pack.entry(header, done);
+  });
+}
+
+async function addTree(pack: Pack, hostDir: string, name: string): Promise<void> {
+  for (const entry of await readdir(hostDir, { withFileTypes: true })) {
+    const host = path.join(hostDir, entry.name);
+    const inner = name ? `${name}/${entry.name}` : entry.name;
+    const info = await lstat(host);
+    const mode = info.mode & 0o777;
+    if (info.isDirectory()) {
+      await addEntry(pack, { name: inner, type: 'directory', mode });
+      await addTree(pack, host, inner);
+    } else if (info.isFile()) {
+      await addEntry(pack, { name: inner, type: 'file', mode, size: info.size }, await readFile(host));
+    } else if (info.isSymbolicLink()) {
+      // Kept as a link: the container sees the link text, never the host file it may point to.
+      await addEntry(pack, { name: inner, type: 'symlink', linkname: await readlink(host), mode: 0o777 });
+    }
+    // Sockets, FIFOs and devices are not copied.
+  }
+}
+
+/** tar-stream packs are streamx streams: pipeable like Node's, typed apart. */
+function asReadable(pack: Pack): Readable {
+  return pack as unknown as Readable;
+}
+
+/** A tar stream of the given folders, built while it is read (the caller pipes it somewhere). */
+export function packTrees(roots: TreeRoot[]): Readable {
+  const pack = tarPack();
+  void (async () => {
+    try {
+      for (const root of roots) {
+        const info = await lstat(root.dir).catch(() => undefined);
+        if (!info?.isDirectory())
+          throw new InputError(`sandbox folder ${root.dir}: not a folder; check the problem's paths`);
+        if (root.prefix) await addEntry(pack, { name: root.prefix, type: 'directory', mode: 0o755 });
+        await addTree(pack, root.dir, root.prefix);
+      }
+      pack.finalize();
+    } catch (error) {
+      pack.destroy(error as Error);
+    }
+  })();
+  return asReadable(pack);
+}
+
+/** A tar archive holding one file at `relPath` (parents are created by the extracting tar). */
+export function packFile(relPath: string, content: Buffer, mode = 0o644): Readable {
+  const pack = tarPack();
+  pack.entry({ name: relPath, type: 'file', mode, size: content.length }, content);
+  pack.finalize();
+  return asReadable(pack);
+}
