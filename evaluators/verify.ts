@@ -1,11 +1,9 @@
 // Verification of a screened candidate: correctness on held-out inputs with fresh seeds, then interleaved timing against the baseline.
 import { randomInt } from 'node:crypto';
-import { median } from 'simple-statistics';
 import type { EvaluationOutcome } from './result.js';
 import { runEvaluation } from './run-evaluation.js';
-import { BOOTSTRAP_METHOD, bootstrapRatioOfMedians } from './stats/bootstrap.js';
-import { hodgesLehmannSpeedup } from './stats/hodges-lehmann.js';
-import { judgeSpeedup } from './stats/judge.js';
+import { BOOTSTRAP_METHOD } from './stats/bootstrap.js';
+import { judgeTimedRun } from './verify-judge.js';
 import { sampleValue, timeSample } from './verify-sample.js';
 import { interleavedTiming, type InterleavedResult } from './verify-timing.js';
 import type { Verdict, VerifyOptions, VerifyResult } from './verify-types.js';
@@ -74,6 +72,9 @@ export async function verifyCandidate(opts: VerifyOptions): Promise<VerifyResult
     verified: false,
     correct: false,
     method,
+    speedup: null,
+    ciLow: null,
+    ciHigh: null,
     confidence: timed ? opts.timing.confidence : null,
     minEffect: timed ? opts.timing.minEffect : null,
     reason: '',
@@ -181,33 +182,19 @@ async function verifyTimed(
       run.stop === 'aborted' ? 'verification aborted before the timing finished' : timingFailureReason(run);
     return { verdict: { ...counted, reason }, heldOut, feedback: reason };
   }
-  const ci = bootstrapRatioOfMedians(run.baseline, run.candidate, {
-    confidence: policy.confidence,
-    resamples: opts.timing.resamples ?? 2000,
-    seed,
-  });
-  const hl = hodgesLehmannSpeedup(run.baseline, run.candidate, policy.confidence);
-  const judged = judgeSpeedup(ci, policy.minEffect);
-  const reason = `${judged.reason}; ${run.candidate.length}+${run.baseline.length} samples (stopped: ${run.stop})`;
+  const judged = judgeTimedRun(run, { ...policy, resamples: opts.timing.resamples, seed });
   return {
     verdict: {
       ...counted,
       verified: judged.verified,
-      speedup: ci.estimate,
-      ciLow: ci.low,
-      ciHigh: ci.high,
-      metrics: {
-        ...counted.metrics,
-        'timing.median_candidate_s': median(run.candidate),
-        'timing.median_baseline_s': median(run.baseline),
-        'timing.hl_speedup': hl.estimate,
-        'timing.hl_ci_low': hl.low,
-        'timing.hl_ci_high': hl.high,
-      },
-      reason: `correct on every held-out input; ${reason}`,
+      speedup: judged.interval.estimate,
+      ciLow: judged.interval.low,
+      ciHigh: judged.interval.high,
+      metrics: { ...counted.metrics, ...judged.metrics },
+      reason: `correct on every held-out input; ${judged.reason}`,
     },
     heldOut,
-    feedback: judged.verified ? '' : `Held-out timing against the baseline: ${judged.reason}.`,
+    feedback: judged.feedback,
   };
 }
 

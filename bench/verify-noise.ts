@@ -1,0 +1,240 @@
+// Benchmark of the verifier's error rates on this machine: A/A trials (false verification) and true-speedup trials (power).
+//
+// Each trial is a full sequential verification of a tiny C program against itself (A/A) or against a
+// copy doing 1/(1+effect) of the work (true speedup = 1+effect), one fresh process per sample.
+// --path direct: fresh processes spawned directly (the verifier's timing loop and statistics, no sandbox);
+// --path sandbox: the whole verifyCandidate path through the local sandbox (~60 ms per sample here).
+//
+//   node --import tsx bench/verify-noise.ts [--trials 200] [--path direct|sandbox] [--effect 0.05] [--work-ms 1] [--reps 5]
+//       [--min-samples 10] [--max-samples 40] [--precision 0.02] [--min-effect 0.01] [--json]
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { execa } from 'execa';
+import { median } from 'simple-statistics';
+import { hostFingerprint } from '../evaluators/fingerprint.js';
+import { judgeTimedRun } from '../evaluators/verify-judge.js';
+import { interleavedTiming, type Measurement } from '../evaluators/verify-timing.js';
+import { verifyCandidate, DEFAULT_PRECISION } from '../evaluators/verify.js';
+import { LocalSandbox } from '../sandboxes/local/local-sandbox.js';
+import { DEFAULT_LIMITS } from '../sandboxes/types.js';
+
+const SPIN_C = String.raw`
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+/* Reads "ITERS REPS" from ./iters, times REPS runs of ITERS LCG steps, writes them as an adrs result. */
+int main(void) {
+  FILE *f = fopen("iters", "r");
+  long n = 0, reps = 1;
+  if (!f || fscanf(f, "%ld %ld", &n, &reps) != 2 || reps < 1 || reps > 100) return 2;
+  fclose(f);
+  double t[100];
+  volatile unsigned long x = 1;
+  for (long r = 0; r < reps; r++) {
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (long i = 0; i < n; i++) x = x * 6364136223846793005ul + 1442695040888963407ul;
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    t[r] = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) * 1e-9;
+  }
+  const char *out = getenv("ADRS_RESULT");
+  FILE *o = out ? fopen(out, "w") : stdout;
+  if (!o) return 3;
+  fprintf(o, "{\"correct\":true,\"metrics\":{\"t\":%.9f},\"timings\":{\"spin\":[", t[0]);
+  for (long r = 0; r < reps; r++) fprintf(o, "%s%.9f", r ? "," : "", t[r]);
+  fprintf(o, "]}}\n");
+  if (o != stdout) fclose(o);
+  return 0;
+}
+`;
+
+const { values: args } = parseArgs({
+  options: {
+    trials: { type: 'string', default: '200' },
+    path: { type: 'string', default: 'direct' },
+    effect: { type: 'string', default: '0.05' },
+    'work-ms': { type: 'string', default: '1' },
+    reps: { type: 'string', default: '5' },
+    'min-samples': { type: 'string', default: '10' },
+    'max-samples': { type: 'string', default: '40' },
+    precision: { type: 'string', default: String(DEFAULT_PRECISION) },
+    'min-effect': { type: 'string', default: '0.01' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const trials = Number(args.trials);
+const reps = Number(args.reps);
+const effect = Number(args.effect);
+const policy = {
+  minSamples: Number(args['min-samples']),
+  maxSamples: Number(args['max-samples']),
+  precision: Number(args.precision),
+  minEffect: Number(args['min-effect']),
+  confidence: 0.95,
+};
+if (args.path !== 'direct' && args.path !== 'sandbox') throw new Error('--path: use direct or sandbox');
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'adrs-verify-noise-'));
+const evaluatorDir = path.join(root, 'evaluator');
+mkdirSync(evaluatorDir);
+writeFileSync(path.join(root, 'spin.c'), SPIN_C);
+execFileSync('cc', ['-O2', '-o', path.join(evaluatorDir, 'spin'), path.join(root, 'spin.c')]);
+const spin = path.join(evaluatorDir, 'spin');
+
+function workspace(name: string, iters: number): string {
+  const dir = path.join(root, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'iters'), `${Math.round(iters)} ${reps}`);
+  return dir;
+}
+
+async function direct(dir: string): Promise<Measurement> {
+  const result = path.join(dir, 'result.json');
+  const res = await execa(spin, [], {
+    cwd: dir,
+    env: { ADRS_RESULT: result },
+    extendEnv: false,
+    reject: false,
+  });
+  if (res.exitCode !== 0) return { ok: false, reason: `exit ${res.exitCode}` };
+  const parsed = JSON.parse(readFileSync(result, 'utf8')) as { timings: { spin: number[] } };
+  rmSync(result);
+  return { ok: true, value: median(parsed.timings.spin) }; // as verifyCandidate does: the median of a process's values
+}
+
+// Calibrate: iterations for about --work-ms of work per repetition (median of 15 runs).
+const probe = workspace('probe', 1_000_000);
+const probeTimes: number[] = [];
+for (let i = 0; i < 15; i++) {
+  const m = await direct(probe);
+  if (m.ok) probeTimes.push(m.value);
+}
+const iters = (1_000_000 * Number(args['work-ms'])) / 1000 / median(probeTimes);
+
+const sandbox = new LocalSandbox();
+const target = { command: ['{problem}/spin'], evaluatorDir, limits: DEFAULT_LIMITS };
+
+interface Trial {
+  verified: boolean;
+  speedup: number;
+  samplesPerArm: number;
+  stop: string;
+}
+
+async function trial(index: number, candidateIters: number): Promise<Trial> {
+  const base = workspace(`t${index}-base`, iters);
+  const cand = workspace(`t${index}-cand`, candidateIters);
+  const seed = 1000 + index;
+  try {
+    if (args.path === 'sandbox') {
+      const { verdict } = await verifyCandidate({
+        sandbox,
+        candidateId: `t${index}`,
+        candidateDir: cand,
+        baselineDir: base,
+        targets: { verify: target, time: target },
+        timing: { key: 'spin', ...policy },
+        primary: { name: 't', direction: 'minimize' },
+        seed,
+        fingerprint: {},
+      });
+      const stop = /stopped: ([\w-]+)/.exec(verdict.reason)?.[1] ?? verdict.reason;
+      return {
+        verified: verdict.verified,
+        speedup: verdict.speedup ?? NaN,
+        samplesPerArm: verdict.nCandidate ?? 0,
+        stop,
+      };
+    }
+    const run = await interleavedTiming({
+      key: 'spin',
+      policy,
+      seed,
+      randomizeOrder: true,
+      measure: (arm) => direct(arm === 'candidate' ? cand : base),
+    });
+    if (run.stop === 'failed') throw new Error(`trial ${index}: ${run.failure?.reason}`);
+    const judged = judgeTimedRun(run, { ...policy, seed });
+    return {
+      verified: judged.verified,
+      speedup: judged.interval.estimate,
+      samplesPerArm: run.candidate.length,
+      stop: run.stop,
+    };
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+    rmSync(cand, { recursive: true, force: true });
+  }
+}
+
+async function scenario(name: string, candidateIters: number, offset: number) {
+  const started = Date.now();
+  const results: Trial[] = [];
+  for (let i = 0; i < trials; i++) {
+    results.push(await trial(offset + i, candidateIters));
+    if ((i + 1) % 25 === 0) process.stderr.write(`${name}: ${i + 1}/${trials} trials\n`);
+  }
+  const verified = results.filter((r) => r.verified).length;
+  const stops: Record<string, number> = {};
+  for (const r of results) stops[r.stop] = (stops[r.stop] ?? 0) + 1;
+  const n = results.map((r) => r.samplesPerArm);
+  return {
+    name,
+    trials: results.length,
+    verified,
+    rate: verified / results.length,
+    samplesPerArm: {
+      mean: n.reduce((a, b) => a + b, 0) / n.length,
+      median: median(n),
+      max: Math.max(...n),
+      total: 2 * n.reduce((a, b) => a + b, 0),
+    },
+    medianSpeedup: median(results.map((r) => r.speedup)),
+    stops,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+const aa = await scenario('A/A (identical programs)', iters, 0);
+const ab = await scenario(`true speedup ${(1 + effect).toFixed(2)}x`, iters / (1 + effect), 100_000);
+const host = await hostFingerprint();
+const report = {
+  machine: { cpu: host.cpu, os: host.os, load: os.loadavg(), node: process.version },
+  path: args.path,
+  workMs: Number(args['work-ms']),
+  reps,
+  iters: Math.round(iters),
+  policy,
+  falseVerificationRate: aa.rate,
+  power: ab.rate,
+  scenarios: [aa, ab],
+};
+if (args.json) console.log(JSON.stringify(report, null, 2));
+else {
+  console.log(
+    `machine: ${host.cpu.model} x${host.cpu.count}, ${host.os.distro}, kernel ${host.os.release}, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    `path: ${args.path}; program: ${reps} timed repetitions of ${Math.round(iters)} LCG steps (~${args['work-ms']} ms each) per process, one fresh process per sample (its value: the median of its repetitions)`,
+  );
+  console.log(
+    `policy: min ${policy.minSamples} / max ${policy.maxSamples} samples per arm, precision ±${policy.precision * 100}%, min_effect ${policy.minEffect * 100}%, ${policy.confidence * 100}% bootstrap CI of the ratio of medians`,
+  );
+  for (const s of [aa, ab]) {
+    console.log(
+      `${s.name}: verified ${s.verified}/${s.trials} = ${(s.rate * 100).toFixed(1)}%; samples per arm mean ${s.samplesPerArm.mean.toFixed(1)}, median ${s.samplesPerArm.median}, max ${s.samplesPerArm.max} (${s.samplesPerArm.total} processes); median speedup ${s.medianSpeedup.toFixed(4)}; stops ${JSON.stringify(s.stops)}; ${s.seconds.toFixed(0)} s`,
+    );
+  }
+  console.log(
+    `false verification rate ${(aa.rate * 100).toFixed(1)}% (must be <= 1%); power at ${(1 + effect).toFixed(2)}x ${(ab.rate * 100).toFixed(1)}% (must be >= 90%)`,
+  );
+}
+await sandbox.dispose();
+rmSync(root, { recursive: true, force: true });

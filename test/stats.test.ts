@@ -1,0 +1,110 @@
+// Speedup statistics: bootstrap ratio of medians, Hodges–Lehmann on log times, the verification rule, sequential stopping.
+import { describe, expect, it } from 'vitest';
+import { bootstrapRatioOfMedians } from '../evaluators/stats/bootstrap.js';
+import { hodgesLehmannSpeedup } from '../evaluators/stats/hodges-lehmann.js';
+import { relativeHalfWidth } from '../evaluators/stats/interval.js';
+import { judgeSpeedup } from '../evaluators/stats/judge.js';
+import { seededRandom } from '../evaluators/stats/rng.js';
+import { shouldStop } from '../evaluators/stats/sequential.js';
+
+/** Log-normal-ish times around `center` (seeded). */
+function times(center: number, n: number, seed: number, spread = 0.02): number[] {
+  const rand = seededRandom(seed);
+  return Array.from({ length: n }, () => center * Math.exp(spread * (rand() + rand() + rand() - 1.5)));
+}
+
+describe('seededRandom', () => {
+  it('repeats for a seed, differs across seeds, stays in [0, 1)', () => {
+    const a = seededRandom(1);
+    const b = seededRandom(1);
+    const c = seededRandom(2);
+    const xs = Array.from({ length: 1000 }, () => a());
+    expect(Array.from({ length: 1000 }, () => b())).toEqual(xs);
+    expect(c()).not.toBe(xs[0]);
+    expect(Math.min(...xs)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...xs)).toBeLessThan(1);
+  });
+});
+
+describe('bootstrapRatioOfMedians', () => {
+  it('estimates baseline/candidate median ratio, with an interval around it, reproducibly', () => {
+    const base = times(1.0, 20, 1);
+    const cand = times(0.5, 20, 2);
+    const ci = bootstrapRatioOfMedians(base, cand, { seed: 7 });
+    expect(ci.method).toBe('bootstrap-ratio-of-medians');
+    expect(ci.estimate).toBeGreaterThan(1.9);
+    expect(ci.estimate).toBeLessThan(2.1);
+    expect(ci.low).toBeLessThanOrEqual(ci.estimate);
+    expect(ci.high).toBeGreaterThanOrEqual(ci.estimate);
+    expect(bootstrapRatioOfMedians(base, cand, { seed: 7 })).toEqual(ci);
+  });
+
+  it('narrows with more samples and widens with higher confidence', () => {
+    const wide = bootstrapRatioOfMedians(times(1, 6, 3, 0.2), times(1, 6, 4, 0.2));
+    const narrow = bootstrapRatioOfMedians(times(1, 60, 3, 0.2), times(1, 60, 4, 0.2));
+    expect(relativeHalfWidth(narrow)).toBeLessThan(relativeHalfWidth(wide));
+    const base = times(1, 30, 5, 0.1);
+    const cand = times(1, 30, 6, 0.1);
+    const c90 = bootstrapRatioOfMedians(base, cand, { confidence: 0.9 });
+    const c99 = bootstrapRatioOfMedians(base, cand, { confidence: 0.99 });
+    expect(c99.high - c99.low).toBeGreaterThan(c90.high - c90.low);
+  });
+
+  it('refuses too few or non-positive samples', () => {
+    expect(() => bootstrapRatioOfMedians([1], [1, 2])).toThrow(/baseline: need at least 2 samples/);
+    expect(() => bootstrapRatioOfMedians([1, 2], [1, 0])).toThrow(/candidate: samples must be positive/);
+  });
+});
+
+describe('hodgesLehmannSpeedup', () => {
+  it('is exp of the median pairwise log difference', () => {
+    // log differences of {2,4} vs {1}: log 2, log 4 -> median log(sqrt 8)
+    expect(hodgesLehmannSpeedup([2, 4], [1, 1]).estimate).toBeCloseTo(Math.sqrt(8), 10);
+    const hl = hodgesLehmannSpeedup(times(1.0, 25, 8), times(0.8, 25, 9));
+    expect(hl.method).toBe('hodges-lehmann-log');
+    expect(hl.estimate).toBeGreaterThan(1.2);
+    expect(hl.estimate).toBeLessThan(1.3);
+    expect(hl.low).toBeLessThan(hl.estimate);
+    expect(hl.high).toBeGreaterThan(hl.estimate);
+  });
+});
+
+describe('judgeSpeedup', () => {
+  const interval = (low: number) => ({
+    estimate: low + 0.02,
+    low,
+    high: low + 0.04,
+    confidence: 0.95,
+    method: 'x',
+  });
+  it('verifies only when the lower end clears 1 + min_effect', () => {
+    expect(judgeSpeedup(interval(1.011), 0.01).verified).toBe(true);
+    expect(judgeSpeedup(interval(1.01), 0.01).verified).toBe(false);
+    expect(judgeSpeedup(interval(1.03), 0.05).verified).toBe(false);
+    expect(judgeSpeedup(interval(1.03), 0.05).reason).toMatch(
+      /95% CI \[1\.030, 1\.070\] does not clear 1\.050/,
+    );
+  });
+});
+
+describe('shouldStop', () => {
+  const policy = { minSamples: 5, maxSamples: 30, precision: 0.02, minEffect: 0.01, confidence: 0.95 };
+  it('waits for minSamples per arm', () => {
+    expect(shouldStop(times(1, 4, 1), times(1, 10, 2), policy)).toEqual({ stop: false });
+  });
+  it('stops for precision when the interval is narrow enough', () => {
+    const d = shouldStop(times(1, 10, 1, 0.001), times(0.5, 10, 2, 0.001), policy);
+    expect(d).toMatchObject({ stop: true, why: 'precision' });
+  });
+  it('stops for futility when the interval lies below the threshold', () => {
+    const d = shouldStop(times(1, 10, 1, 0.01), times(2, 10, 2, 0.01), policy);
+    expect(d).toMatchObject({ stop: true, why: 'futility' });
+  });
+  it('keeps going when noisy, and stops at maxSamples', () => {
+    expect(shouldStop(times(1, 10, 1, 0.5), times(0.9, 10, 2, 0.5), policy).stop).toBe(false);
+    expect(shouldStop(times(1, 30, 1, 0.5), times(0.9, 30, 2, 0.5), policy)).toMatchObject({
+      stop: true,
+      why: 'max-samples',
+    });
+  });
+});
