@@ -175,6 +175,7 @@ describe('rewrites', () => {
     expect(r.kind).toBe('rewrite');
     expect(r.outcome).toBe('applied');
     expect(r.modelSummary).toBe('use a generator');
+    expect(applyAnswer('**Summary:** use x ** 2\n', one).modelSummary).toBe('use x ** 2');
     expect(r.files['solution.py']).toBe(code);
   });
 

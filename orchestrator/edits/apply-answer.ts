@@ -20,8 +20,9 @@ export interface AnswerApplied {
 
 /** The model's "Summary: ..." line. */
 export function modelSummary(answer: string): string | undefined {
-  const m = /^[\s*#>-]*summary[*\s]*:\s*(.+)$/im.exec(answer);
-  return m ? m[1]!.replace(/\*+$/, '').trim().slice(0, 200) : undefined;
+  // "Summary: x", "**Summary:** x", "## Summary: x"
+  const m = /^[\s*#>-]*summary[*\s]*:[*\s]*(.+)$/im.exec(answer);
+  return m ? m[1]!.trim().slice(0, 200) : undefined;
 }
 
 function finish(

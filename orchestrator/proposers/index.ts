@@ -26,14 +26,11 @@ export {
 } from './config.js';
 export type * from './types.js';
 
-// A variable, so the type checker does not require the tuner's module before it exists.
-const TUNE_MODULE = './tune.js';
-
+/** The offline tuner is loaded only when asked for (it is the loop engineer's module). */
 async function createTune(config: TuneConfig): Promise<Proposer> {
-  const mod = (await import(TUNE_MODULE)) as {
-    createTuneProposer(config: TuneConfig): Proposer | Promise<Proposer>;
-  };
-  return mod.createTuneProposer(config);
+  const { createTuneProposer } = await import('./tune.js');
+  const { kind: _kind, name: _name, ...options } = config;
+  return createTuneProposer(options);
 }
 
 function uniqueName(name: string, taken: Set<string>): string {
