@@ -204,6 +204,11 @@ describe('createProposer', () => {
       { env: { ANTHROPIC_API_KEY: 'sk-ant-0123456789' } },
     );
     expect(proposer.name).toBe('ensemble');
+    expect((proposer as EnsembleProposer).prices['claude-sonnet-5']).toEqual({
+      input: 2,
+      output: 10,
+      contextTokens: 1_000_000,
+    });
     const names = new Set<string>();
     let k = 0;
     const randoms = [0.1, 0.9, 0.2, 0.8];

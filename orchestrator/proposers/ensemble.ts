@@ -117,6 +117,11 @@ export class EnsembleProposer implements Proposer {
     this.disabled = new Set(parsed.data.disabled.filter((n) => this.members.some((m) => m.name === n)));
   }
 
+  /** The price tables of the LLM members, merged (the loop records it with the run). */
+  get prices(): Record<string, unknown> {
+    return Object.assign({}, ...this.members.map((m) => (m.proposer as { prices?: object }).prices ?? {}));
+  }
+
   /** Current UCB values per member (for the CLI/web "model posterior" panel). */
   values(): Record<string, number> {
     return this.bandit.values();
