@@ -63,10 +63,12 @@ interface Pending {
   parentId: string | null;
   generation: number;
   island: number | null;
+  proposer: string | null;
 }
 
 const pendingOf = (row: CandidateRow, files: Record<string, string>): Pending => ({
   id: row.id,
+  proposer: row.proposer,
   iteration: row.iteration ?? 0,
   files,
   parentId: row.parent_id,
@@ -83,6 +85,8 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
   const stops = options.stopWhen ?? defaultStopConditions(config);
   const verify = options.verify ?? verifyStage;
   const sessionStart = Date.now();
+  // Ensembles learn from outcomes (a bandit over models): told once per finished proposal.
+  const observe = (proposer as Partial<Observer>).observe?.bind(proposer);
 
   // --- start or resume ---
   let runId: string;
@@ -264,7 +268,15 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
       correct = ev.correct;
       const metrics = outcome.status === 'ok' || outcome.status === 'incorrect' ? outcome.result.metrics : {};
       improved = addToPopulation(p, ev.score, ev.correct, metrics);
-      if (!ev.correct && p.id !== state.seedId) state.failures.evaluations++;
+      if (p.id !== state.seedId) {
+        if (!ev.correct) state.failures.evaluations++;
+        const parentScore = p.parentId ? (db.get(p.parentId)?.score ?? null) : null;
+        observe?.({
+          proposer: p.proposer ?? proposer.name,
+          parentScore,
+          childScore: ev.correct ? ev.score : null,
+        });
+      }
       saveState();
     });
     evaluatedThisSession++;
@@ -408,6 +420,7 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
       });
       store.linkLlmCalls(llmIds, cand.id);
       if (!result.ok) {
+        observe?.({ proposer: result.proposer, parentScore: parent.score, childScore: null });
         state.completed++;
         state.sinceImprovement++;
         state.failures.proposals++;
@@ -515,6 +528,10 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
     spentUsd: state.spentUsd,
     pipeline,
   };
+}
+
+interface Observer {
+  observe(outcome: { proposer: string; parentScore: number | null; childScore: number | null }): void;
 }
 
 /** Unified diff of the evolved files against the seed. */

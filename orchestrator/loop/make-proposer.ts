@@ -2,10 +2,14 @@
 import { InputError } from '../../core/errors.js';
 import { findKnobs } from '../knobs/files.js';
 import type { RunConfig } from '../config/run-config.js';
+import { createProposer } from '../proposers/index.js';
 import { createTuneProposer } from '../proposers/tune.js';
 import type { Proposer } from '../proposers/types.js';
 
-/** The proposer to use: the configured one; else by API key in the environment; else the tuner when the seed has knobs. */
+/**
+ * The proposer to use: the configured one; else the `--model provider:` prefix; else by API key in the
+ * environment; else the tuner when the seed declares knobs. Otherwise an InputError saying how to configure one.
+ */
 export function chooseProposer(
   config: RunConfig,
   env: NodeJS.ProcessEnv,
@@ -13,29 +17,59 @@ export function chooseProposer(
 ): NonNullable<RunConfig['proposer']> {
   if (config.proposer) return config.proposer;
   if (config.models?.length) return 'ensemble';
+  const prefix = /^(anthropic|openai):/.exec(config.model ?? '')?.[1];
+  if (prefix === 'anthropic' || prefix === 'openai') return prefix;
   if (env.ANTHROPIC_API_KEY) return 'anthropic';
   if (env.OPENAI_API_KEY || config.baseUrl) return 'openai';
   if (findKnobs(seedFiles).length > 0) return 'tune';
   throw new InputError(
-    'no model configured: set ANTHROPIC_API_KEY (or OPENAI_API_KEY, or --base-url URL for a local OpenAI-compatible server), or pass --proposer tune for a problem with @knob declarations',
+    'no model configured: set ANTHROPIC_API_KEY (or OPENAI_API_KEY, or --base-url URL with --model NAME for a local OpenAI-compatible server), or use a problem with @knob declarations for --proposer tune',
   );
 }
 
-interface ProposerFactoryModule {
-  createProposer(config: RunConfig, deps?: { env?: NodeJS.ProcessEnv }): Proposer | Promise<Proposer>;
+const defined = (o: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/** The proposers module's config (kind-tagged) for a run config. */
+export function proposerConfigOf(c: RunConfig): Record<string, unknown> {
+  const llm = (model: string | undefined, baseUrl: string | undefined) =>
+    defined({
+      model: model?.replace(/^(anthropic|openai):/, ''),
+      baseURL: baseUrl,
+      temperature: c.temperature,
+      maxOutputTokens: c.maxTokens,
+      mode: c.editMode,
+      prices: c.prices,
+    });
+  switch (c.proposer) {
+    case 'tune':
+      return { kind: 'tune' };
+    case 'openai':
+      if (!c.model)
+        throw new InputError('--proposer openai needs --model NAME (the model the server serves)');
+      return { kind: 'openai', ...llm(c.model, c.baseUrl) };
+    case 'ensemble':
+      if (!c.models?.length)
+        throw new InputError(
+          '--proposer ensemble needs `models:` in the --config file (proposer, model, weight each)',
+        );
+      return {
+        kind: 'ensemble',
+        strategy: c.ensembleMode,
+        prices: c.prices,
+        members: c.models.map((m) =>
+          m.proposer === 'tune'
+            ? { kind: 'tune', weight: m.weight }
+            : { kind: m.proposer, weight: m.weight, ...llm(m.model, m.baseUrl) },
+        ),
+      };
+    case 'anthropic':
+    case undefined:
+      return { kind: 'anthropic', ...llm(c.model, c.baseUrl) };
+  }
 }
 
 export async function makeProposer(config: RunConfig, env: NodeJS.ProcessEnv): Promise<Proposer> {
   if (config.proposer === 'tune') return createTuneProposer();
-  // The LLM proposers live in proposers/index.ts; loaded lazily so the tuner path never loads the SDKs.
-  const specifier = '../proposers/index.js';
-  let mod: ProposerFactoryModule;
-  try {
-    mod = (await import(specifier)) as ProposerFactoryModule;
-  } catch (error) {
-    throw new InputError(
-      `--proposer ${config.proposer}: not available in this build (${(error as Error).message})`,
-    );
-  }
-  return await mod.createProposer(config, { env });
+  return createProposer(proposerConfigOf(config), { env });
 }
