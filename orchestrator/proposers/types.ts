@@ -54,7 +54,7 @@ export interface EditRecord {
   summary: string;
   blocks?: {
     file: string;
-    status: 'applied' | 'applied-fuzzy' | 'no-match' | 'outside-evolve-block' | 'ambiguous';
+    status: 'applied' | 'applied-fuzzy' | 'no-match' | 'outside-evolve-block' | 'ambiguous' | 'malformed';
     detail?: string;
   }[];
   /** Whether a failing block went back to the model (once). */
@@ -72,6 +72,8 @@ export type ProposalResult =
       model: string | null;
       costUsd: number;
       llmCallIds: number[];
+      /** Things the run should hear about (e.g. the prompt was trimmed to the context window). */
+      warnings?: string[];
     }
   | {
       ok: false;
@@ -81,6 +83,7 @@ export type ProposalResult =
       model: string | null;
       costUsd: number;
       llmCallIds: number[];
+      warnings?: string[];
       /** True when the proposer cannot go on (e.g. budget exhausted, auth failure): the run should stop. */
       fatal?: boolean;
     };
@@ -89,4 +92,9 @@ export interface Proposer {
   readonly name: string;
   readonly model: string | null;
   propose(ctx: ProposalContext): Promise<ProposalResult>;
+  /** Learns from an outcome (bandit ensembles). */
+  observe?(outcome: { proposer: string; parentScore: number | null; childScore: number | null }): void;
+  /** Serialisable state, persisted with the run so a resumed run continues exactly. */
+  getState?(): unknown;
+  setState?(state: unknown): void;
 }
