@@ -1,0 +1,120 @@
+"""The parent side of a kernel evaluation: static checks, then the candidate's child process, then one JSON result.
+
+The parent never imports torch or the candidate. It runs the static checks (adrs_kernel_static), starts the
+problem's child script in its own session with a JSON request on stdin (including a random nonce), kills
+the whole process group on timeout, and accepts only a reply that echoes the nonce. Whatever the candidate
+does, the parent writes one result (evaluators/result.ts) to ADRS_RESULT.
+
+Environment: ADRS_STAGE, ADRS_SEED, ADRS_RESULT, ADRS_WORKSPACE, ADRS_WORKLOADS, ADRS_SAMPLES (set by the
+platform); ADRS_DEVICE=cpu|cuda forces a device (default: cuda when torch sees one, else cpu);
+KERNEL_STATIC_CHECKS=warn reports static findings without refusing (to exercise the runtime defences);
+KERNEL_CHILD_TIMEOUT_S overrides the child's time limit.
+"""
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+
+import adrs_kernel_static as static
+
+STAGES = ("screen", "verify", "time")
+
+
+class SetupError(Exception):
+    """The evaluator is misconfigured (not the candidate's fault): exit 2 with one line on stderr."""
+
+
+def context():
+    stage = os.environ.get("ADRS_STAGE", "screen")
+    if stage not in STAGES:
+        raise SetupError(f"ADRS_STAGE={stage!r} is not one of screen, verify, time")
+    samples = os.environ.get("ADRS_SAMPLES") or ""
+    if samples and (not samples.isdigit() or int(samples) < 1):
+        raise SetupError(f"ADRS_SAMPLES={samples!r} must be a positive integer")
+    device = os.environ.get("ADRS_DEVICE", "")
+    if device not in ("", "cpu", "cuda"):
+        raise SetupError(f"ADRS_DEVICE={device!r} must be cpu or cuda")
+    return {
+        "stage": stage,
+        "seed": os.environ.get("ADRS_SEED", "0"),
+        "samples": int(samples) if samples else None,
+        "workspace": os.path.abspath(os.environ.get("ADRS_WORKSPACE") or os.getcwd()),
+        "workloads": os.environ.get("ADRS_WORKLOADS", ""),
+        "device": device,
+        "result": os.environ.get("ADRS_RESULT", ""),
+    }
+
+
+def failure(check, message, passed=(), artifacts=None):
+    checks = [{"name": n, "ok": True} for n in passed] + [{"name": check, "ok": False, "detail": message[:2000]}]
+    return {"correct": False, "metrics": {}, "timings": {}, "feedback": f"{check}: {message}", "checks": checks,
+            "artifacts": artifacts or {}}
+
+
+def static_result(workspace, file, precision, allowed_lines=()):
+    """None when the candidate passes the static checks (or they only warn), else a failed result."""
+    path = os.path.join(workspace, file)
+    if not os.path.isfile(path):
+        return failure("exists", f"{file} is missing from the workspace")
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        found = static.check(fh.read(), precision, allowed_lines)
+    if not found:
+        return None
+    text = static.describe(found, file)
+    if os.environ.get("KERNEL_STATIC_CHECKS") == "warn":
+        print(f"static check (warn only): {text}", file=sys.stderr)
+        return None
+    return failure(f"static:{found[0]['rule']}", text + " (kernels.md B.2: this pattern is how benchmarks get gamed)",
+                   ["exists"], {"static_findings": json.dumps(found[:20])})
+
+
+def run_child(script, request, workspace, timeout):
+    """Runs `script` with `request` (a dict) on stdin; returns (reply dict or None, why not, stderr tail)."""
+    nonce = secrets.token_hex(16)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ADRS_") or k == "ADRS_DEVICE"}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PYTHONPATH"] = os.pathsep.join([os.path.dirname(os.path.abspath(script)), workspace])
+    child = subprocess.Popen([sys.executable, script], cwd=workspace, env=env, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    payload = json.dumps({**request, "nonce": nonce}).encode()
+    try:
+        out, err = child.communicate(payload, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(child)
+        out, err = child.communicate()
+        return None, f"did not finish within {timeout:g} s", _text(err)
+    _kill(child)  # anything the candidate left running in the group
+    try:
+        reply = json.loads(out.decode("utf-8"))
+    except ValueError:
+        reply = None
+    if not isinstance(reply, dict) or reply.get("nonce") != nonce:
+        how = f"signal {-child.returncode}" if child.returncode < 0 else f"exit code {child.returncode}"
+        why = "wrote an unexpected reply on the evaluator's channel" if out.strip() else "died"
+        return None, f"the candidate process {why} ({how}) before the evaluator could report", _text(err)
+    reply.pop("nonce", None)
+    return reply, None, _text(err)
+
+
+def _kill(child):
+    try:
+        os.killpg(child.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _text(data, limit=3000):
+    text = data.decode("utf-8", "replace")
+    return text if len(text) <= limit else "..." + text[-limit:]
+
+
+def write(result, ctx):
+    text = json.dumps(result)
+    if ctx["result"]:
+        with open(ctx["result"], "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+    else:
+        print(text)
