@@ -15,8 +15,10 @@ import json
 import os
 import secrets
 import signal
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import adrs_kernel_static as static
 
@@ -76,6 +78,10 @@ def run_child(script, request, workspace, timeout):
     nonce = secrets.token_hex(16)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ADRS_") or k == "ADRS_DEVICE"}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    # The sandbox user (nobody) has no writable home: Triton and load_inline compile into a private temp folder.
+    scratch = tempfile.mkdtemp(prefix="adrs-kernel-cache-")
+    env.setdefault("TRITON_CACHE_DIR", os.path.join(scratch, "triton"))
+    env.setdefault("TORCH_EXTENSIONS_DIR", os.path.join(scratch, "torch_extensions"))
     env["PYTHONPATH"] = os.pathsep.join([os.path.dirname(os.path.abspath(script)), workspace])
     child = subprocess.Popen([sys.executable, script], cwd=workspace, env=env, stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
@@ -85,8 +91,10 @@ def run_child(script, request, workspace, timeout):
     except subprocess.TimeoutExpired:
         _kill(child)
         out, err = child.communicate()
+        shutil.rmtree(scratch, ignore_errors=True)
         return None, f"did not finish within {timeout:g} s", _text(err)
     _kill(child)  # anything the candidate left running in the group
+    shutil.rmtree(scratch, ignore_errors=True)
     try:
         reply = json.loads(out.decode("utf-8"))
     except ValueError:
