@@ -26,14 +26,15 @@ json.dump({"correct": correct, "metrics": {"score": a + 2 * b, "a": a},
 `;
 
 /** Writes the problem package into a fresh temp folder; returns its path. */
-export function makeKnobProblem(opts: { verify?: boolean; name?: string } = {}): string {
+export function makeKnobProblem(opts: { verify?: boolean; name?: string; evalSleepS?: number } = {}): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'adrs-knobprob-'));
   mkdirSync(path.join(dir, 'seed'));
   mkdirSync(path.join(dir, 'evaluator'));
   mkdirSync(path.join(dir, 'workloads', 'screen'), { recursive: true });
   writeFileSync(path.join(dir, 'workloads', 'screen', 'in.txt'), 'screen\n');
   writeFileSync(path.join(dir, 'seed', 'solution.py'), SEED);
-  writeFileSync(path.join(dir, 'evaluator', 'eval.py'), EVALUATOR);
+  const sleep = opts.evalSleepS ? `import time\ntime.sleep(${opts.evalSleepS})\n` : '';
+  writeFileSync(path.join(dir, 'evaluator', 'eval.py'), sleep + EVALUATOR);
   const verify = opts.verify ?? false;
   if (verify) {
     mkdirSync(path.join(dir, 'workloads', 'verify'));

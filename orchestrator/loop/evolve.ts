@@ -320,6 +320,12 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
         gpus: config.gpus,
         signal,
       });
+      if (r.interrupted) {
+        state.pendingVerify = [...new Set([...(state.pendingVerify ?? []), p.id])];
+        store.transaction(saveState);
+        return;
+      }
+      state.pendingVerify = (state.pendingVerify ?? []).filter((id) => id !== p.id);
       // A verified candidate becomes the verified best when it beats the incumbent (speedup, else held-out score).
       const inc = state.bestVerified;
       const beats =
@@ -467,6 +473,11 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
     const seedPending = initial.findIndex((p) => p.id === state.seedId);
     if (seedPending >= 0) await evaluateOne(initial.splice(seedPending, 1)[0]!);
     if (!db.seed() && !signal?.aborted) throw new Error('the seed could not be added to the population');
+    for (const id of state.pendingVerify ?? []) {
+      const row = store.findCandidate(id);
+      if (row && !signal?.aborted)
+        await verifyBest(pendingOf(row, views.filesOf(id) ?? {}), config.seed * 7919 + (row.iteration ?? 0));
+    }
     const canPropose = (): boolean => {
       if (signal?.aborted || fatalProposal !== undefined || stopReason !== undefined) return false;
       const met = firstMet(stops, status());

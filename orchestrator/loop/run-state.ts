@@ -14,6 +14,8 @@ export interface RunState {
   sinceImprovement: number;
   bestVerified: { id: string; score: number | null; speedup: number | null } | null;
   failures: { proposals: number; evaluations: number };
+  /** Candidates whose verification was interrupted: verified first on resume. */
+  pendingVerify?: string[];
   /** State of proposers that expose getState/setState (the tuner's tried set, a bandit's arms). */
   proposer?: unknown;
 }

@@ -28,6 +28,8 @@ export interface VerifyResult {
   /** Primary score on the held-out inputs. */
   score: number | null;
   reason: string;
+  /** Aborted before a verdict: nothing was stored. */
+  interrupted?: boolean;
 }
 
 export type VerifyFn = (req: VerifyRequest) => Promise<VerifyResult>;
@@ -52,6 +54,17 @@ export const verifyStage: VerifyFn = async (req) => {
     signal: req.signal,
   });
   const v = r.verdict;
+  // Interrupted: store nothing; the loop verifies the candidate again on resume.
+  if (req.signal?.aborted)
+    return {
+      verified: false,
+      speedup: null,
+      ciLow: null,
+      ciHigh: null,
+      score: null,
+      reason: 'interrupted',
+      interrupted: true,
+    };
   store.transaction(() => {
     if (r.heldOut)
       recordOutcome(store, problem, req.candidateId, 'verify', req.seed, sandbox.kind, r.heldOut);

@@ -49,6 +49,10 @@ export function addRunFlags(cmd: Command): Command {
       numberFlag('--proposal-concurrency', true),
     )
     .option('--eval-concurrency <n>', 'evaluations in flight at once', numberFlag('--eval-concurrency', true))
+    .option(
+      '--no-verify',
+      'screen only: skip the verify stage (held-out inputs, A/B timing) for improvements',
+    )
     .option('--db <file>', 'database file (default .adrs/adrs.db, or ADRS_DB)')
     .option('--json', 'print every event as one JSON line on stdout');
 }
@@ -61,6 +65,8 @@ export interface RunFlags {
   plateau?: number;
   proposalConcurrency?: number;
   evalConcurrency?: number;
+  /** false with --no-verify; commander defaults it to true, so only an explicit flag is mapped. */
+  verify?: boolean;
   db?: string;
   json?: boolean;
 }
@@ -80,6 +86,7 @@ interface EvolveFlags extends RunFlags {
 /** Flags as a partial run config (undefined = not given, so the config file or default stays). */
 export function flagsToConfig(f: EvolveFlags): Record<string, unknown> {
   return {
+    verify: f.verify === false ? false : undefined,
     proposer: f.proposer,
     model: f.model,
     baseUrl: f.baseUrl,
