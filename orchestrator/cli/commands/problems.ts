@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../../core/errors.js';
 import { listProblems, loadProblem } from '../../../problems/src/load.js';
+import { importKernelBench } from '../../../problems/src/kernelbench/import.js';
 import { convertOpenEvolve } from '../../../problems/src/openevolve/convert.js';
 import type { CliContext } from '../context.js';
 
@@ -82,6 +83,24 @@ export function register(program: Command, ctx: CliContext): void {
         `wrote ${path.relative(ctx.cwd, out) || out} (problem.yaml, seed/, evaluator/ with the OpenEvolve shim)`,
       );
       if (config.unused.length) ctx.warn(`config.yaml: not used by adrs: ${config.unused.join(', ')}`);
+    });
+  importer
+    .command('kernelbench <file>')
+    .description(
+      'convert a KernelBench problem file (class Model, get_inputs, get_init_inputs) into a package',
+    )
+    .requiredOption('-o, --out <folder>', 'where to write the package, e.g. problems/kb-matmul')
+    .option('--name <name>', 'problem name (default: kb-<file name>)')
+    .action((file: string, opts: { out: string; name?: string }) => {
+      const out = path.resolve(ctx.cwd, opts.out);
+      if (existsSync(out) && readdirSync(out).length > 0) {
+        throw new InputError(`--out ${opts.out}: folder exists and is not empty (choose a new folder)`);
+      }
+      const made = importKernelBench(path.resolve(ctx.cwd, file), out, opts.name);
+      loadProblem(out); // validate what we wrote
+      ctx.print(
+        `wrote ${path.relative(ctx.cwd, out) || out} (${made.name}: seed/model_new.py, evaluator/ with reference.py; precision ${made.precision})`,
+      );
     });
 }
 
