@@ -1,12 +1,20 @@
 // The web JSON API over a seeded temp database, called in-process on a free loopback port.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Response } from 'express';
+import * as tar from 'tar';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../web/src/app.js';
+import { loadExporter, sendBundle } from '../web/src/bundle.js';
+import { describeError } from '../web/src/http-error.js';
 import type { CandidateDetail } from '../web/src/candidate-detail.js';
 import type { Leaderboard, LeaderboardEntry } from '../web/src/leaderboard.js';
 import type { ProblemDetail } from '../web/src/problem-detail.js';
 import type { RunListRow } from '../web/src/queries.js';
 import type { RunSummary } from '../web/src/run-summary.js';
-import { listen, seedDb, type SeededDb } from './helpers/seed-db.js';
+import { Store } from '../orchestrator/store/store.js';
+import { appendIteration, listen, seedDb, type SeededDb } from './helpers/seed-db.js';
 
 let db: SeededDb;
 let server: { url: string; close(): Promise<void> };
@@ -144,6 +152,54 @@ describe('GET /api/runs/:id', () => {
     expect(body.lastEventId).toBeGreaterThan(0);
   });
 
+  it('sees new candidates at once, written on this connection or by another process', async () => {
+    const first = (await getJson<RunSummary>(`/api/runs/${db.runs.running}`)).body;
+    expect(first.counts.candidates).toBe(2);
+    appendIteration(db.store, db.runs.running, {
+      parentId: db.candidates.runningBest,
+      iteration: 2,
+      score: 5,
+    });
+    const second = (await getJson<RunSummary>(`/api/runs/${db.runs.running}`)).body;
+    expect(second.counts.candidates).toBe(3);
+    expect(second.series.best.at(-1)).toEqual([2, 5]);
+    const other = Store.open(db.dbPath);
+    try {
+      appendIteration(other, db.runs.running, {
+        parentId: db.candidates.runningBest,
+        iteration: 3,
+        score: 6,
+      });
+    } finally {
+      other.close();
+    }
+    const third = (await getJson<RunSummary>(`/api/runs/${db.runs.running}`)).body;
+    expect(third.counts.candidates).toBe(4);
+    expect(third.series.best.at(-1)).toEqual([3, 6]);
+    expect(third.spend.calls).toBe(3);
+  });
+
+  it('samples the lineage and buckets the chart of a long run', async () => {
+    let parent = db.candidates.runningBest;
+    db.store.transaction(() => {
+      for (let i = 2; i < 1000; i++)
+        parent = appendIteration(db.store, db.runs.running, {
+          parentId: parent,
+          iteration: i,
+          score: (i * 7919) % 1000,
+        });
+    });
+    const { body } = await getJson<RunSummary>(`/api/runs/${db.runs.running}`);
+    expect(body.counts.candidates).toBe(1000);
+    expect(body.lineage.sampled).toBe(true);
+    expect(body.lineage.nodes.length).toBeLessThanOrEqual(40 * 9);
+    const ids = new Set(body.lineage.nodes.map((n) => n.id));
+    expect(ids.has(parent)).toBe(true);
+    expect(body.series.bucket).toBe(3);
+    expect(body.series.points.length).toBeLessThanOrEqual(400);
+    expect(body.series.best.at(-1)![1]).toBe(999);
+  });
+
   it('answers 404 for an unknown run', async () => {
     const { status, body } = await getJson<ApiError>('/api/runs/run_nope');
     expect(status).toBe(404);
@@ -189,11 +245,29 @@ describe('GET /api/candidates/:id', () => {
     expect(body.evaluations[0]!.stderrTail).toContain('NameError');
   });
 
-  it('answers 501 for the bundle until orchestrator/export exists, 404 for an unknown candidate', async () => {
+  it('downloads the bundle built by orchestrator/export, 404 for an unknown candidate', async () => {
     const res = await fetch(`${server.url}/api/candidates/${db.candidates.best}/bundle`);
-    expect(res.status).toBe(501);
-    expect((await res.json()).error.message).toMatch(/orchestrator\/export/);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/gzip');
+    expect(res.headers.get('content-disposition')).toContain(`${db.candidates.best}.tar.gz`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
+    const file = path.join(db.dir, 'b.tar.gz');
+    writeFileSync(file, bytes);
+    const names: string[] = [];
+    await tar.t({ file, onReadEntry: (e) => names.push(e.path) });
+    expect(names).toEqual(expect.arrayContaining(['patch.diff', 'metadata.json', 'files/matmul.py']));
     expect((await fetch(`${server.url}/api/candidates/cand_nope/bundle`)).status).toBe(404);
+  });
+
+  it('answers 501 with a clear message where orchestrator/export is not installed', async () => {
+    const missing = await loadExporter(pathToFileURL(path.join(db.dir, 'no-export') + '/'));
+    expect(missing).toBeUndefined();
+    const error = await sendBundle(db.store, db.candidates.best, {} as Response, missing).catch(
+      (e: unknown) => e,
+    );
+    expect(describeError(error)).toMatchObject({ status: 501, code: 'not-implemented' });
+    expect(describeError(error).message).toMatch(/orchestrator\/export/);
   });
 });
 

@@ -1,5 +1,6 @@
 // The leaderboard: verified results only, grouped by problem, filtered and sorted.
 import type Database from 'better-sqlite3';
+import { cachedRead } from './db-cache.js';
 import type { LeaderboardParams } from './params.js';
 import { parseJson } from './parse-json.js';
 import { runCosts, verifiedVerdicts, type VerifiedRow } from './queries.js';
@@ -78,7 +79,12 @@ const better = (a: Row, b: Row): number =>
 const uniq = (xs: (string | null)[]): string[] =>
   [...new Set(xs.filter((x): x is string => x !== null))].sort((a, b) => a.localeCompare(b));
 
+/** The leaderboard for these parameters; cached until the database changes. */
 export function buildLeaderboard(db: Database.Database, p: LeaderboardParams): Leaderboard {
+  return cachedRead(db, `leaderboard:${JSON.stringify(p)}`, () => computeLeaderboard(db, p));
+}
+
+function computeLeaderboard(db: Database.Database, p: LeaderboardParams): Leaderboard {
   const all = verifiedVerdicts(db).map(toRow);
   const facets = {
     problem: uniq(all.map((r) => r.problem)),

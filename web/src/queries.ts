@@ -40,7 +40,6 @@ export interface VerifiedRow {
   model: string | null;
   proposer: string | null;
   sandbox: string | null;
-  run_status: string | null;
 }
 
 /** The latest verified verdict of every candidate that has one, optionally for one problem. */
@@ -48,7 +47,7 @@ export function verifiedVerdicts(db: Db, problem?: string): VerifiedRow[] {
   const sql = `SELECT v.id AS verdict_id, v.candidate_id, v.speedup, v.ci_low, v.ci_high, v.confidence, v.score,
       v.method, v.fingerprint_json, v.created_at, c.problem_name, c.run_id,
       COALESCE(c.model, r.model) AS model, COALESCE(c.proposer, r.proposer) AS proposer,
-      r.sandbox AS sandbox, r.status AS run_status
+      r.sandbox AS sandbox
     FROM verdicts v
     JOIN candidates c ON c.id = v.candidate_id
     LEFT JOIN runs r ON r.id = c.run_id
@@ -60,8 +59,7 @@ export function verifiedVerdicts(db: Db, problem?: string): VerifiedRow[] {
 /** Sum of LLM cost per run, for the given runs. */
 export function runCosts(db: Db, runIds: string[]): Map<string, number> {
   const out = new Map<string, number>();
-  const s = st(db, 'SELECT COALESCE(SUM(cost_usd), 0) AS cost FROM llm_calls WHERE run_id = ?');
-  for (const id of new Set(runIds)) out.set(id, (s.get(id) as { cost: number }).cost);
+  for (const id of new Set(runIds)) out.set(id, runSpend(db, id).cost);
   return out;
 }
 
@@ -91,58 +89,40 @@ export function findRun(db: Db, id: string): RunRow | undefined {
   return st(db, 'SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
 }
 
-export interface StatusCount {
+/** Candidates of a run grouped by status and island: counts and best score (one ordered index scan). */
+export interface RunGroup {
   status: string;
+  island: number | null;
   n: number;
   verified: number;
   correct: number;
-}
-
-export function runStatusCounts(db: Db, runId: string): StatusCount[] {
-  return st(
-    db,
-    `SELECT status, COUNT(*) AS n, SUM(verified) AS verified, SUM(correct = 1) AS correct
-     FROM candidates WHERE run_id = ? GROUP BY status ORDER BY n DESC`,
-  ).all(runId) as StatusCount[];
-}
-
-export interface IslandCount {
-  island: number | null;
-  n: number;
   best: number | null;
 }
 
-export function runIslands(db: Db, runId: string): IslandCount[] {
+export function runGroups(db: Db, runId: string): RunGroup[] {
   return st(
     db,
-    `SELECT island, COUNT(*) AS n, MAX(score) AS best FROM candidates WHERE run_id = ?
-     GROUP BY island ORDER BY island`,
-  ).all(runId) as IslandCount[];
+    `SELECT status, island, COUNT(*) AS n, SUM(verified) AS verified, SUM(correct = 1) AS correct,
+       MAX(score) AS best
+     FROM candidates WHERE run_id = ? GROUP BY status, island`,
+  ).all(runId) as RunGroup[];
 }
 
-/** The iterations at which the best screen score improved (a step curve), with the score reached. */
-export function bestScoreSteps(db: Db, runId: string): [number, number][] {
-  const rows = st(
-    db,
-    `SELECT iteration, score FROM (
-       SELECT iteration, score,
-              MAX(score) OVER (ORDER BY iteration ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
-       FROM candidates WHERE run_id = ? AND iteration IS NOT NULL AND score IS NOT NULL)
-     WHERE before IS NULL OR score > before ORDER BY iteration`,
-  )
-    .raw()
-    .all(runId) as [number, number][];
-  return rows;
+/** The highest iteration of a run (two index lookups). */
+export function runMaxIteration(db: Db, runId: string): number | null {
+  return st(db, 'SELECT MAX(iteration) FROM candidates WHERE run_id = ?').pluck().get(runId) as number | null;
 }
 
-/** Candidates' scores by iteration, at most about `max` points: the top score per iteration bucket. */
-export function scorePoints(db: Db, runId: string, maxIteration: number, max: number): [number, number][] {
-  const bucket = Math.max(1, Math.ceil((maxIteration + 1) / max));
+/**
+ * The top-scoring candidate of each bucket of `bucket` iterations, as [iteration, score], in iteration order.
+ * (SQLite returns the bare column `iteration` from the row holding MAX(score).)
+ */
+export function scorePoints(db: Db, runId: string, bucket: number): [number, number][] {
   return st(
     db,
-    `SELECT MIN(iteration), MAX(score) FROM candidates
+    `SELECT iteration, MAX(score) FROM candidates
      WHERE run_id = ? AND iteration IS NOT NULL AND score IS NOT NULL
-     GROUP BY iteration / ? ORDER BY 1`,
+     GROUP BY iteration / CAST(? AS INTEGER) ORDER BY iteration`,
   )
     .raw()
     .all(runId, bucket) as [number, number][];
@@ -161,16 +141,6 @@ export function verifiedPoints(
   ).all(runId) as { iteration: number; score: number | null; speedup: number | null; candidate_id: string }[];
 }
 
-export function runIterationRange(
-  db: Db,
-  runId: string,
-): { min: number | null; max: number | null; n: number } {
-  return st(
-    db,
-    'SELECT MIN(iteration) AS min, MAX(iteration) AS max, COUNT(*) AS n FROM candidates WHERE run_id = ?',
-  ).get(runId) as { min: number | null; max: number | null; n: number };
-}
-
 export interface SpendRow {
   calls: number;
   errors: number;
@@ -180,7 +150,25 @@ export interface SpendRow {
   latency_ms: number;
 }
 
+/**
+ * LLM calls are appended, never changed in cost or tokens, so a run's sums stay valid while its newest call
+ * id stays the same (an O(log n) lookup on llm_calls_run); they are recomputed when a call lands.
+ */
+const spendMemo = new WeakMap<Db, Map<string, { lastId: number; value: SpendRow }>>();
+
 export function runSpend(db: Db, runId: string): SpendRow {
+  const lastId =
+    (st(db, 'SELECT MAX(id) FROM llm_calls WHERE run_id = ?').pluck().get(runId) as number | null) ?? 0;
+  let memo = spendMemo.get(db);
+  if (!memo) spendMemo.set(db, (memo = new Map()));
+  const hit = memo.get(runId);
+  if (hit && hit.lastId === lastId) return hit.value;
+  const value = runSpendNow(db, runId);
+  memo.set(runId, { lastId, value });
+  return value;
+}
+
+function runSpendNow(db: Db, runId: string): SpendRow {
   return st(
     db,
     `SELECT COUNT(*) AS calls, COALESCE(SUM(status <> 'ok'), 0) AS errors, COALESCE(SUM(cost_usd), 0) AS cost,
@@ -211,8 +199,14 @@ export function runNodes(db: Db, runId: string): LineageNode[] {
   ).all(runId) as LineageNode[];
 }
 
-/** For a large run: the top-scoring and the latest candidates plus everything they descend from. */
-export function runNodesSampled(db: Db, runId: string, top: number, latest: number): LineageNode[] {
+/** For a large run: the top-scoring and the latest candidates plus up to `depth` generations of ancestors. */
+export function runNodesSampled(
+  db: Db,
+  runId: string,
+  top: number,
+  latest: number,
+  depth: number,
+): LineageNode[] {
   const seeds = [
     ...(st(db, 'SELECT id FROM candidates WHERE run_id = ? AND score IS NOT NULL ORDER BY score DESC LIMIT ?')
       .pluck()
@@ -227,10 +221,10 @@ export function runNodesSampled(db: Db, runId: string, top: number, latest: numb
        SELECT value, 0 FROM json_each(?)
        UNION
        SELECT c.parent_id, anc.depth + 1 FROM anc JOIN candidates c ON c.id = anc.id
-       WHERE c.parent_id IS NOT NULL AND anc.depth < 500)
+       WHERE c.parent_id IS NOT NULL AND anc.depth < ?)
      SELECT ${NODE_COLS} FROM candidates c WHERE c.id IN (SELECT id FROM anc)
      ORDER BY c.iteration, c.created_at`,
-  ).all(JSON.stringify(seeds)) as LineageNode[];
+  ).all(JSON.stringify(seeds), depth) as LineageNode[];
 }
 
 export function lastEventId(db: Db, runId: string): number {

@@ -3,28 +3,38 @@ import type Database from 'better-sqlite3';
 import { NotFoundError } from '../../core/errors.js';
 import type { RunRow } from '../../orchestrator/store/types.js';
 import { parseJson } from './parse-json.js';
+import { cachedRead } from './db-cache.js';
 import {
-  bestScoreSteps,
   findRun,
   lastEventId,
   latestEvent,
-  runIslands,
-  runIterationRange,
+  runGroups,
+  runMaxIteration,
   runNodes,
   runNodesSampled,
   runSpend,
-  runStatusCounts,
   scorePoints,
   verifiedPoints,
-  type IslandCount,
   type LineageNode,
   type SpendRow,
-  type StatusCount,
 } from './queries.js';
 
 /** Runs with more candidates than this show a sampled lineage (top and latest plus ancestors). */
 export const LINEAGE_FULL_MAX = 400;
 const CHART_POINTS = 400;
+
+export interface StatusCount {
+  status: string;
+  n: number;
+  verified: number;
+  correct: number;
+}
+
+export interface IslandCount {
+  island: number | null;
+  n: number;
+  best: number | null;
+}
 
 export interface RunSummary {
   run: Omit<RunRow, 'config_json' | 'state_json'>;
@@ -34,13 +44,15 @@ export interface RunSummary {
   counts: { candidates: number; byStatus: StatusCount[]; verified: number; correct: number };
   islands: IslandCount[];
   series: {
-    /** [iteration, best screen score so far] at each improvement. */
+    /** [iteration, best screen score so far] at each improvement (of the bucket maxima, see `bucket`). */
     best: [number, number][];
     /** [iteration, best verified score so far] at each improvement. */
     verifiedBest: [number, number][];
     /** [iteration, top score in the iteration bucket]: the cloud behind the curves. */
     points: [number, number][];
     maxIteration: number | null;
+    /** Iterations per point; above 1 (long runs) the best curve steps at bucket resolution. */
+    bucket: number;
   };
   spend: SpendRow & { runSpentUsd: number };
   throughput: { evaluated: number; minutes: number; perMinute: number | null; reported: unknown };
@@ -48,7 +60,7 @@ export interface RunSummary {
   lastEventId: number;
 }
 
-function runningMax(points: [number, number | null][]): [number, number][] {
+function runningMax(points: readonly (readonly [number, number | null])[]): [number, number][] {
   const out: [number, number][] = [];
   let best = -Infinity;
   for (const [it, v] of points) {
@@ -59,47 +71,77 @@ function runningMax(points: [number, number | null][]): [number, number][] {
   return out;
 }
 
-export function buildRunSummary(db: Database.Database, runId: string, now = Date.now()): RunSummary {
-  const row = findRun(db, runId);
-  if (!row) throw new NotFoundError(`run "${runId}" not found (see /runs)`);
+/** Folds the (status, island) groups into per-status and per-island tables. */
+function fold(groups: ReturnType<typeof runGroups>) {
+  const byStatus = new Map<string, StatusCount>();
+  const byIsland = new Map<number | null, IslandCount>();
+  for (const g of groups) {
+    const s = byStatus.get(g.status) ?? { status: g.status, n: 0, verified: 0, correct: 0 };
+    s.n += g.n;
+    s.verified += g.verified ?? 0;
+    s.correct += g.correct ?? 0;
+    byStatus.set(g.status, s);
+    const i = byIsland.get(g.island) ?? { island: g.island, n: 0, best: null };
+    i.n += g.n;
+    if (g.best !== null && (i.best === null || g.best > i.best)) i.best = g.best;
+    byIsland.set(g.island, i);
+  }
+  return {
+    byStatus: [...byStatus.values()].sort((a, b) => b.n - a.n),
+    islands: [...byIsland.values()].sort((a, b) => (a.island ?? -1) - (b.island ?? -1)),
+  };
+}
+
+/** The part of the summary that only changes when the database does (cached until the next commit). */
+function stored(db: Database.Database, row: RunRow): Omit<RunSummary, 'throughput'> & { reported: unknown } {
+  const runId = row.id;
   const { config_json, state_json, ...run } = row;
-  const byStatus = runStatusCounts(db, runId);
-  const range = runIterationRange(db, runId);
-  const sampled = range.n > LINEAGE_FULL_MAX;
-  const spend = runSpend(db, runId);
-  const evaluated = byStatus.filter((s) => s.status !== 'pending').reduce((a, s) => a + s.n, 0);
-  const end = row.status === 'running' ? now : Date.parse(row.updated_at);
-  const minutes = Math.max(0, (end - Date.parse(row.created_at)) / 60_000);
+  const f = { ...fold(runGroups(db, runId)), max: runMaxIteration(db, runId) };
+  const total = f.byStatus.reduce((a, s) => a + s.n, 0);
+  const sampled = total > LINEAGE_FULL_MAX;
+  const bucket = f.max === null ? 1 : Math.max(1, Math.ceil((f.max + 1) / CHART_POINTS));
+  const points = f.max === null ? [] : scorePoints(db, runId, bucket);
   const progress = latestEvent(db, runId, 'run:progress');
   return {
     run,
     config: parseJson(config_json),
     state: parseJson(state_json),
     counts: {
-      candidates: range.n,
-      byStatus,
-      verified: byStatus.reduce((a, s) => a + (s.verified ?? 0), 0),
-      correct: byStatus.reduce((a, s) => a + (s.correct ?? 0), 0),
+      candidates: total,
+      byStatus: f.byStatus,
+      verified: f.byStatus.reduce((a, s) => a + s.verified, 0),
+      correct: f.byStatus.reduce((a, s) => a + s.correct, 0),
     },
-    islands: runIslands(db, runId),
+    islands: f.islands,
     series: {
-      best: bestScoreSteps(db, runId),
+      best: runningMax(points),
       verifiedBest: runningMax(verifiedPoints(db, runId).map((p) => [p.iteration, p.score])),
-      points: range.max === null ? [] : scorePoints(db, runId, range.max, CHART_POINTS),
-      maxIteration: range.max,
+      points,
+      maxIteration: f.max,
+      bucket,
     },
-    spend: { ...spend, runSpentUsd: row.spent_usd },
-    throughput: {
-      evaluated,
-      minutes,
-      perMinute: minutes > 0 ? evaluated / minutes : null,
-      reported: progress ? parseJson(progress.payload_json) : undefined,
-    },
+    spend: { ...runSpend(db, runId), runSpentUsd: row.spent_usd },
     lineage: {
-      nodes: sampled ? runNodesSampled(db, runId, 40, 40) : runNodes(db, runId),
+      nodes: sampled ? runNodesSampled(db, runId, 20, 20, 8) : runNodes(db, runId),
       sampled,
-      total: range.n,
+      total,
     },
     lastEventId: lastEventId(db, runId),
+    reported: progress ? parseJson(progress.payload_json) : undefined,
+  };
+}
+
+export function buildRunSummary(db: Database.Database, runId: string, now = Date.now()): RunSummary {
+  const { reported, ...s } = cachedRead(db, `run:${runId}`, () => {
+    const row = findRun(db, runId);
+    if (!row) throw new NotFoundError(`run "${runId}" not found (see /runs)`);
+    return stored(db, row);
+  });
+  const evaluated = s.counts.byStatus.filter((x) => x.status !== 'pending').reduce((a, x) => a + x.n, 0);
+  const end = s.run.status === 'running' ? now : Date.parse(s.run.updated_at);
+  const minutes = Math.max(0, (end - Date.parse(s.run.created_at)) / 60_000);
+  return {
+    ...s,
+    throughput: { evaluated, minutes, perMinute: minutes > 0 ? evaluated / minutes : null, reported },
   };
 }

@@ -90,7 +90,7 @@ export function runBody(s: RunSummary): Html {
     </div>
     <section>
       <h2>Lineage</h2>
-      ${s.lineage.sampled ? html`<p class="muted">${int(s.lineage.total)} candidates: showing the 40 best and 40 latest with their ancestors (${int(s.lineage.nodes.length)} nodes).</p>` : ''}${lineageTree(s.lineage.nodes, r.best_candidate_id)}
+      ${s.lineage.sampled ? html`<p class="muted">${int(s.lineage.total)} candidates: showing the 20 best and 20 latest with up to 8 generations of ancestors; ⋯ marks a cut ancestry (${int(s.lineage.nodes.length)} nodes).</p>` : ''}${lineageTree(s.lineage.nodes, r.best_candidate_id)}
     </section>
     <section>
       <h2>State and configuration</h2>

@@ -50,9 +50,11 @@ function kindOf(line: string): Kind {
   return 'ctx';
 }
 
-/** Marks the words that changed between a removed line and the added line that replaced it. */
-function wordPair(del: string, add: string): [Html, Html] {
+/** Marks the words that changed between a removed line and the added line that replaced it, if they are alike. */
+function wordPair(del: string, add: string): [Html, Html] | undefined {
   const parts = diffWordsWithSpace(del.slice(1), add.slice(1));
+  const same = parts.filter((p) => !p.added && !p.removed).reduce((n, p) => n + p.value.trim().length, 0);
+  if (same < 0.5 * Math.max(del.trim().length, add.trim().length)) return undefined;
   const side = (keep: 'removed' | 'added'): Html =>
     html`${parts
       .filter((p) => !(keep === 'removed' ? p.added : p.removed))
@@ -75,14 +77,15 @@ export function renderDiff(patch: string, emptyText = 'no changes'): Html {
     let k = j;
     while (k < lines.length && kindOf(lines[k]!) === 'add') k++;
     const pairs = Math.min(j - i, k - j);
-    if (pairs * 4 <= 1000)
+    if (pairs <= 250)
       for (let p = 0; p < pairs; p++) {
-        const [d, a] = wordPair(lines[i + p]!, lines[j + p]!);
-        cells[i + p] = d;
-        cells[j + p] = a;
+        const pair = wordPair(lines[i + p]!, lines[j + p]!);
+        if (!pair) continue;
+        cells[i + p] = pair[0];
+        cells[j + p] = pair[1];
       }
     i = k;
   }
   return html`<pre class="diff">
-${lines.map((l, i) => html`<span class="d-${kindOf(l)}">${cells[i]!}</span> `)}</pre>`;
+${lines.map((l, i) => html`<span class="d-${kindOf(l)}">${cells[i]!} </span>`)}</pre>`;
 }

@@ -67,6 +67,7 @@ export function lineageTree(nodes: LineageNode[], bestId: string | null): Html {
     ${roots.map(
       (r) =>
         html`<li class="branch">
+          ${r.parent_id ? html`<span class="cut" title="ancestors not shown">⋯</span>` : ''}
           <ul>
             ${chain(r)}
           </ul>

@@ -1,7 +1,7 @@
 // Island and MAP-Elites occupancy. Islands come from the candidates table; the MAP-Elites archive from
 // run.state_json, whose shape the population code owns, so it is recognised loosely and shown raw otherwise.
 import { html, type Html } from '../html.js';
-import type { IslandCount } from '../queries.js';
+import type { IslandCount } from '../run-summary.js';
 import { int, num } from './format.js';
 
 type Cell = { coords: number[]; score: number | null };

@@ -11,12 +11,13 @@ export interface Sample {
   value: number;
 }
 
-const W = 760;
-const H = 240;
-const M = { l: 64, r: 16, t: 24, b: 34 };
+const W = 960;
+const H = 260;
+const M = { l: 64, r: 16, t: 36, b: 34 };
 
 /** Seconds in the most readable unit. */
 export function seconds(v: number): string {
+  if (v === 0) return '0';
   if (v >= 1) return `${num(v, 3)} s`;
   if (v >= 1e-3) return `${num(v * 1e3, 3)} ms`;
   return `${num(v * 1e6, 3)} µs`;
@@ -27,7 +28,7 @@ export function samplesPlot(samples: Sample[]): Html {
   const seqs = samples.map((s) => s.seq);
   const vals = samples.map((s) => s.value);
   const x = linear(Math.min(...seqs), Math.max(...seqs), M.l, W - M.r);
-  const y = linear(Math.min(0, ...vals), Math.max(...vals), H - M.b, M.t);
+  const y = linear(0, Math.max(...vals) * 1.08, H - M.b, M.t);
   const arms = (['baseline', 'candidate'] as const).map((arm) => {
     const v = samples.filter((s) => s.arm === arm).map((s) => s.value);
     return { arm, n: v.length, med: v.length ? median(v) : null };
@@ -46,7 +47,7 @@ export function samplesPlot(samples: Sample[]): Html {
     );
   const dots = samples.map(
     (s) =>
-      html`<circle class="s-${s.arm}" cx="${fx(x(s.seq))}" cy="${fx(y(s.value))}" r="3.5"
+      html`<circle class="sample s-${s.arm}" cx="${fx(x(s.seq))}" cy="${fx(y(s.value))}" r="3.5"
         ><title>${s.arm} #${s.seq} ${s.key}: ${seconds(s.value)}</title></circle
       >`,
   );
@@ -79,6 +80,6 @@ export function samplesPlot(samples: Sample[]): Html {
     <text class="label" x="${(W + M.l) / 2}" y="${H - 6}" text-anchor="middle">order of measurement</text>
     <g>${medLines}</g>
     <g>${dots}</g>
-    <g class="legend" transform="translate(${M.l + 10},${M.t - 10})">${legend}</g>
+    <g class="legend" transform="translate(${M.l + 10},14)">${legend}</g>
   </svg>`;
 }

@@ -10,9 +10,9 @@ export interface ScoreSeries {
   maxIteration: number | null;
 }
 
-const W = 760;
-const H = 280;
-const M = { l: 56, r: 16, t: 16, b: 36 };
+const W = 960;
+const H = 300;
+const M = { l: 56, r: 16, t: 34, b: 36 };
 
 /** A step path through improvement points, held flat until `xEnd`. */
 function stepPath(pts: [number, number][], x: (v: number) => number, y: (v: number) => number, xEnd: number) {
@@ -78,7 +78,7 @@ export function scoreChart(s: ScoreSeries): Html {
     <path class="best" d="${stepPath(s.best, x, y, xMax)}" />
     <path class="vbest" d="${stepPath(s.verifiedBest, x, y, xMax)}" />
     <g>${vdots}</g>
-    <g class="legend" transform="translate(${M.l + 10},${M.t + 4})">
+    <g class="legend" transform="translate(${M.l + 10},12)">
       <rect x="0" y="0" width="10" height="3" class="lg-best" />
       <text x="14" y="5">best score</text>
       <rect x="100" y="0" width="10" height="3" class="lg-vbest" />
