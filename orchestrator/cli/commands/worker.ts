@@ -1,0 +1,44 @@
+// `adrs worker --job FILE`: what a Slurm job runs on its node; evaluates one job file and writes the outcome JSON into the shared directory.
+import { hostname } from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { runWorkerJob } from '../../executors/slurm/worker-job.js';
+import type { CliContext } from '../context.js';
+
+interface WorkerOptions {
+  job: string;
+  json?: boolean;
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('worker')
+    .description(
+      'evaluate one job file written by the Slurm executor and write its outcome (run on a cluster node)',
+    )
+    .requiredOption('--job <file>', 'job file (in the shared directory)')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (opts: WorkerOptions) => {
+      const started = Date.now();
+      const file = path.resolve(ctx.cwd, opts.job);
+      ctx.warn(`adrs worker: ${file} (host ${hostname()}, slurm job ${slurmId(ctx.env)})`);
+      const { job, outcome, reused } = await runWorkerJob(file, ctx.signal);
+      if (reused) ctx.warn(`adrs worker: ${job.resultFile} already exists; nothing to do`);
+      else
+        ctx.warn(
+          `adrs worker: ${job.job.candidateId} ${job.job.stage} -> ${outcome.status} in ${Date.now() - started} ms`,
+        );
+      if (opts.json)
+        ctx.print(
+          JSON.stringify({ job: job.job.id, resultFile: job.resultFile, status: outcome.status, reused }),
+        );
+      else ctx.print(`${job.job.id} ${outcome.status}${'reason' in outcome ? `: ${outcome.reason}` : ''}`);
+    });
+}
+
+/** "123_4" for an array task, "123" for a plain job, "-" outside Slurm. */
+function slurmId(env: NodeJS.ProcessEnv): string {
+  if (env.SLURM_ARRAY_JOB_ID && env.SLURM_ARRAY_TASK_ID)
+    return `${env.SLURM_ARRAY_JOB_ID}_${env.SLURM_ARRAY_TASK_ID}`;
+  return env.SLURM_JOB_ID ?? '-';
+}

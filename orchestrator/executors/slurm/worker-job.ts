@@ -1,0 +1,44 @@
+// What `adrs worker --job FILE` does on a node: evaluate one job file with the inline executor and write its outcome atomically (idempotent).
+import { readFileSync } from 'node:fs';
+import { InputError } from '../../../core/errors.js';
+import type { EvaluationOutcome } from '../../../evaluators/result.js';
+import { describeIssue } from '../../../problems/src/load.js';
+import { InlineExecutor } from '../inline.js';
+import { outcomeSchema, workerJobSchema, type WorkerJob } from './file-schemas.js';
+import { readJson, writeJsonAtomic } from './shared-dir.js';
+
+export interface WorkerJobResult {
+  job: WorkerJob;
+  outcome: EvaluationOutcome;
+  /** True when a result was already there (a requeued or duplicate job): nothing was run. */
+  reused: boolean;
+}
+
+export function readWorkerJob(file: string): WorkerJob {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new InputError(
+      `--job ${file}: cannot read the job file: ${(error as Error).message.split('\n')[0]} (give a job file the coordinator wrote)`,
+    );
+  }
+  const parsed = workerJobSchema.safeParse(raw);
+  if (!parsed.success) throw new InputError(describeIssue(file, parsed.error));
+  return parsed.data;
+}
+
+export async function runWorkerJob(file: string, signal?: AbortSignal): Promise<WorkerJobResult> {
+  const job = readWorkerJob(file);
+  const existing = outcomeSchema.safeParse(readJson(job.resultFile));
+  if (existing.success) return { job, outcome: existing.data, reused: true };
+  const executor = new InlineExecutor({ sandbox: job.sandbox, ...(job.image ? { image: job.image } : {}) });
+  let outcome: EvaluationOutcome;
+  try {
+    outcome = await executor.run(job.job, signal);
+  } finally {
+    await executor.dispose();
+  }
+  writeJsonAtomic(job.resultFile, outcome);
+  return { job, outcome, reused: false };
+}
