@@ -66,6 +66,8 @@ export default tseslint.config(
     ['web'],
     'the orchestrator never imports the web layer; web subscribes to it',
   ),
+  // The CLI is the top layer: it may start the web server (adrs serve).
+  { files: ['orchestrator/cli/**/*.ts'], rules: { 'no-restricted-imports': 'off' } },
   {
     files: ['web/**/*.ts'],
     rules: {

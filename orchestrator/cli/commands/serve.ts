@@ -2,7 +2,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { InputError } from '../../../core/errors.js';
-// eslint-disable-next-line no-restricted-imports -- the CLI is the top layer: `adrs serve` starts the web app.
 import { createApp } from '../../../web/src/app.js';
 import type { CliContext } from '../context.js';
 
