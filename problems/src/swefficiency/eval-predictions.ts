@@ -1,0 +1,99 @@
+// Scores a predictions file as the official harness does: per instance a gold run and a prediction run, then report rows.
+import type { LoadedProblem } from '../load.js';
+import type { SweInstance, SwePrediction } from './instance-schema.js';
+import { loadInstanceProblem, type PackageOptions } from './package.js';
+import { missingRow, reportRow, type ReportRow } from './report.js';
+
+/** What one evaluation of a patch on an instance gave (the caller runs it in a sandbox). */
+export interface InstanceRun {
+  /** False when no verdict came back (timeout, crash, sandbox failure): the instance scores as not run. */
+  ran: boolean;
+  correct: boolean;
+  metrics: Record<string, number>;
+  feedback: string;
+}
+
+/** Runs one patch on an instance's package; `patch` is a unified diff ("" = no change). */
+export type RunInstance = (problem: LoadedProblem, patch: string, label: string) => Promise<InstanceRun>;
+
+/** Refuses a patch before it runs (the TypeScript-side guard); a string is the reason. */
+export type PrecheckPatch = (patch: string) => string | undefined;
+
+export interface EvaluatePredictionsOptions {
+  instances: SweInstance[];
+  predictions: SwePrediction[];
+  packages: PackageOptions;
+  run: RunInstance;
+  precheck?: PrecheckPatch;
+  /** Gold speedups by instance (e.g. from eval_report_gold.csv); missing ones are measured with the expert patch. */
+  gold?: Map<string, { speedup: number; preEdit: number | null }>;
+  onProgress?: (line: string) => void;
+}
+
+export interface InstanceDetail {
+  instanceId: string;
+  row: ReportRow;
+  feedback: string;
+}
+
+function lineCount(patch: string): number {
+  return patch.split('\n').length - (patch.endsWith('\n') ? 1 : 0);
+}
+
+/** Report rows for every instance (prediction or not), in the dataset's order. */
+export async function evaluatePredictions(opts: EvaluatePredictionsOptions): Promise<InstanceDetail[]> {
+  const byId = new Map(opts.predictions.map((p) => [p.instance_id, p]));
+  const out: InstanceDetail[] = [];
+  for (const [i, instance] of opts.instances.entries()) {
+    const id = instance.instance_id;
+    const tell = (s: string): void => opts.onProgress?.(`[${i + 1}/${opts.instances.length}] ${id}: ${s}`);
+    const problem = await loadInstanceProblem(instance, opts.packages);
+    let gold = opts.gold?.get(id);
+    if (!gold) {
+      tell('gold run (expert patch)');
+      const g = await opts.run(problem, instance.patch, 'gold');
+      gold = { speedup: g.ran ? (g.metrics.raw_speedup ?? 1) : 1, preEdit: g.metrics.pre_mean ?? null };
+    }
+    const patchLength = lineCount(instance.patch);
+    const prediction = byId.get(id);
+    if (!prediction) {
+      out.push({
+        instanceId: id,
+        row: { ...missingRow(id, gold.speedup, gold.preEdit), patch_length: patchLength },
+        feedback: 'no prediction',
+      });
+      continue;
+    }
+    const refused = opts.precheck?.(prediction.model_patch);
+    let run: InstanceRun;
+    if (refused) {
+      run = { ran: true, correct: false, metrics: {}, feedback: refused };
+    } else {
+      tell('prediction run');
+      run = await opts.run(problem, prediction.model_patch, 'prediction');
+    }
+    const row = reportRow(
+      {
+        instanceId: id,
+        ran: run.ran,
+        correct: run.correct,
+        rawSpeedup: refused ? null : (run.metrics.raw_speedup ?? null),
+        correctnessPct: run.metrics.correctness_pct ?? 0,
+        preEditRuntime: gold.preEdit ?? run.metrics.pre_mean ?? null,
+        patchLength,
+      },
+      gold.speedup,
+    );
+    tell(
+      `speedup ${row.pred_speedup_ratio.toFixed(3)}x (gold ${gold.speedup.toFixed(3)}x, SR ${row.human_speedup_ratio.toFixed(4)})`,
+    );
+    out.push({ instanceId: id, row, feedback: run.feedback });
+  }
+  return out;
+}
+
+/** Predictions whose instance is not in the dataset (the harness refuses them). */
+export function unknownPredictions(instances: SweInstance[], predictions: SwePrediction[]): string[] {
+  const ids = new Set(instances.map((i) => i.instance_id));
+  return predictions.filter((p) => !ids.has(p.instance_id)).map((p) => p.instance_id);
+}

@@ -1,0 +1,386 @@
+"""SWE-fficiency evaluator for one instance, with the official harness's semantics, run inside the sandbox.
+
+Stages (ADRS_STAGE):
+  screen / verify  the candidate patch (the workspace's changes against base_commit, or --patch FILE) is judged
+                   as the benchmark does: reset to base_commit, rebuild, time the workload (pre); apply the patch
+                   file by file (git apply, then `patch --fuzz` for damaged patches such as ones lacking a final
+                   newline); introspection guard on the added lines; rebuild, time the workload (post); check the
+                   covering test files out from base_commit, run them, and require every PASS_TO_PASS test to
+                   pass. speedup = pre/post measured here; any failure scores speedup 1.0.
+  time             one timing sample per ADRS_SAMPLES: rebuild and run the workload on the workspace as it is.
+Every timed repeat of the workload runs in a fresh forked process (swe_workload.py). Writes one JSON result to
+ADRS_RESULT. Configuration: instance.json next to this file. Stdlib only.
+"""
+import json
+import os
+import random
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import swe_guard  # noqa: E402
+
+MEAN = re.compile(r"^\s*Mean:\s*([-+0-9.eEinfa]+)", re.M)
+STD = re.compile(r"^\s*Std Dev:\s*([-+0-9.eEinfa]+)", re.M)
+TEST_STATUS = re.compile(r"^(PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS)\s+(\S+)", re.M)
+EXCLUDE = ":(exclude).adrs-*"
+
+
+class Ctx:
+    def __init__(self, cfg, repo, deadline):
+        self.cfg = cfg
+        self.repo = repo
+        self.deadline = deadline
+        self.python = cfg.get("python") or sys.executable
+        bindir = os.path.dirname(self.python)
+        env = dict(os.environ)
+        env["PATH"] = bindir + os.pathsep + env.get("PATH", "/usr/bin:/bin")
+        env["PYTHONPATH"] = repo + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env.setdefault("GIT_CONFIG_NOSYSTEM", "1")
+        for k in [k for k in env if k.startswith("ADRS_")]:
+            del env[k]
+        self.env = env
+
+    def left(self):
+        return max(5.0, self.deadline - time.time())
+
+    def run(self, args, cwd=None, env=None, timeout=None, shell=False):
+        try:
+            p = subprocess.run(args, cwd=cwd or self.repo, env=env or self.env, capture_output=True, text=True,
+                               errors="replace", timeout=min(timeout or 1e9, self.left()), shell=shell)
+            return p.returncode, p.stdout, p.stderr
+        except subprocess.TimeoutExpired as e:
+            return 124, _text(e.stdout), _text(e.stderr) + "\n(timed out)"
+
+    def git(self, *args, cwd=None):
+        return self.run(["git", "-c", "core.quotepath=off", "-c", "advice.detachedHead=false"] + list(args),
+                        cwd=cwd)
+
+
+def _text(b):
+    if b is None:
+        return ""
+    return b.decode(errors="replace") if isinstance(b, bytes) else b
+
+
+def tail(text, n=2000):
+    return text if len(text) <= n else "..." + text[-n:]
+
+
+# ---------------------------------------------------------------- patch
+
+
+def workspace_patch(ctx, ws):
+    """The workspace's changes (tracked and new files) against base_commit, as a git diff."""
+    base = ctx.cfg["base_commit"]
+    ctx.git("add", "-A", "--", ".", EXCLUDE, cwd=ws)
+    rc, out, err = ctx.git("diff", "--cached", "--no-color", "--no-ext-diff", base, "--", ".", EXCLUDE, cwd=ws)
+    if rc != 0:
+        raise RuntimeError("git diff against base_commit failed: " + tail(err, 500))
+    return out
+
+
+def reset_to_base(ctx):
+    base = ctx.cfg["base_commit"]
+    rc, _, err = ctx.git("reset", "-q", "--hard", base)
+    if rc != 0:
+        raise RuntimeError("git reset --hard %s failed: %s" % (base, tail(err, 500)))
+    ctx.git("clean", "-fdq", "-e", ".adrs-*")
+
+
+def split_patch(text):
+    """[(path, chunk)] per file of a git diff; chunk keeps its header."""
+    parts, cur, path = [], [], None
+    for line in text.splitlines(keepends=True):
+        if line.startswith("diff --git "):
+            if cur and path:
+                parts.append((path, "".join(cur)))
+            cur, path = [line], None
+            m = re.match(r"diff --git a/(.+?) b/(.+)$", line.rstrip("\n"))
+            if m:
+                path = m.group(2)
+            continue
+        if line.startswith("+++ ") and path is None:
+            target = line[4:].strip()
+            path = target[2:] if target.startswith("b/") else target
+        cur.append(line)
+    if cur and path:
+        parts.append((path, "".join(cur)))
+    return parts
+
+
+def apply_patch(ctx, patch_text):
+    """Applies per file as the harness does; returns (ok, notes)."""
+    notes = []
+    if not patch_text.strip():
+        return True, notes
+    fixed = patch_text if patch_text.endswith("\n") else patch_text + "\n"
+    tmp = tempfile.mkdtemp(prefix="swe-patch-")
+    full = os.path.join(tmp, "patch.diff")
+    with open(full, "w") as f:
+        f.write(fixed)
+    tracked = set(ctx.git("ls-files")[1].splitlines())
+    for attempt in (1, 2):
+        ok = True
+        for i, (path, chunk) in enumerate(split_patch(fixed)):
+            rc, _, err = ctx.git("apply", "--whitespace=nowarn", "--include=" + path, full)
+            if rc == 0:
+                continue
+            one = os.path.join(tmp, "chunk%d.diff" % i)
+            with open(one, "w") as f:
+                f.write(chunk if chunk.endswith("\n") else chunk + "\n")
+            rc2, out2, err2 = ctx.run(["patch", "--batch", "--fuzz=5", "-p1", "--forward", "-i", one])
+            if rc2 == 0:
+                notes.append("%s: applied with patch --fuzz" % path)
+                continue
+            if path not in tracked and not os.path.exists(os.path.join(ctx.repo, path)):
+                notes.append("%s: skipped (untracked path that does not apply)" % path)
+                continue
+            ok = False
+            notes.append("%s: does not apply: %s" % (path, tail((err.strip() + " " + out2.strip()).strip(), 400)))
+            break
+        if ok:
+            return True, notes
+        reset_to_base(ctx)
+        if attempt == 1:
+            notes.append("retrying once from a clean base_commit")
+    return False, notes
+
+
+def patch_lines(patch_text):
+    n = 0
+    for line in patch_text.splitlines():
+        if (line.startswith("+") and not line.startswith("+++")) or (line.startswith("-") and not line.startswith("---")):
+            n += 1
+    return n
+
+
+# ---------------------------------------------------------------- perf
+
+
+def rebuild(ctx):
+    cmd = (ctx.cfg.get("rebuild_cmd") or "").strip()
+    if not cmd:
+        return True, ""
+    rc, out, err = ctx.run(cmd, shell=True, timeout=ctx.cfg.get("rebuild_timeout", 3600))
+    return rc == 0, tail(out + err, 1500)
+
+
+def run_workload(ctx, isolation=True):
+    """(mean, std, repeats, output) of one workload run; raises RuntimeError on failure."""
+    tmp = tempfile.mkdtemp(prefix="swe-perf-")
+    times = os.path.join(tmp, "times.json")
+    args = [ctx.python, os.path.join(HERE, "swe_workload.py"), os.path.join(HERE, "workload.py"),
+            "--times-out", times]
+    if not isolation:
+        args.append("--no-isolation")
+    rc, out, err = ctx.run(args, timeout=ctx.cfg.get("perf_timeout", 3600))
+    m, s = MEAN.search(out), STD.search(out)
+    if rc != 0 or not m:
+        why = "timed out" if rc == 124 else ("exit code %d" % rc if rc != 0 else "no 'Mean:' line")
+        raise RuntimeError("workload failed (%s): %s" % (why, tail(err or out, 1500)))
+    repeats = []
+    try:
+        with open(times) as f:
+            repeats = [float(x) for x in json.load(f).get("repeats", [])]
+    except (OSError, ValueError):
+        pass
+    return float(m.group(1)), float(s.group(1)) if s else 0.0, repeats, out + err
+
+
+# ---------------------------------------------------------------- tests
+
+
+def reset_tests(ctx):
+    base = ctx.cfg["base_commit"]
+    files = [t for t in ctx.cfg.get("covering_tests", [])]
+    tracked = [t for t in files if ctx.git("cat-file", "-e", "%s:%s" % (base, t))[0] == 0]
+    if tracked:
+        ctx.git("checkout", base, "--", *tracked)
+
+
+def run_tests(ctx, seed):
+    """{test id: status} over the covering test files (one file per process, retried when pytest errors)."""
+    files = [t for t in ctx.cfg.get("covering_tests", [])
+             if re.search(r"(^|/)(test[^/]*\.py|[^/]*_test\.py)$", t) and os.path.exists(os.path.join(ctx.repo, t))]
+    single = set(ctx.cfg.get("single_thread_tests", []))
+    parallel = [f for f in files if f not in single]
+    random.Random(seed).shuffle(parallel)
+    cmd = ctx.cfg.get("test_cmd") or "pytest --no-header -rA --tb=no -p no:cacheprovider"
+    outputs = {}
+
+    def one(path, env=None):
+        out = ""
+        for _ in range(3):
+            rc, so, se = ctx.run(cmd + " " + shlex.quote(path), shell=True, env=env,
+                                 timeout=ctx.cfg.get("test_timeout", 3600))
+            out = so + se
+            if rc in (0, 1):
+                break
+        outputs[path] = out
+
+    with ThreadPoolExecutor(max_workers=max(1, int(ctx.cfg.get("test_workers", 2)))) as pool:
+        list(pool.map(one, parallel))
+    env = dict(ctx.env, PYTHONHASHSEED="0")
+    for path in [f for f in files if f in single]:
+        one(path, env)
+    statuses = {}
+    for path in files:
+        for m in TEST_STATUS.finditer(outputs.get(path, "")):
+            statuses[m.group(2)] = m.group(1)
+    return statuses, outputs
+
+
+# ---------------------------------------------------------------- stages
+
+
+def judge(ctx, ws, patch_arg, seed):
+    cfg = ctx.cfg
+    checks, notes, artifacts = [], [], {}
+    metrics = {"speedup": 1.0, "raw_speedup": 1.0}
+    timings = {}
+    if patch_arg:
+        with open(patch_arg, encoding="utf-8", errors="replace") as f:
+            patch = f.read()
+    else:
+        patch = workspace_patch(ctx, ws)
+    metrics["patch_lines"] = patch_lines(patch)
+    artifacts["patch"] = tail(patch, 20000)
+    gold = float(cfg.get("gold_speedup") or 0)
+
+    def finish(correct, feedback):
+        if gold > 0:
+            metrics["gold_speedup"] = gold
+            metrics["sr"] = metrics["speedup"] / gold
+        return {"correct": correct, "metrics": metrics, "timings": timings, "feedback": feedback,
+                "artifacts": artifacts, "checks": checks}
+
+    # 1. The guard, on the patch applied to a clean base.
+    reset_to_base(ctx)
+    applied, apply_notes = apply_patch(ctx, patch)
+    notes += apply_notes
+    checks.append({"name": "patch-applies", "ok": applied, "detail": "; ".join(apply_notes)[:1000]})
+    metrics["applied"] = 1.0 if applied else 0.0
+    if not applied:
+        return finish(False, "The patch does not apply to base_commit: " + "; ".join(apply_notes)[:1500])
+
+    def read(path):
+        try:
+            with open(os.path.join(ctx.repo, path), encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return None
+
+    violations = [] if cfg.get("guard") is False else swe_guard.check_patch(patch, read)
+    checks.append({"name": "introspection-guard", "ok": not violations,
+                   "detail": "; ".join("%s:%d %s" % (p, n, r) for p, n, r, _ in violations)[:1000]})
+    if violations:
+        p, n, r, t = violations[0]
+        return finish(False, "Refused by the introspection guard: %s:%d uses %s (`%s`). Patches may not inspect the "
+                             "call stack or frames, nor load ctypes/cffi." % (p, n, r, t[:200]))
+    empty = not patch.strip()
+
+    # 2. Pre-edit timing on base_commit, then post-edit timing with the patch.
+    if not empty:
+        reset_to_base(ctx)
+        try:
+            ok, log = rebuild(ctx)
+            if not ok:
+                raise RuntimeError("rebuild failed on base_commit: " + log)
+            pre_mean, pre_std, pre_rep, _ = run_workload(ctx)
+        except RuntimeError as e:
+            checks.append({"name": "workload-pre", "ok": False, "detail": str(e)[:1000]})
+            return finish(False, "The workload fails on base_commit (an instance problem, not the patch): %s" % e)
+        applied, _ = apply_patch(ctx, patch)
+        try:
+            ok, log = rebuild(ctx)
+            if not ok:
+                raise RuntimeError("rebuild failed with the patch: " + log)
+            post_mean, post_std, post_rep, post_out = run_workload(ctx)
+        except RuntimeError as e:
+            checks.append({"name": "workload-post", "ok": False, "detail": str(e)[:1000]})
+            return finish(False, "The workload fails with the patch: %s" % str(e)[:1500])
+        raw = pre_mean / post_mean if post_mean > 0 else 1.0
+        metrics.update(pre_mean=pre_mean, pre_std=pre_std, post_mean=post_mean, post_std=post_std, raw_speedup=raw)
+        timings.update(pre=pre_rep, post=post_rep)
+        artifacts["workload_output"] = tail(post_out, 2000)
+        checks.append({"name": "workload", "ok": True, "detail": "pre %.6g s, post %.6g s" % (pre_mean, post_mean)})
+
+    # 3. Correctness: covering tests reset to base_commit, PASS_TO_PASS must all pass.
+    reset_tests(ctx)
+    statuses, outputs = run_tests(ctx, seed)
+    p2p = cfg.get("PASS_TO_PASS", [])
+    failed = [t for t in p2p if "PASS" not in statuses.get(t, "")]
+    metrics.update(p2p_total=float(len(p2p)), p2p_passed=float(len(p2p) - len(failed)),
+                   correctness_pct=(len(p2p) - len(failed)) / len(p2p) if p2p else 1.0)
+    checks.append({"name": "pass-to-pass", "ok": not failed,
+                   "detail": ("%d of %d failed: %s" % (len(failed), len(p2p), ", ".join(failed[:10])))[:1000]
+                   if failed else "%d passed" % len(p2p)})
+    if failed:
+        artifacts["test_output"] = tail("\n".join(outputs.values()), 4000)
+        return finish(False, "%d of %d PASS_TO_PASS tests fail with the patch (the speedup counts as 1.0): %s"
+                      % (len(failed), len(p2p), ", ".join(failed[:10])))
+    metrics["speedup"] = metrics["raw_speedup"]
+    if empty:
+        return finish(True, "The patch is empty: speedup 1.0.")
+    msg = "Workload mean %.6g s -> %.6g s (speedup %.3fx); all %d PASS_TO_PASS tests pass." % (
+        metrics["pre_mean"], metrics["post_mean"], metrics["speedup"], len(p2p))
+    if gold > 0:
+        msg += " The expert patch reached %.3fx (ratio %.3f)." % (gold, metrics["speedup"] / gold)
+    if notes:
+        msg += " Notes: " + "; ".join(notes)[:500]
+    return finish(True, msg)
+
+
+def time_samples(ctx, samples):
+    ok, log = rebuild(ctx)
+    if not ok:
+        return {"correct": False, "metrics": {}, "timings": {}, "feedback": "rebuild failed: " + log}
+    means = []
+    for _ in range(max(1, samples)):
+        mean, _, _, _ = run_workload(ctx)
+        means.append(mean)
+    return {"correct": True, "metrics": {"workload_mean": sum(means) / len(means)}, "timings": {"workload": means}}
+
+
+def main(argv):
+    patch_arg = None
+    if len(argv) >= 2 and argv[0] == "--patch":
+        patch_arg = argv[1]
+    with open(os.path.join(HERE, "instance.json")) as f:
+        cfg = json.load(f)
+    ws = os.environ.get("ADRS_WORKSPACE") or os.getcwd()
+    repo = cfg.get("repo_dir") or ws
+    result_path = os.environ.get("ADRS_RESULT") or os.path.join(ws, ".adrs-result.json")
+    stage = os.environ.get("ADRS_STAGE", "screen")
+    seed = int(os.environ.get("ADRS_SEED", "0") or 0)
+    samples = int(os.environ.get("ADRS_SAMPLES", "1") or 1)
+    budget = float(cfg.get("budget_s", 7200))
+    ctx = Ctx(cfg, repo, time.time() + budget)
+    if repo != ws and not patch_arg:
+        # A real image: the repository lives elsewhere (/testbed); the workspace carries the candidate's changes.
+        patch_arg = os.path.join(tempfile.mkdtemp(prefix="swe-ws-"), "candidate.diff")
+        with open(patch_arg, "w") as f:
+            f.write(workspace_patch(ctx, ws))
+    try:
+        if stage == "time" and repo != ws:
+            reset_to_base(ctx)
+            with open(patch_arg, encoding="utf-8", errors="replace") as f:
+                if not apply_patch(ctx, f.read())[0]:
+                    raise RuntimeError("the candidate's changes do not apply to " + repo)
+        result = time_samples(ctx, samples) if stage == "time" else judge(ctx, ws, patch_arg, seed)
+    except RuntimeError as e:
+        result = {"correct": False, "metrics": {"speedup": 1.0}, "feedback": "evaluation failed: %s" % str(e)[:1500]}
+    with open(result_path, "w") as f:
+        json.dump(result, f)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,168 @@
+"""Runs a SWE-fficiency workload script with every timed repeat in a fresh forked process (run-to-run isolation).
+
+The workload follows the benchmark's template: setup(), workload(), `runtimes = timeit.repeat(...)`, then prints
+"Mean:" and "Std Dev:". The script is rewritten (AST) so that each call of `timeit.repeat` (or `repeat` imported
+from timeit) forks one child per repeat; the child times `number` calls after running `setup` and reports the
+duration through a pipe. Anything the workload caches in a repeat dies with that child, so a cache cannot carry
+from one repeat to the next. Top-level code (imports, pre-warm calls, the prints) runs unchanged in the parent.
+
+Usage:
+  swe_workload.py WORKLOAD.py [--no-isolation] [--times-out FILE]   run it (stdout: the workload's own output)
+  swe_workload.py --rewrite-only WORKLOAD.py                         print the rewritten source
+  swe_workload.py --check-jsonl FILE                                 rewrite every {"workload": ...} line; print counts
+Stdlib only; Python 3.8+.
+"""
+import ast
+import json
+import os
+import sys
+import timeit
+
+RUNNER = "__adrs_isolated_repeat"
+_TIMES = []
+
+
+def __adrs_isolated_repeat(stmt="pass", setup="pass", timer=timeit.default_timer, repeat=5, number=1000000, globals=None):
+    """timeit.repeat with each repeat in a forked child: the parent never runs the timed code."""
+    out = []
+    for _ in range(repeat):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_fd)
+            code = 0
+            try:
+                value = timeit.Timer(stmt, setup, timer, globals).timeit(number)
+                payload = repr(float(value))
+            except BaseException as error:  # noqa: BLE001 - report anything to the parent
+                payload = "error: %s: %s" % (type(error).__name__, error)
+                code = 1
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os.write(write_fd, payload.encode())
+            finally:
+                os._exit(code)
+        os.close(write_fd)
+        chunks = []
+        while True:
+            chunk = os.read(read_fd, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(read_fd)
+        _, status = os.waitpid(pid, 0)
+        text = b"".join(chunks).decode(errors="replace")
+        if status != 0 or text.startswith("error:") or not text:
+            raise RuntimeError("a timed repeat failed in its child process: " + (text or "exit status %d" % status))
+        out.append(float(text))
+    _TIMES.extend(out)
+    return out
+
+
+class _Rewrite(ast.NodeTransformer):
+    """Replaces timeit.repeat(...) / repeat(...) (imported from timeit) calls by the isolated runner."""
+
+    def __init__(self, repeat_names, module_names):
+        self.repeat_names = repeat_names
+        self.module_names = module_names
+        self.count = 0
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        f = node.func
+        hit = (isinstance(f, ast.Attribute) and f.attr == "repeat" and isinstance(f.value, ast.Name)
+               and f.value.id in self.module_names) or (isinstance(f, ast.Name) and f.id in self.repeat_names)
+        if hit:
+            self.count += 1
+            node.func = ast.copy_location(ast.Name(id=RUNNER, ctx=ast.Load()), f)
+        return node
+
+
+def rewrite(source, filename="<workload>"):
+    """Returns (rewritten module AST, number of rewritten calls)."""
+    tree = ast.parse(source, filename)
+    module_names, repeat_names = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name == "timeit":
+                    module_names.add(a.asname or "timeit")
+        elif isinstance(node, ast.ImportFrom) and node.module == "timeit":
+            for a in node.names:
+                if a.name == "repeat":
+                    repeat_names.add(a.asname or "repeat")
+    rw = _Rewrite(repeat_names, module_names)
+    tree = ast.fix_missing_locations(rw.visit(tree))
+    return tree, rw.count
+
+
+def run(path, isolation=True, times_out=None):
+    with open(path, encoding="utf-8") as f:
+        source = f.read()
+    tree, count = rewrite(source, path) if isolation else (ast.parse(source, path), 0)
+    if isolation and count == 0:
+        sys.stderr.write("swe_workload: no timeit.repeat call found; the workload runs without per-repeat isolation\n")
+    module_globals = {"__name__": "__main__", "__file__": os.path.abspath(path), RUNNER: __adrs_isolated_repeat}
+    sys.argv = [path]
+    try:
+        exec(compile(tree, path, "exec"), module_globals)
+    finally:
+        sys.stdout.flush()
+        if times_out:
+            with open(times_out, "w") as f:
+                json.dump({"repeats": _TIMES, "isolated": bool(isolation and count)}, f)
+
+
+def check_jsonl(path):
+    ok, failed, no_call, missing = 0, [], [], []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if not isinstance(row.get("workload"), str):
+                missing.append(row.get("instance_id"))
+                continue
+            try:
+                tree, count = rewrite(row["workload"])
+                compile(tree, "<workload>", "exec")
+            except SyntaxError as error:
+                failed.append([row.get("instance_id"), str(error)])
+                continue
+            if count:
+                ok += 1
+            else:
+                no_call.append(row.get("instance_id"))
+    print(json.dumps({"rewritten": ok, "syntax_errors": failed, "no_repeat_call": no_call, "no_workload": missing}))
+
+
+def main(argv):
+    if len(argv) == 2 and argv[0] == "--check-jsonl":
+        return check_jsonl(argv[1])
+    if len(argv) == 2 and argv[0] == "--rewrite-only":
+        with open(argv[1], encoding="utf-8") as f:
+            tree, _ = rewrite(f.read(), argv[1])
+        print(ast.unparse(tree) if hasattr(ast, "unparse") else ast.dump(tree))
+        return None
+    isolation, times_out, rest = True, None, []
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--no-isolation":
+            isolation = False
+        elif argv[i] == "--times-out":
+            i += 1
+            times_out = argv[i]
+        else:
+            rest.append(argv[i])
+        i += 1
+    if len(rest) != 1:
+        sys.exit("usage: swe_workload.py WORKLOAD.py [--no-isolation] [--times-out FILE]")
+    sys.path.insert(0, os.getcwd())
+    return run(rest[0], isolation, times_out)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,134 @@
+// SWE-fficiency evaluator on the fixture instances in the local sandbox: expert speedups, gating, guard, isolation.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { guardDiff } from '../evaluators/guard/check.js';
+import { gitDiff } from '../orchestrator/export/git-diff.js';
+import { materializeWorkspace } from '../orchestrator/evaluate/workspace.js';
+import { buildRepoFromFiles } from '../problems/src/swefficiency/git-repo.js';
+import { LocalSandbox } from '../sandboxes/local/local-sandbox.js';
+import {
+  BASE_FILES_DIR,
+  EXPERT,
+  evaluateFiles,
+  fixtureInstances,
+  fixtureProblem,
+  fixtureText,
+  resultOf,
+} from './fixtures/swe/fixture.js';
+
+let pytest = true;
+try {
+  execFileSync('/usr/bin/python3', ['-c', 'import pytest'], { stdio: 'ignore' });
+} catch {
+  pytest = false;
+  const msg =
+    '*** swefficiency-eval: SKIPPED: /usr/bin/python3 lacks pytest (apt-get install python3-pytest) ***';
+  if (process.env.CI === 'true') throw new Error(msg + ' CI=true: failing instead of skipping');
+  console.warn(`\n${msg}\n`);
+}
+
+const sandbox = new LocalSandbox();
+afterAll(() => sandbox.dispose());
+
+describe.runIf(pytest)('swefficiency evaluator (fixture instances, local sandbox)', () => {
+  it("builds the fixture repository deterministically at the instances' base_commit", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'adrs-swe-repo-'));
+    try {
+      const commit = await buildRepoFromFiles(BASE_FILES_DIR, path.join(dir, 'repo'));
+      const instances = await fixtureInstances();
+      expect(instances.length).toBe(3);
+      for (const i of instances) expect(i.base_commit).toBe(commit);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  for (const n of [1, 2, 3]) {
+    it(`instance ${n}: the expert patch reproduces a large speedup and keeps PASS_TO_PASS green`, async () => {
+      const problem = await fixtureProblem(n);
+      const r = resultOf(await evaluateFiles(sandbox, problem, { [EXPERT[n]!.file]: EXPERT[n]!.text }));
+      expect(r.correct, r.feedback).toBe(true);
+      // Quadratic -> linear on these sizes is 10x-200x on an idle machine; 3x leaves room for a loaded one.
+      expect(r.metrics.speedup).toBeGreaterThan(3);
+      expect(r.metrics.p2p_passed).toBe(r.metrics.p2p_total);
+      expect(r.timings.pre?.length).toBe(6);
+      expect(r.timings.post?.length).toBe(6);
+    }, 60_000);
+  }
+
+  it('a patch that breaks a test scores 1.0, even when it also rewrites that test (tests are reset to base)', async () => {
+    const problem = await fixtureProblem(1);
+    const r = resultOf(
+      await evaluateFiles(sandbox, problem, {
+        'textstats/core.py': fixtureText('candidates/broken-core.py'),
+        'tests/test_core.py': fixtureText('candidates/broken-test_core.py'),
+      }),
+    );
+    expect(r.correct).toBe(false);
+    expect(r.metrics.raw_speedup).toBeGreaterThan(3); // it is fast ...
+    expect(r.metrics.speedup).toBe(1); // ... and counts as no speedup
+    expect(r.feedback).toContain('test_word_counts_order_of_first_occurrence');
+  }, 60_000);
+
+  it('an introspecting patch is refused by both guards (TypeScript on the diff, Python AST in the sandbox)', async () => {
+    const problem = await fixtureProblem(1);
+    const base = { 'textstats/core.py': fixtureText('repos/adrs-fixtures__textstats/textstats/core.py') };
+    const files = { 'textstats/core.py': fixtureText('candidates/introspect-core.py') };
+    const ts = guardDiff(gitDiff(base, files));
+    expect(ts.ok).toBe(false);
+    expect(ts.violations[0]?.rule).toBe('introspection');
+    const r = resultOf(await evaluateFiles(sandbox, problem, files));
+    expect(r.correct).toBe(false);
+    expect(r.metrics.speedup).toBe(1);
+    expect(r.checks.find((c) => c.name === 'introspection-guard')?.ok).toBe(false);
+    expect(r.feedback).toContain('sys._getframe');
+  }, 60_000);
+
+  it('a cache that only speeds up repeats after the first gains nothing: every repeat runs in a fresh process', async () => {
+    const problem = await fixtureProblem(1);
+    const files = { 'textstats/core.py': fixtureText('candidates/cache-core.py') };
+    const r = resultOf(await evaluateFiles(sandbox, problem, files));
+    expect(r.correct, r.feedback).toBe(true);
+    expect(r.metrics.speedup).toBeLessThan(1.5);
+    // The same workload without per-repeat isolation: the cache would have looked like a large speedup.
+    const ws = materializeWorkspace(problem, files);
+    const session = await sandbox.open({
+      workspaceDir: ws.dir,
+      readonlyDirs: { problem: problem.evaluatorDir },
+      limits: { wallTimeMs: 60_000, memoryMb: 2048, pids: 64, outputBytes: 65536 },
+    });
+    try {
+      const mean = async (extra: string[]): Promise<number> => {
+        const res = await session.exec(
+          [
+            '/usr/bin/python3',
+            `${session.mounts.problem}/swe_workload.py`,
+            `${session.mounts.problem}/workload.py`,
+            ...extra,
+          ],
+          { env: { PYTHONPATH: session.workspace, PYTHONDONTWRITEBYTECODE: '1' } },
+        );
+        const m = /Mean:\s*(\S+)/.exec(res.stdoutTail);
+        expect(m, res.stderrTail).not.toBeNull();
+        return Number(m![1]);
+      };
+      const isolated = await mean([]);
+      const shared = await mean(['--no-isolation']);
+      expect(isolated / shared).toBeGreaterThan(5);
+    } finally {
+      await session.close();
+      ws.dispose();
+    }
+  }, 60_000);
+
+  it('the time stage reports one workload mean per sample', async () => {
+    const problem = await fixtureProblem(3);
+    const r = resultOf(await evaluateFiles(sandbox, problem, { [EXPERT[3]!.file]: EXPERT[3]!.text }, 'time'));
+    expect(r.correct).toBe(true);
+    expect(r.timings.workload?.length).toBe(1);
+    expect(r.timings.workload![0]).toBeGreaterThan(0);
+  }, 60_000);
+});
