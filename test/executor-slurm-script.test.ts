@@ -2,8 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { batchScript, gresFor, sbatchArgs, workerEnv } from '../orchestrator/executors/slurm/batch-script.js';
+import { addSlurmFlags, slurmFlagsToConfig } from '../orchestrator/executors/slurm/cli-flags.js';
 import { slurmConfigSchema } from '../orchestrator/executors/slurm/config.js';
 import { SlurmExecutor } from '../orchestrator/executors/slurm/slurm-executor.js';
 
@@ -100,5 +102,44 @@ describe('slurm batch script and sbatch arguments', () => {
     expect(() => new SlurmExecutor({ sharedDir, partiton: 'gpu' } as never)).toThrow(
       /partiton|unrecognized/i,
     );
+  });
+});
+
+describe('--executor and --slurm-* flags', () => {
+  const parse = (argv: string[]) => {
+    const cmd = addSlurmFlags(new Command('evolve').exitOverride().configureOutput({ writeErr: () => {} }));
+    cmd.parse(argv, { from: 'user' });
+    return slurmFlagsToConfig(cmd.opts());
+  };
+
+  it('maps the flags onto the executor and slurm config fields, and gives nothing when none is set', () => {
+    const c = parse([
+      '--executor=slurm',
+      '--slurm-partition=gpu',
+      '--slurm-gpus=2',
+      '--slurm-arg=--qos=low',
+      '--slurm-arg=--constraint=a100',
+      '--slurm-poll=0.5',
+      '--slurm-sandbox=docker',
+      '--slurm-image=adrs-cuda',
+    ]);
+    expect(c).toEqual({
+      executor: 'slurm',
+      slurm: {
+        partition: 'gpu',
+        gpus: 2,
+        extraArgs: ['--qos=low', '--constraint=a100'],
+        pollIntervalS: 0.5,
+        sandbox: 'docker',
+        image: 'adrs-cuda',
+      },
+    });
+    expect(slurmConfigSchema.parse(c.slurm)).toMatchObject({ maxRetries: 2, partition: 'gpu' });
+    expect(parse([])).toEqual({});
+  });
+
+  it('refuses a bad number naming the flag', () => {
+    expect(() => parse(['--slurm-gpus=1.5'])).toThrow(/--slurm-gpus 1.5: not a whole number/);
+    expect(() => parse(['--slurm-retries=-1'])).toThrow(/--slurm-retries -1/);
   });
 });
