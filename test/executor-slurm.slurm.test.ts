@@ -120,6 +120,16 @@ function metricsOf(o: EvaluationOutcome): unknown {
     : { status: o.status };
 }
 
+/** Whether a process with this text in its command line runs. */
+function running(text: string): boolean {
+  try {
+    execFileSync('pgrep', ['-f', text], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function squeueIds(): string[] {
   return execFileSync('squeue', ['-h', '-r', '-n', `adrs-test-${process.pid}`, '-o', '%i'], {
     encoding: 'utf8',
@@ -198,14 +208,21 @@ describe.runIf(slurmUp)('slurm executor on a real cluster', () => {
 
   it('cancels a job that runs past its own wall limit and reports a timeout', async () => {
     const events: SlurmEvent[] = [];
-    const ex = slurm({ events, maxRetries: 0, wallLimitS: 2 });
-    const outcome = await ex.run(job('too-slow', slow(60)));
+    const ex = slurm({ events, maxRetries: 0, wallLimitS: 8 });
+    const marker = `97.${process.pid}`;
+    const sleeper = program(
+      (src) => `import subprocess\nsubprocess.run(["/bin/sleep", "${marker}"])\n${src}`,
+    );
+    const pending = ex.run(job('too-slow', sleeper));
+    await until(() => running(`sleep ${marker}`), 'the candidate to start', 60_000);
+    const outcome = await pending;
     expect(outcome.status).toBe('timeout');
     expect(outcome.status === 'timeout' && outcome.reason).toMatch(
-      /^slurm job \d+_0 TIMEOUT, ran past the adrs wall limit of 2 s \(retried 0x\)$/,
+      /^slurm job \d+_0 TIMEOUT, ran past the adrs wall limit of 8 s \(retried 0x\)$/,
     );
     const id = `${events.find((e) => e.type === 'slurm:submit')!.arrayJobId}_0`;
     await until(() => !squeueIds().includes(id), 'the cancelled job to leave the queue', 30_000);
+    await until(() => !running(`sleep ${marker}`), "the cancelled job's processes to end", 30_000);
   });
 
   it('keeps waiting through a requeue (as after preemption) and uses the rerun result', async () => {
