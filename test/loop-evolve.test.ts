@@ -130,6 +130,42 @@ describe('evolve', () => {
     store.close();
   });
 
+  it('verifies a best only once it has held for verifyAfter evaluations, and always the final best', async () => {
+    // Improving on every step: no best holds, so only the final best is verified (one verdict).
+    const store = tempStore();
+    const bus = new RunEventBus();
+    const events = collect(bus);
+    const r = await evolve({
+      store,
+      problem,
+      sandbox,
+      proposer: scripted(['better']),
+      config: cfg({ iterations: 4, proposalConcurrency: 1, evalConcurrency: 1, verifyAfter: 3 }),
+      events: bus,
+    });
+    const verified = events.filter((e) => e.type === 'candidate:verified');
+    expect(verified.map((e) => e.type === 'candidate:verified' && e.candidateId)).toEqual([
+      r.bestCandidateId,
+    ]);
+    // An improvement followed by non-improving candidates is verified mid-run, once, after it held for 3 evaluations.
+    const bus2 = new RunEventBus();
+    const events2 = collect(bus2);
+    const r2 = await evolve({
+      store,
+      problem,
+      sandbox,
+      proposer: scripted(['better', 'same']),
+      config: cfg({ iterations: 7, proposalConcurrency: 1, evalConcurrency: 1, verifyAfter: 3 }),
+      events: bus2,
+    });
+    const kinds = events2.map((e) => e.type);
+    const verifiedAt = kinds.indexOf('candidate:verified');
+    expect(kinds.filter((k) => k === 'candidate:verified')).toHaveLength(1);
+    expect(events2[verifiedAt]).toMatchObject({ candidateId: r2.bestCandidateId });
+    expect(verifiedAt).toBeLessThan(kinds.lastIndexOf('candidate:evaluated')); // mid-run, not at the end
+    store.close();
+  });
+
   it('stops on a fatal proposal, on the target score and on a plateau', async () => {
     const store = tempStore();
     const fatal = await evolve({

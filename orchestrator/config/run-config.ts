@@ -89,6 +89,12 @@ export const runConfigSchema = z
     gpus: z.string().optional(),
     /** Run the verify stage (held-out inputs, A/B timing) for candidates that beat the incumbent. */
     verify: z.boolean().default(true),
+    /**
+     * Verify a new best once it has stayed the best for this many further evaluations (and always at the
+     * end of the run): while the search improves quickly, verifying every step would spend most of the
+     * run timing candidates that are superseded minutes later.
+     */
+    verifyAfter: z.number().int().nonnegative().default(5),
     /** Prompt template files (override the problem's). */
     templates: z.object({ system: z.string().optional(), user: z.string().optional() }).strict().prefault({}),
     /** Prices by model name, USD per million tokens (override the built-in table). */

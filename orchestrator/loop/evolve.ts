@@ -301,9 +301,26 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
     }
     if (improved && score !== null) {
       bus.emit('best:improved', { runId, candidateId: p.id, score, iteration: p.iteration });
-      if (config.verify && hasVerifyStage(problem) && !signal?.aborted) await verifyBest(p, evalSeed);
-    }
+      if (config.verify && hasVerifyStage(problem)) {
+        state.verifyTarget = { id: p.id, stableFor: 0 };
+        store.transaction(saveState);
+      }
+    } else if (state.verifyTarget && p.id !== state.seedId) state.verifyTarget.stableFor++;
+    await verifyTargetIf((t) => t.stableFor >= config.verifyAfter);
     progress(0);
+  };
+
+  /** Verifies the waiting best when `due` says so; a target superseded before its turn is never timed. */
+  const verifyTargetIf = async (due: (t: { id: string; stableFor: number }) => boolean): Promise<void> => {
+    const t = state.verifyTarget;
+    if (!t || !due(t) || signal?.aborted) return;
+    state.verifyTarget = null;
+    const row = store.findCandidate(t.id);
+    if (row)
+      await verifyBest(
+        pendingOf(row, views.filesOf(t.id) ?? JSON.parse(row.files_json)),
+        config.seed * 7919 + (row.iteration ?? 0),
+      );
   };
 
   const verifyBest = async (p: Pending, evalSeed: number): Promise<void> => {
@@ -495,6 +512,8 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
         evaluate: evaluateOne,
         initial,
       });
+    // The run's final best is always verified (unless it already was).
+    await verifyTargetIf(() => true);
   } catch (error) {
     failure = coerceError(error).message;
   }

@@ -16,6 +16,8 @@ export interface RunState {
   failures: { proposals: number; evaluations: number };
   /** Candidates whose verification was interrupted: verified first on resume. */
   pendingVerify?: string[];
+  /** The best candidate waiting to be verified, and how many evaluations it has stayed the best for. */
+  verifyTarget?: { id: string; stableFor: number } | null;
   /** State of proposers that expose getState/setState (the tuner's tried set, a bandit's arms). */
   proposer?: unknown;
 }
