@@ -80,7 +80,10 @@ describe('GPU requests and create options (no engine needed)', () => {
       CpusetCpus: '0',
       DeviceRequests: [{ Driver: 'nvidia', Count: 1, Capabilities: [['gpu']] }],
     });
-    expect(host.Tmpfs?.['/work']).toContain('size=64m');
+    const work = host.Mounts?.find((m) => m.Target === '/work');
+    expect(work?.VolumeOptions?.DriverConfig.Options).toMatchObject({ type: 'tmpfs' });
+    expect(work?.VolumeOptions?.DriverConfig.Options.o).toContain('size=64m');
+    expect(host.Tmpfs?.['/tmp']).toMatch(/size=\d+m/);
     expect(host.ShmSize).toBeGreaterThan(64 * 1024 * 1024);
     expect(options.User).toBe('1000:1000');
   });
@@ -92,6 +95,7 @@ describe.runIf(ready || ci)('Docker sandbox', () => {
   let evaluatorDir: string;
   const sandboxes: DockerSandbox[] = [];
   const sessions: SandboxSessionControl[] = [];
+  const owners = new Map<SandboxSessionControl, DockerSandbox>();
 
   beforeEach(async () => {
     if (!ready) expect.fail(`CI=true but the Docker sandbox cannot run: ${why}`);
@@ -123,13 +127,15 @@ describe.runIf(ready || ci)('Docker sandbox', () => {
     limits: Partial<SandboxLimits> = {},
     options: { env?: Record<string, string>; sandbox?: DockerSandbox } = {},
   ): Promise<SandboxSessionControl> {
-    const session = await (options.sandbox ?? sandbox()).open({
+    const owner = options.sandbox ?? sandbox();
+    const session = await owner.open({
       workspaceDir,
       readonlyDirs: { problem: evaluatorDir, fixtures: FIXTURES },
       limits: { ...LIMITS, ...limits },
       ...(options.env ? { env: options.env } : {}),
     });
     sessions.push(session);
+    owners.set(session, owner);
     return session;
   }
 
@@ -138,9 +144,21 @@ describe.runIf(ready || ci)('Docker sandbox', () => {
     return session.exec(['/usr/bin/python3', script, ...args], timeoutMs ? { timeoutMs } : {});
   }
 
-  /** Closes the session and checks its container is gone. */
+  /** Closes the session: nothing runs once close() returns, and the container is gone once removals drain. */
   async function closeAndCheck(session: SandboxSessionControl): Promise<void> {
+    const running = await docker.listContainers({ filters: { label: [`${LABEL.pid}=${process.pid}`] } });
     await session.close();
+    for (const c of running) {
+      const state = await docker
+        .getContainer(c.Id)
+        .inspect()
+        .then(
+          (i) => i.State.Running,
+          () => false,
+        );
+      expect(state).toBe(false);
+    }
+    await owners.get(session)!.drain();
     expect(await ourContainers()).toEqual([]);
   }
 
@@ -314,6 +332,25 @@ describe.runIf(ready || ci)('Docker sandbox', () => {
       expect(score.stdoutTail).toBe('42');
     });
 
+    it("cannot turn the platform's file transfers against the read-only folders with symlinks", async () => {
+      const session = await open();
+      const plant = await session.exec([
+        'sh',
+        '-c',
+        'ln -s /problem/problem /work/into-problem && ln -s /problem/problem/score.txt /work/score-link && ln -s /etc/shadow /work/shadow && ln -s /problem/problem/score.txt /work/answers',
+      ]);
+      expect(plant.exitCode).toBe(0);
+      // tar (as the sandbox user) either refuses or replaces the link inside /work; it never writes through it.
+      await session.writeFile('into-problem/planted.txt', 'x').catch(() => undefined);
+      await session.writeFile('score-link', '999').catch(() => undefined);
+      const check = await session.exec(['sh', '-c', 'cat /problem/problem/score.txt; ls /problem/problem']);
+      expect(check.stdoutTail).toBe('42score.txt\n');
+      // readFile never follows a symlink the candidate planted.
+      expect(await session.readFile('shadow')).toBeUndefined();
+      expect(await session.readFile('answers')).toBeUndefined();
+      expect((await session.readFile('score-link'))?.toString()).toBe('999'); // a plain file in /work now
+    });
+
     it('cannot write outside the workspace (read-only root file system)', async () => {
       const session = await open();
       const script =
@@ -380,7 +417,7 @@ describe.runIf(ready || ci)('Docker sandbox', () => {
   describe('pool and bookkeeping', () => {
     it('hands each session a fresh warm container and removes the pool on dispose', async () => {
       const s = sandbox({ warmPool: 2 });
-      s.prewarm({ limits: LIMITS });
+      await s.prewarm({ limits: LIMITS, readonlyDirs: { problem: evaluatorDir, fixtures: FIXTURES } });
       const first = await open({}, { sandbox: s });
       await first.writeFile('left-by-first.txt', 'x');
       const host1 = (await first.exec(['hostname'])).stdoutTail;
@@ -389,14 +426,34 @@ describe.runIf(ready || ci)('Docker sandbox', () => {
       const host2 = (await second.exec(['hostname'])).stdoutTail;
       expect(host2).not.toBe(host1);
       expect(await second.readFile('left-by-first.txt')).toBeUndefined();
+      // Preloaded read-only folders are there, root-owned.
+      const ls = await second.exec(['stat', '-c', '%U %n', `${second.mounts.problem}/score.txt`]);
+      expect(ls.stdoutTail).toBe('root /problem/problem/score.txt\n');
       const pooled = await docker.listContainers({
         all: true,
         filters: { label: [`${LABEL.pid}=${process.pid}`, `${LABEL.pool}=true`] },
       });
       expect(pooled.length).toBeGreaterThanOrEqual(1);
       await second.close();
+      // A changed evaluator folder is never served from a container preloaded with the old one.
+      await writeFile(path.join(evaluatorDir, 'score.txt'), '43');
+      const third = await open({}, { sandbox: s });
+      expect((await third.exec(['cat', `${third.mounts.problem}/score.txt`])).stdoutTail).toBe('43');
+      await third.close();
       await s.dispose();
       expect(await ourContainers()).toEqual([]);
+    });
+
+    it('adrs images list shows the recipes and which images are built', async () => {
+      const out: string[] = [];
+      const code = await runCli(['images', 'list', '--json'], {
+        stdout: { write: (s: string) => out.push(s) },
+        stderr: { write: () => true },
+      });
+      expect(code).toBe(0);
+      const rows = JSON.parse(out.join('')) as { name: string; built: boolean; kind: string }[];
+      expect(rows.find((r) => r.name === 'adrs-base')).toMatchObject({ built: true, kind: 'debootstrap' });
+      expect(rows.find((r) => r.name === 'adrs-cuda')).toMatchObject({ kind: 'dockerfile' });
     });
 
     it('adrs gc removes containers whose orchestrator is gone and keeps live ones', async () => {

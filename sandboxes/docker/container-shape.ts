@@ -64,6 +64,24 @@ export function shapeKey(shape: ContainerShape): string {
   ]);
 }
 
+/**
+ * A tmpfs the daemon mounts as an anonymous volume: size-capped like `Tmpfs`, but visible to
+ * putArchive/getArchive (plain `Tmpfs` mounts live only in the container's namespace, and the root
+ * file system is read-only). Removed with the container (`remove({ v: true })`).
+ */
+function tmpfsVolume(target: string, options: string, labels: Record<string, string>): Docker.MountSettings {
+  return {
+    Type: 'volume',
+    Source: '',
+    Target: target,
+    VolumeOptions: {
+      NoCopy: true,
+      Labels: labels,
+      DriverConfig: { Name: 'local', Options: { type: 'tmpfs', device: 'tmpfs', o: options } },
+    },
+  };
+}
+
 /** Create options: no network, no capabilities, no new privileges, read-only root, capped tmpfs, cgroup limits. */
 export function createOptions(
   shape: ContainerShape,
@@ -97,11 +115,11 @@ export function createOptions(
       Init: true,
       AutoRemove: false,
       RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
-      Tmpfs: {
-        [WORKSPACE]: `rw,nosuid,nodev,size=${shape.diskMb}m,uid=1000,gid=1000,mode=0755`,
-        [MOUNT_ROOT]: `rw,nosuid,nodev,size=${PROBLEM_TMPFS_MB}m,uid=0,gid=0,mode=0755`,
-        '/tmp': `rw,nosuid,nodev,size=${shape.tmpMb}m,mode=1777`,
-      },
+      Mounts: [
+        tmpfsVolume(WORKSPACE, `size=${shape.diskMb}m,uid=1000,gid=1000,mode=0755,nosuid,nodev`, labels),
+        tmpfsVolume(MOUNT_ROOT, `size=${PROBLEM_TMPFS_MB}m,uid=0,gid=0,mode=0755,nosuid,nodev`, labels),
+      ],
+      Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${shape.tmpMb}m,mode=1777` },
       ShmSize: shape.shmMb * mb,
       Memory: shape.memoryMb * mb,
       MemorySwap: shape.memoryMb * mb,

@@ -5,12 +5,14 @@ import { AdrsError, InputError } from '../../core/errors.js';
 import type { SandboxOptions } from '../index.js';
 import type { Sandbox, SandboxSessionControl, SessionSpec } from '../types.js';
 import { MOUNT_ROOT, SANDBOX_USER, WORKSPACE, shapeFor } from './container-shape.js';
+import { putTar, SANDBOX_OWNER } from './container-files.js';
 import { DockerSession } from './docker-session.js';
 import { connectDocker, pingEngine, requireImage } from './engine.js';
 import { gpuDeviceRequests } from './gpu-request.js';
 import { hostGpus } from './host-gpu.js';
+import { fingerprintDirs, putReadonlyDirs } from './readonly-dirs.js';
 import { packTrees } from './tar-pack.js';
-import { WarmPool } from './warm-pool.js';
+import { WarmPool, type Preload } from './warm-pool.js';
 
 export const DEFAULT_IMAGE = 'adrs-base:latest';
 const MOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -46,6 +48,8 @@ export class DockerSandbox implements Sandbox {
   private readonly docker: Docker;
   private readonly pool: WarmPool;
   private readonly sessions = new Set<DockerSession>();
+  /** Containers of closed sessions still being removed. */
+  private readonly removals = new Set<Promise<void>>();
   private readonly images = new Map<string, Promise<Docker.ImageInspectInfo>>();
   private facts: Promise<EngineFacts> | undefined;
   private disposed = false;
@@ -65,26 +69,21 @@ export class DockerSandbox implements Sandbox {
     await this.image(image);
     await checkFolders(spec);
     const shape = shapeFor(image, spec.limits, this.options);
-    const started = await this.pool.take(shape, spec.labels);
-    const session = new DockerSession(this.docker, started, spec, [...facts.warnings], (s) =>
-      this.sessions.delete(s),
-    );
+    const preload = await this.preload(spec.readonlyDirs);
+    const started = await this.pool.take(shape, spec.labels, preload);
+    const session = new DockerSession(this.docker, started, spec, [...facts.warnings], (s, removal) => {
+      this.sessions.delete(s);
+      this.removals.add(removal);
+      void removal.finally(() => this.removals.delete(removal));
+    });
     this.sessions.add(session);
     try {
       if (this.disposed) throw new AdrsError('sandbox-closed', 'docker sandbox: disposed while opening');
-      const names = Object.keys(spec.readonlyDirs);
+      const workspace = packTrees([{ dir: spec.workspaceDir, prefix: '' }], SANDBOX_OWNER);
+      const preloaded = started.preloaded !== undefined && started.preloaded === preload?.fingerprint;
       await Promise.all([
-        names.length
-          ? session.putReadonly(
-              packTrees(names.map((name) => ({ dir: spec.readonlyDirs[name]!, prefix: name }))),
-            )
-          : undefined,
-        session.extract(
-          packTrees([{ dir: spec.workspaceDir, prefix: '' }]),
-          WORKSPACE,
-          SANDBOX_USER,
-          'workspace',
-        ),
+        preloaded ? undefined : putReadonlyDirs(started.container, spec.readonlyDirs),
+        putTar(started.container, workspace, WORKSPACE, 'workspace'),
       ]);
     } catch (error) {
       await session.close();
@@ -137,16 +136,35 @@ export class DockerSandbox implements Sandbox {
     };
   }
 
-  /** Starts the warm pool for sessions of this spec's shape now, before the first open(). */
-  prewarm(spec: Pick<SessionSpec, 'limits' | 'image'>): void {
+  /** Starts the warm pool for sessions like `spec` now (read-only folders included), before the first open(). */
+  async prewarm(
+    spec: Pick<SessionSpec, 'limits' | 'image'> & Partial<Pick<SessionSpec, 'readonlyDirs'>>,
+  ): Promise<void> {
     const image = spec.image ?? this.options.image ?? DEFAULT_IMAGE;
-    this.pool.fill(shapeFor(image, spec.limits, this.options));
+    this.pool.fill(shapeFor(image, spec.limits, this.options), await this.preload(spec.readonlyDirs ?? {}));
+  }
+
+  /** Waits until the containers of closed sessions are removed. */
+  async drain(): Promise<void> {
+    while (this.removals.size) await Promise.allSettled([...this.removals]);
   }
 
   async dispose(): Promise<void> {
     this.disposed = true;
     await Promise.allSettled([...this.sessions].map((s) => s.close()));
-    await this.pool.dispose();
+    await Promise.all([this.pool.dispose(), this.drain()]);
+  }
+
+  /** How pooled containers get the read-only folders ahead of need (none when too large to fingerprint). */
+  private async preload(dirs: Record<string, string>): Promise<Preload | undefined> {
+    if (!this.options.warmPool || Object.keys(dirs).length === 0) return undefined;
+    const fingerprint = await fingerprintDirs(dirs);
+    if (!fingerprint) return undefined;
+    const copy = { ...dirs };
+    return {
+      fingerprint,
+      load: (container) => putReadonlyDirs(container, copy),
+    };
   }
 
   /** Engine version and what it cannot enforce; asked once (again after a failure). */

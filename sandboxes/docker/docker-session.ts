@@ -1,20 +1,19 @@
 // One candidate's container session: files in and out as tar through exec, commands with a deadline, removal on close.
 import { constants as osConstants } from 'node:os';
-import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { AdrsError } from '../../core/errors.js';
 import { sandboxEnv } from '../../core/secrets.js';
 import type { ExecOptions, ExecResult, SandboxSessionControl, SessionSpec } from '../types.js';
 import { MOUNT_ROOT, SANDBOX_USER, WORKSPACE } from './container-shape.js';
+import { getFile, SANDBOX_OWNER } from './container-files.js';
 import { checkRelPath } from './rel-path.js';
 import { runExec, type RawExecResult } from './run-exec.js';
-import type { StartedContainer } from './start-container.js';
+import { removeContainer, type StartedContainer } from './start-container.js';
 import { packFile } from './tar-pack.js';
 
-/** Deadline for the platform's own file transfers. */
-const IO_TIMEOUT_MS = 120_000;
 const DEFAULT_READ_MAX = 16 * 1024 * 1024;
-const ROOT_USER = '0:0';
+/** Deadline for the platform's own short commands (sweeps, OOM checks). */
+const IO_TIMEOUT_MS = 30_000;
 
 type KillReason = 'timeout' | 'output' | 'memory';
 
@@ -39,7 +38,7 @@ export class DockerSession implements SandboxSessionControl {
     started: StartedContainer,
     private readonly spec: SessionSpec,
     readonly warnings: string[],
-    private readonly onClose: (session: DockerSession) => void,
+    private readonly onClose: (session: DockerSession, removal: Promise<void>) => void,
   ) {
     this.id = started.sessionId;
     this.container = started.container;
@@ -48,47 +47,37 @@ export class DockerSession implements SandboxSessionControl {
     );
   }
 
-  /** Extracts a tar stream into `dir` as `user`; throws with tar's complaint when it fails. */
-  async extract(archive: Readable, dir: string, user: string, what: string): Promise<void> {
-    const command =
-      user === ROOT_USER
-        ? ['tar', '-x', '--no-same-owner', '--no-same-permissions', '-f', '-', '-C', dir]
-        : ['tar', '-x', '-f', '-', '-C', dir];
-    const res = await this.internalExec(command, user, archive);
-    if (res.exitCode !== 0)
-      throw new AdrsError(
-        'sandbox-io',
-        `sandbox ${what}: copying into ${dir} failed (${res.stoppedFor ?? `exit ${res.exitCode}`}): ${res.stderr.text().trim().slice(-300)}`,
-      );
-  }
-
-  /** Puts the read-only folders (root-owned, not writable by the candidate) into /problem. */
-  async putReadonly(archive: Readable): Promise<void> {
-    await this.extract(archive, MOUNT_ROOT, ROOT_USER, 'read-only folders');
-  }
-
   async writeFile(relPath: string, content: string | Buffer): Promise<void> {
     const rel = checkRelPath(relPath);
     this.assertUsable();
     const body = typeof content === 'string' ? Buffer.from(content) : content;
-    await this.extract(packFile(rel, body), WORKSPACE, SANDBOX_USER, `writeFile ${rel}`);
+    // Candidate code may have planted symlinks by now, and putArchive extracts as root: so the
+    // archive is unpacked by tar running as the sandbox user, which can write nothing it could not.
+    const res = await runExec(
+      this.docker,
+      this.container,
+      {
+        command: ['tar', '-x', '-f', '-', '-C', WORKSPACE],
+        user: SANDBOX_USER,
+        env: {},
+        cwd: WORKSPACE,
+        stdin: packFile(rel, body, SANDBOX_OWNER),
+        timeoutMs: IO_TIMEOUT_MS,
+        outputBytes: 16 * 1024,
+      },
+      { stop: () => this.kill('timeout') },
+    );
+    if (res.exitCode !== 0)
+      throw new AdrsError(
+        'sandbox-io',
+        `sandbox writeFile ${rel}: failed (${res.stoppedFor ?? `exit ${res.exitCode}`}): ${res.stderr.text().trim().slice(-300)}`,
+      );
   }
 
   async readFile(relPath: string, maxBytes = DEFAULT_READ_MAX): Promise<Buffer | undefined> {
     const rel = checkRelPath(relPath);
     if (this.closing) throw this.closedError();
-    if (this.killed) return undefined; // the workspace tmpfs died with the container
-    // Runs as the sandbox user, so a planted symlink reaches nothing the candidate could not read itself.
-    const script = '[ -f "$1" ] || exit 3; exec head -c "$2" -- "$1"';
-    const command = ['sh', '-c', script, 'sh', `${WORKSPACE}/${rel}`, String(maxBytes)];
-    const res = await this.internalExec(command, SANDBOX_USER, undefined, maxBytes);
-    if (res.exitCode === 3) return undefined;
-    if (res.exitCode !== 0)
-      throw new AdrsError(
-        'sandbox-io',
-        `sandbox readFile ${rel}: failed (${res.stoppedFor ?? `exit ${res.exitCode}`}): ${res.stderr.text().trim().slice(-300)}`,
-      );
-    return res.stdout.bytes();
+    return getFile(this.container, `${WORKSPACE}/${rel}`, maxBytes);
   }
 
   async exec(command: string[], options: ExecOptions = {}): Promise<ExecResult> {
@@ -148,34 +137,25 @@ export class DockerSession implements SandboxSessionControl {
     await this.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
   }
 
+  /**
+   * Kills every process of the session (awaited: nothing of the candidate runs after this returns,
+   * so it cannot disturb the next timing), then removes the container and its volumes. The removal
+   * is handed to `onClose` and finishes in the background; the sandbox's dispose() awaits it.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      try {
-        await this.container.remove({ force: true, v: true });
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode !== 404) {
-          // One retry covers "removal already in progress"; what remains is left for `adrs gc`.
-          await new Promise((r) => setTimeout(r, 200));
-          await this.container.remove({ force: true, v: true }).catch(() => undefined);
-        }
-      } finally {
-        this.onClose(this);
-      }
+      await this.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+      this.onClose(this, removeContainer(this.container));
     })();
     return this.closing;
   }
 
-  private async internalExec(
-    command: string[],
-    user: string,
-    stdin?: Readable,
-    outputBytes = 64 * 1024,
-    cwd = '/',
-  ): Promise<RawExecResult> {
+  /** A short command of the platform's own, as the sandbox user. */
+  private async internalExec(command: string[]): Promise<RawExecResult> {
     return runExec(
       this.docker,
       this.container,
-      { command, user, env: {}, cwd, stdin, timeoutMs: IO_TIMEOUT_MS, outputBytes },
+      { command, user: SANDBOX_USER, env: {}, cwd: '/', timeoutMs: IO_TIMEOUT_MS, outputBytes: 64 * 1024 },
       { stop: () => this.kill('timeout') },
     );
   }
@@ -190,14 +170,14 @@ export class DockerSession implements SandboxSessionControl {
       'for d in /proc/[0-9]*; do p=${d#/proc/}; case "$p" in 1|"$keep"|"$$") ;; *) kill -9 "$p" 2>/dev/null;; esac; done',
       'exit 0',
     ].join('\n');
-    await this.internalExec(['sh', '-c', script], SANDBOX_USER);
+    await this.internalExec(['sh', '-c', script]);
   }
 
   /** Whether the cgroup's OOM killer fired since we last looked (read inside the container, so remote engines work too). */
   private async oomKilledSince(): Promise<boolean> {
     const script =
       'cat /sys/fs/cgroup/memory/memory.oom_control 2>/dev/null || cat /sys/fs/cgroup/memory.events 2>/dev/null';
-    const res = await this.internalExec(['sh', '-c', script], SANDBOX_USER).catch(() => undefined);
+    const res = await this.internalExec(['sh', '-c', script]).catch(() => undefined);
     const match = res ? /oom_kill (\d+)/.exec(res.stdout.text()) : null;
     if (!match) return false;
     const count = Number(match[1]);

@@ -67,11 +67,29 @@ export async function collectGarbage(
     if (options.dryRun) continue;
     await docker
       .getContainer(c.id)
-      .remove({ force: true })
+      .remove({ force: true, v: true })
       .then(() => (c.removed = true))
       .catch((error: { statusCode?: number }) => {
         if (error.statusCode === 404) c.removed = true;
       });
   }
+  if (!options.dryRun) await removeLeftoverVolumes(docker, options.all ?? false);
   return doomed;
+}
+
+/** Workspace volumes whose container is gone (removed without its volumes) and whose orchestrator is gone too. */
+async function removeLeftoverVolumes(docker: Docker, all: boolean): Promise<void> {
+  const listed = await docker
+    .listVolumes({ filters: { label: [LABEL.session], dangling: ['true'] } })
+    .catch(() => undefined);
+  const here = os.hostname();
+  for (const v of listed?.Volumes ?? []) {
+    const labels = v.Labels ?? {};
+    const orphan = labels[LABEL.host] === here && !processAlive(Number(labels[LABEL.pid]));
+    if (all || orphan)
+      await docker
+        .getVolume(v.Name)
+        .remove()
+        .catch(() => undefined);
+  }
 }

@@ -44,8 +44,21 @@ export async function startContainer(
   try {
     await container.start();
   } catch (error) {
-    await container.remove({ force: true }).catch(() => undefined);
+    await removeContainer(container);
     throw startError(error, shape);
   }
   return { container, sessionId, name };
+}
+
+/** Removes a container and its volumes; a second try covers "removal already in progress". Leftovers are `adrs gc`'s. */
+export async function removeContainer(container: Docker.Container): Promise<void> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await container.remove({ force: true, v: true });
+      return;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }

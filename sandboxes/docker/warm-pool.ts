@@ -1,11 +1,23 @@
-// Keeps `size` started containers per shape ahead of need; each is handed out once and never returns.
+// Keeps `size` started containers per shape (and read-only folders) ahead of need; each is handed out once and never returns.
 import type Docker from 'dockerode';
 import { AdrsError } from '../../core/errors.js';
 import { shapeKey, type ContainerShape } from './container-shape.js';
-import { startContainer, type StartedContainer } from './start-container.js';
+import { removeContainer, startContainer, type StartedContainer } from './start-container.js';
+
+/** Work done on a pooled container before it is handed out: copying in the session's read-only folders. */
+export interface Preload {
+  /** Identifies the contents; only containers preloaded with the same fingerprint are interchangeable. */
+  fingerprint: string;
+  load(container: Docker.Container): Promise<void>;
+}
+
+export interface PooledContainer extends StartedContainer {
+  /** Fingerprint of the preload already done in it, if any. */
+  preloaded?: string;
+}
 
 export class WarmPool {
-  private readonly queues = new Map<string, Promise<StartedContainer>[]>();
+  private readonly queues = new Map<string, Promise<PooledContainer>[]>();
   private disposed = false;
 
   constructor(
@@ -17,12 +29,16 @@ export class WarmPool {
    * A started container for `shape`: a pooled one when ready, else a new one. Either way the pool
    * for this shape is topped up in the background. `labels` only reach containers made on demand.
    */
-  async take(shape: ContainerShape, labels: Record<string, string> = {}): Promise<StartedContainer> {
+  async take(
+    shape: ContainerShape,
+    labels: Record<string, string> = {},
+    preload?: Preload,
+  ): Promise<PooledContainer> {
     if (this.disposed) throw new AdrsError('sandbox-closed', 'docker sandbox: already disposed');
     if (this.size <= 0) return startContainer(this.docker, shape, labels);
-    const queue = this.queue(shapeKey(shape));
+    const queue = this.queue(shape, preload);
     const next = queue.shift();
-    this.fill(shape);
+    this.fill(shape, preload);
     if (next) {
       const started = await next.catch(() => undefined);
       if (started) return started;
@@ -31,22 +47,15 @@ export class WarmPool {
     return startContainer(this.docker, shape, labels);
   }
 
-  /** Starts containers for `shape` until `size` are waiting. */
-  fill(shape: ContainerShape): void {
+  /** Starts (and preloads) containers for `shape` until `size` are waiting. */
+  fill(shape: ContainerShape, preload?: Preload): void {
     if (this.disposed || this.size <= 0) return;
-    const queue = this.queue(shapeKey(shape));
+    const queue = this.queue(shape, preload);
     while (queue.length < this.size) {
-      const pending = startContainer(this.docker, shape, {}, true);
+      const pending = this.startOne(shape, preload);
       pending.catch(() => undefined);
       queue.push(pending);
     }
-  }
-
-  /** How many containers are waiting or starting, over all shapes. */
-  get pending(): number {
-    let n = 0;
-    for (const q of this.queues.values()) n += q.length;
-    return n;
   }
 
   /** Removes every pooled container, including ones still starting. */
@@ -57,12 +66,25 @@ export class WarmPool {
     await Promise.allSettled(
       all.map(async (pending) => {
         const started = await pending;
-        await started.container.remove({ force: true });
+        await removeContainer(started.container);
       }),
     );
   }
 
-  private queue(key: string): Promise<StartedContainer>[] {
+  private async startOne(shape: ContainerShape, preload?: Preload): Promise<PooledContainer> {
+    const started = await startContainer(this.docker, shape, {}, true);
+    if (!preload) return started;
+    try {
+      await preload.load(started.container);
+      return { ...started, preloaded: preload.fingerprint };
+    } catch (error) {
+      await removeContainer(started.container);
+      throw error;
+    }
+  }
+
+  private queue(shape: ContainerShape, preload?: Preload): Promise<PooledContainer>[] {
+    const key = `${shapeKey(shape)}|${preload?.fingerprint ?? ''}`;
     let queue = this.queues.get(key);
     if (!queue) {
       queue = [];

@@ -22,6 +22,13 @@ recipe_hash=$(printf '%s\n' "$name" "$packages" "$suite" "$mirror" "$layout_vers
 tarball="$cache/$name-$suite-$recipe_hash.tar"
 mkdir -p "$cache"
 
+current=$(docker image inspect -f '{{index .Config.Labels "adrs.recipe"}}' "$name:latest" 2>/dev/null || true)
+if [ "$current" = "$recipe_hash" ] && [ "${ADRS_REBUILD:-0}" != 1 ]; then
+  echo "build-rootfs: $name:latest is up to date (recipe $recipe_hash); ADRS_REBUILD=1 rebuilds" >&2
+  exit 0
+fi
+previous=$(docker image inspect -f '{{.Id}}' "$name:latest" 2>/dev/null || true)
+
 if [ -s "$tarball" ] && [ "${ADRS_REBUILD:-0}" != 1 ]; then
   echo "build-rootfs: using cached rootfs $tarball" >&2
 else
@@ -54,4 +61,6 @@ docker import \
   --change "LABEL adrs.image=$name adrs.recipe=$recipe_hash" \
   --change 'CMD ["/bin/sh"]' \
   "$tarball" "$name:latest" >/dev/null
+# The image it replaces goes, unless something still uses it.
+[ -n "$previous" ] && docker image rm "$previous" >/dev/null 2>&1 || true
 echo "build-rootfs: built $name:latest ($(docker image inspect -f '{{.Id}}' "$name:latest"))" >&2

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { table } from '../format.js';
+import { EXIT, setExitCode } from '../main.js';
 
 interface GcOptions {
   all?: boolean;
@@ -16,7 +17,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--all', 'remove every adrs container, including those of running adrs processes')
     .option('--dry-run', 'only list what would be removed')
     .option('--json', 'print JSON')
-    .action(async (opts: GcOptions) => {
+    .action(async (opts: GcOptions, cmd: Command) => {
       const { connectDocker, pingEngine } = await import('../../../sandboxes/docker/engine.js');
       const { collectGarbage } = await import('../../../sandboxes/docker/gc.js');
       const docker = connectDocker();
@@ -43,6 +44,7 @@ export function register(program: Command, ctx: CliContext): void {
         ),
       );
       const failed = gone.filter((c) => !c.removed && !opts.dryRun);
+      if (failed.length) setExitCode(cmd, EXIT.failed);
       if (failed.length)
         ctx.warn(
           `adrs gc: ${failed.length} container(s) could not be removed; try again or use docker rm -f`,

@@ -1,0 +1,134 @@
+// Benchmark: throughput of N evaluations of a trivial program under the Docker sandbox (warm pool) and the local sandbox.
+//
+// One evaluation = open a session (fresh workspace + read-only evaluator folder), run the program, read its
+// result file, close. Both sandboxes run in the same process, one after the other, with the same concurrency.
+// Goal: Docker time per evaluation <= 1.5x local.
+//
+//   node --import tsx bench/docker-vs-local.ts [--n 50] [--concurrency 2] [--pool 4] [--image adrs-base:latest] [--json]
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { median } from 'simple-statistics';
+import { createSandbox, type Sandbox } from '../sandboxes/index.js';
+import { DEFAULT_LIMITS } from '../sandboxes/types.js';
+
+const { values: args } = parseArgs({
+  options: {
+    n: { type: 'string', default: '50' },
+    concurrency: { type: 'string', default: '2' },
+    pool: { type: 'string', default: '4' },
+    image: { type: 'string', default: 'adrs-base:latest' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const N = Number(args.n);
+const CONCURRENCY = Number(args.concurrency);
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'adrs-bench-dvl-'));
+const workspaceDir = path.join(root, 'workspace');
+const evaluatorDir = path.join(root, 'evaluator');
+mkdirSync(workspaceDir);
+mkdirSync(evaluatorDir);
+writeFileSync(
+  path.join(workspaceDir, 'main.py'),
+  'import json, os\njson.dump({"correct": True, "n": sum(range(1000))}, open(os.environ["RESULT"], "w"))\n',
+);
+writeFileSync(path.join(evaluatorDir, 'README'), 'trivial evaluator folder\n');
+
+interface Figures {
+  sandbox: string;
+  n: number;
+  totalMs: number;
+  perEvalMs: number;
+  evalsPerSecond: number;
+  medianLatencyMs: number;
+  failures: number;
+}
+
+async function evaluateOnce(sandbox: Sandbox): Promise<{ ms: number; ok: boolean }> {
+  const started = performance.now();
+  const session = await sandbox.open({
+    workspaceDir,
+    readonlyDirs: { problem: evaluatorDir },
+    limits: { ...DEFAULT_LIMITS, wallTimeMs: 30_000, memoryMb: 512, diskMb: 64 },
+    image: sandbox.kind === 'docker' ? args.image : undefined,
+  });
+  let ok = false;
+  try {
+    const res = await session.exec(['/usr/bin/python3', 'main.py'], {
+      env: { RESULT: `${session.workspace}/result.json` },
+    });
+    const out = await session.readFile('result.json');
+    ok =
+      res.exitCode === 0 && out !== undefined && (JSON.parse(out.toString()) as { n: number }).n === 499500;
+  } finally {
+    await session.close();
+  }
+  return { ms: performance.now() - started, ok };
+}
+
+async function measure(kind: 'local' | 'docker'): Promise<Figures> {
+  const sandbox = await createSandbox(
+    kind,
+    kind === 'docker' ? { warmPool: Number(args.pool), image: args.image } : {},
+  );
+  try {
+    await evaluateOnce(sandbox); // warm-up: image checks, isolation probe, first pool fill
+    const latencies: number[] = [];
+    let failures = 0;
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < N) {
+          next++;
+          const { ms, ok } = await evaluateOnce(sandbox);
+          latencies.push(ms);
+          if (!ok) failures++;
+        }
+      }),
+    );
+    const totalMs = performance.now() - started;
+    return {
+      sandbox: kind,
+      n: N,
+      totalMs: Math.round(totalMs),
+      perEvalMs: Math.round((totalMs / N) * 10) / 10,
+      evalsPerSecond: Math.round((N / totalMs) * 1000 * 100) / 100,
+      medianLatencyMs: Math.round(median(latencies)),
+      failures,
+    };
+  } finally {
+    await sandbox.dispose();
+  }
+}
+
+try {
+  const local = await measure('local');
+  const docker = await measure('docker');
+  const ratio = Math.round((docker.totalMs / local.totalMs) * 100) / 100;
+  if (args.json) {
+    console.log(
+      JSON.stringify({
+        local,
+        docker,
+        ratio,
+        concurrency: CONCURRENCY,
+        pool: Number(args.pool),
+        cpus: os.availableParallelism(),
+      }),
+    );
+  } else {
+    console.log(
+      `${N} evaluations, concurrency ${CONCURRENCY}, warm pool ${args.pool}, ${os.availableParallelism()} CPUs`,
+    );
+    for (const f of [local, docker])
+      console.log(
+        `${f.sandbox.padEnd(7)} total ${f.totalMs} ms  ${f.perEvalMs} ms/eval  ${f.evalsPerSecond} evals/s  median latency ${f.medianLatencyMs} ms  failures ${f.failures}`,
+      );
+    console.log(`docker/local time ratio: ${ratio}x (goal <= 1.5x)`);
+  }
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}

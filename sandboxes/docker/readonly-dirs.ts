@@ -1,0 +1,48 @@
+// The read-only folders of a session: a fingerprint of their contents (so warm containers can hold them ahead of need) and their copy into /problem.
+import { createHash } from 'node:crypto';
+import { lstat, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import { MOUNT_ROOT } from './container-shape.js';
+import { putTar, READONLY_OWNER } from './container-files.js';
+import { packTrees } from './tar-pack.js';
+
+/** Above this many entries a folder is not fingerprinted, and containers get it at open time instead. */
+const MAX_ENTRIES = 5_000;
+
+/**
+ * A hash of names, paths, sizes, modes and mtimes of every entry, or undefined when the folders are
+ * too large to walk cheaply. Equal fingerprints mean a container preloaded earlier still matches.
+ */
+export async function fingerprintDirs(dirs: Record<string, string>): Promise<string | undefined> {
+  const hash = createHash('sha256');
+  let entries = 0;
+  async function walk(dir: string, rel: string): Promise<boolean> {
+    for (const name of (await readdir(dir)).sort()) {
+      if (++entries > MAX_ENTRIES) return false;
+      const info = await lstat(path.join(dir, name));
+      hash.update(`${rel}/${name}\0${info.mode}\0${info.size}\0${info.mtimeMs}\n`);
+      if (info.isDirectory() && !(await walk(path.join(dir, name), `${rel}/${name}`))) return false;
+    }
+    return true;
+  }
+  for (const name of Object.keys(dirs).sort()) {
+    hash.update(`mount ${name} ${dirs[name]}\n`);
+    if (!(await walk(dirs[name]!, name))) return undefined;
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Copies the folders into /problem/<name>, root-owned and not group/other-writable: the sandbox user can only read them. */
+export async function putReadonlyDirs(
+  container: Docker.Container,
+  dirs: Record<string, string>,
+): Promise<void> {
+  const names = Object.keys(dirs);
+  if (names.length === 0) return;
+  const archive = packTrees(
+    names.map((name) => ({ dir: dirs[name]!, prefix: name })),
+    READONLY_OWNER,
+  );
+  await putTar(container, archive, MOUNT_ROOT, 'read-only folders');
+}
