@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { DEFAULT_POPULATION } from '../population/types.js';
 
-export const PROPOSERS = ['anthropic', 'openai', 'tune', 'ensemble'] as const;
+export const PROPOSERS = ['anthropic', 'openai', 'tune', 'ensemble', 'agent'] as const;
 export const STRATEGIES = ['evolve', 'best-of-n'] as const;
 
 const price = z.object({

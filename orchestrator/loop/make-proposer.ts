@@ -5,6 +5,7 @@ import type { RunConfig } from '../config/run-config.js';
 import { createProposer } from '../proposers/index.js';
 import { createTuneProposer } from '../proposers/tune.js';
 import type { Proposer } from '../proposers/types.js';
+import type { Sandbox } from '../../sandboxes/types.js';
 
 /**
  * The proposer to use: the configured one; else the `--model provider:` prefix; else by API key in the
@@ -63,13 +64,29 @@ export function proposerConfigOf(c: RunConfig): Record<string, unknown> {
             : { kind: m.proposer, weight: m.weight, ...llm(m.model, m.baseUrl) },
         ),
       };
+    case 'agent':
+      return {
+        kind: 'agent',
+        ...defined({ model: c.model?.replace(/^anthropic:/, ''), baseURL: c.baseUrl }),
+      };
     case 'anthropic':
     case undefined:
       return { kind: 'anthropic', ...llm(c.model, c.baseUrl) };
   }
 }
 
-export async function makeProposer(config: RunConfig, env: NodeJS.ProcessEnv): Promise<Proposer> {
+/** Builds the proposer; agent mode needs the run's sandbox (its tools run there). */
+export async function makeProposer(
+  config: RunConfig,
+  env: NodeJS.ProcessEnv,
+  sandbox?: Sandbox,
+): Promise<Proposer> {
   if (config.proposer === 'tune') return createTuneProposer();
+  if (config.proposer === 'agent') {
+    if (!sandbox) throw new InputError('--proposer agent needs a sandbox for its tools');
+    const { createAgentProposer } = await import('../agent/index.js');
+    const { kind: _kind, ...agentConfig } = proposerConfigOf(config);
+    return createAgentProposer(agentConfig, { sandbox, env, prices: config.prices });
+  }
   return createProposer(proposerConfigOf(config), { env });
 }

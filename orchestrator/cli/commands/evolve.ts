@@ -169,9 +169,9 @@ export async function runEvolution(
   opts: { store: Store; problem: LoadedProblem; config: RunConfig; json: boolean; resumeRunId?: string },
 ): Promise<EvolveResult> {
   const { store, problem, config } = opts;
-  const proposer = await makeProposer(config, ctx.env);
   const templates = readTemplates(config, problem, ctx.cwd);
   const sandbox = await createSandbox(config.sandbox, { gpus: config.gpus });
+  const proposer = await makeProposer(config, ctx.env, sandbox);
   const bus = new RunEventBus();
   const offs = [writeEventsToStore(bus, store)];
   offs.push(opts.json ? attachJson(bus, ctx.stdout) : attachProgress(bus, ctx.stderr, config.iterations));
