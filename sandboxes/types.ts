@@ -81,7 +81,10 @@ export interface SandboxSession {
 
 /** Lifecycle control, kept by the orchestrator. */
 export interface SandboxSessionControl extends SandboxSession {
-  /** Kills anything left and removes the session's files/containers. Idempotent. */
+  /**
+   * Kills anything left and removes the session's files/containers. Idempotent. Removal may finish in
+   * the background (docker); `Sandbox.dispose()` waits for it.
+   */
   close(): Promise<void>;
 }
 

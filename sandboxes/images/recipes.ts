@@ -27,6 +27,12 @@ export const RECIPES: readonly ImageRecipe[] = [
     file: 'sandboxes/images/adrs-torch-cpu.sh',
   },
   {
+    name: 'adrs-swe',
+    description: 'adrs-base plus git, patch and pytest (SWE-fficiency-style repository tasks)',
+    kind: 'debootstrap',
+    file: 'sandboxes/images/adrs-swe.sh',
+  },
+  {
     name: 'adrs-cuda',
     description: 'CUDA 12 devel + PyTorch + Triton for GPU kernels (needs a registry and an NVIDIA host)',
     kind: 'dockerfile',

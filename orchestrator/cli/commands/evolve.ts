@@ -170,7 +170,8 @@ export async function runEvolution(
 ): Promise<EvolveResult> {
   const { store, problem, config } = opts;
   const templates = readTemplates(config, problem, ctx.cwd);
-  const sandbox = await createSandbox(config.sandbox, { gpus: config.gpus });
+  // Docker: keep a container ready for each evaluation slot, so start-up overlaps other work.
+  const sandbox = await createSandbox(config.sandbox, { gpus: config.gpus, warmPool: config.evalConcurrency });
   const proposer = await makeProposer(config, ctx.env, sandbox);
   const bus = new RunEventBus();
   const offs = [writeEventsToStore(bus, store)];
