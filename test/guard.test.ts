@@ -32,6 +32,9 @@ describe('python rules', () => {
     ['import ctypes', 'ffi'],
     ['from cffi import FFI', 'ffi'],
     ['s = torch.cuda.Stream()', 'side-stream'],
+    ['open("/tmp/cache.json", "w")', 'shared-state'],
+    ['p = Path("/dev/shm") / "x"', 'shared-state'],
+    ['m = shared_memory.SharedMemory(name="c", create=True)', 'shared-state'],
     ['p = os.environ["ADRS_PROBLEM_DIR"]', 'evaluator-access'],
     ['open(".adrs-result-x.json", "w")', 'evaluator-access'],
   ])('%s -> %s', (line, rule) => {
@@ -46,6 +49,8 @@ describe('python rules', () => {
     'sleep_time = 5',
     'print("import ctypes")  # a string, not an import',
     'total = 0  # inspect.stack() in a comment',
+    'd = tempfile.mkdtemp()',
+    'path = "/tmpfiles/x"',
   ])('%s -> no violation', (line) => {
     expect(rulesOf(add(line))).toEqual([]);
   });
@@ -85,6 +90,7 @@ describe('c rules', () => {
     ['void *ra = __builtin_return_address(0);', 'introspection'],
     ['FILE *m = fopen("/proc/self/maps", "r");', 'introspection'],
     ['const char *s = getenv("ADRS_STAGE");', 'evaluator-access'],
+    ['int fd = shm_open("/cache", O_RDWR, 0600);', 'shared-state'],
   ])('%s -> %s', (line, rule) => {
     expect(cRules(line)).toEqual([rule]);
   });

@@ -30,12 +30,12 @@ afterAll(async () => {
   await sandbox.dispose();
 });
 
-/** One time-stage process taking `samples` passes over `workloads`; returns the per-pass totals. */
+/** One time-stage process taking `samples` passes over `workloads`: the per-pass totals and the stderr lines. */
 async function passesInOneProcess(
   candidate: string,
   samples: number,
   workloads = HELD_OUT,
-): Promise<number[]> {
+): Promise<{ totals: number[]; stderr: string[] }> {
   const out = await runEvaluation({
     sandbox,
     workspaceDir: fx.workspace(candidate),
@@ -45,8 +45,10 @@ async function passesInOneProcess(
     target: fx.target(workloads),
   });
   expect(out.status, 'result' in out ? out.result.feedback : out.reason).toBe('ok');
-  return 'result' in out ? out.result.timings.solve! : [];
+  return { totals: 'result' in out ? out.result.timings.solve! : [], stderr: out.stderrTail.split('\n') };
 }
+
+const count = (lines: string[], marker: string) => lines.filter((l) => l === marker).length;
 
 function treeHash(dir: string): string {
   const h = createHash('sha256');
@@ -69,8 +71,7 @@ describe('honest speedup (positive control)', () => {
     expect(verdict.correct).toBe(true);
     expect(verdict.verified, verdict.reason).toBe(true);
     expect(verdict.method).toBe('bootstrap-ratio-of-medians');
-    expect(verdict.speedup!).toBeGreaterThan(1.5);
-    expect(verdict.ciLow!).toBeGreaterThan(1.05);
+    expect(verdict.speedup!).toBeGreaterThan(1.3); // 2x by construction
     const samples = verdict.samples!;
     expect(samples.length).toBe(verdict.nCandidate! + verdict.nBaseline!);
     expect(verdict.nCandidate).toBe(verdict.nBaseline);
@@ -86,9 +87,8 @@ describe('honest speedup (positive control)', () => {
 
 describe('caching results across samples', () => {
   it('in memory: hits within one process, gains nothing with one fresh process per sample', async () => {
-    const inOne = await passesInOneProcess('cache-memory', 3);
-    expect(inOne[0]!).toBeGreaterThanOrEqual(SEED_PASS_MIN_S);
-    expect(inOne[1]!).toBeLessThan(inOne[0]! / 5); // the exploit is real when a process is reused
+    // The exploit is real when a process is reused: passes 2 and 3 hit on all 6 inputs.
+    expect(count((await passesInOneProcess('cache-memory', 3)).stderr, 'CACHE-HIT')).toBe(12);
     const { verdict } = await verifyCandidate(verifyOptions(fx, sandbox, 'cache-memory'));
     const mine = verdict.samples!.filter((s) => s.arm === 'candidate');
     expect(mine.length).toBeGreaterThanOrEqual(5);
@@ -98,14 +98,29 @@ describe('caching results across samples', () => {
   });
 
   it('in a workspace file: every sample gets a fresh workspace copy, and the host copy is untouched', async () => {
-    const inOne = await passesInOneProcess('cache-file', 3);
-    expect(inOne[1]!).toBeLessThan(inOne[0]! / 5);
+    expect(count((await passesInOneProcess('cache-file', 3)).stderr, 'CACHE-HIT')).toBe(12);
     const opts = verifyOptions(fx, sandbox, 'cache-file');
     const { verdict } = await verifyCandidate(opts);
     for (const s of verdict.samples!.filter((x) => x.arm === 'candidate'))
       expect(s.value).toBeGreaterThanOrEqual(SEED_PASS_MIN_S);
     expect(verdict.verified, verdict.reason).toBe(false);
     expect(existsSync(path.join(opts.candidateDir, '.solve-cache.json'))).toBe(false);
+  });
+});
+
+describe('caching results in a machine-wide location', () => {
+  it('a cache in /tmp is refused by the guard (the local sandbox shares /tmp between sessions)', () => {
+    const report = guardFiles({ 'solve.py': seedSource() }, { 'solve.py': candidateSource('cache-tmp') });
+    expect(report.ok).toBe(false);
+    expect(report.violations).toEqual([
+      {
+        rule: 'shared-state',
+        file: 'solve.py',
+        line: 7,
+        text: '_PATH = "/tmp/adrs-gaming-solve-cache.json"',
+      },
+    ]);
+    expect(report.reason).toMatch(/\[shared-state\] uses a machine-wide location/);
   });
 });
 
@@ -136,7 +151,7 @@ describe('static guard', () => {
     expect(report.ok).toBe(false);
     expect(report.violations.map((v) => [v.rule, v.line])).toEqual([
       ['introspection', 2],
-      ['introspection', 10],
+      ['introspection', 11],
     ]);
     expect(report.reason).toMatch(
       /^guard refused the patch: solve\.py:2 \[introspection\] inspects the call stack/,
@@ -152,7 +167,7 @@ describe('static guard', () => {
       reason: report.reason,
     });
     const unguarded = await passesInOneProcess('stack-detect', 1);
-    expect(unguarded[0]!).toBeLessThan(SEED_PASS_MIN_S / 5);
+    expect(count(unguarded.stderr, 'TIMER-DETECTED')).toBe(6);
   });
 
   it('refuses timer patching (and the harness clock is bound before candidate code anyway)', async () => {
@@ -164,7 +179,7 @@ describe('static guard', () => {
       text: 'time.perf_counter = lambda: _real_clock() / 10',
     });
     const unguarded = await passesInOneProcess('timer-patch', 1);
-    expect(unguarded[0]!).toBeGreaterThanOrEqual(SEED_PASS_MIN_S);
+    expect(unguarded.totals[0]!).toBeGreaterThanOrEqual(SEED_PASS_MIN_S); // a patched clock would read a tenth
   });
 });
 
@@ -199,7 +214,7 @@ describe('faster only on the screen inputs', () => {
       verifyOptions(fx, sandbox, 'screen-only-fast', { timeWorkloads: SCREEN }),
     );
     expect(onScreen.verdict.verified, onScreen.verdict.reason).toBe(true);
-    expect(onScreen.verdict.speedup!).toBeGreaterThan(1.5);
+    expect(onScreen.verdict.speedup!).toBeGreaterThan(1.5); // 2.5x by construction
     const { verdict } = await verifyCandidate(verifyOptions(fx, sandbox, 'screen-only-fast'));
     expect(verdict.correct).toBe(true);
     expect(verdict.verified, verdict.reason).toBe(false);

@@ -118,6 +118,16 @@ export const RULES: readonly GuardRule[] = [
     ],
   },
   {
+    id: 'shared-state',
+    what: 'uses a machine-wide location (/tmp, /dev/shm, named shared memory) that outlives the process (a cache across samples)',
+    languages: ['any'],
+    patterns: [
+      /['"`](\/tmp|\/var\/tmp|\/dev\/shm|\/run\/shm)(\/|['"`])/,
+      /\bshm_open\s*\(/,
+      /\bshared_memory\b|\bSharedMemory\s*\(/,
+    ],
+  },
+  {
     id: 'evaluator-access',
     what: "reaches for the evaluator's files, result or environment (evaluator paths are off limits)",
     languages: ['any'],
