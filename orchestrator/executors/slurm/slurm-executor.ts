@@ -350,6 +350,12 @@ export class SlurmExecutor implements Executor {
     if (s.state === 'RUNNING' || s.state === 'COMPLETING' || s.state === 'SUSPENDED')
       e.runningSince ??= Date.now();
     else e.runningSince = undefined; // pending again (requeued or preempted): its clock restarts
+    if (s.reason && /launch_failed_requeued_held/i.test(s.reason)) {
+      // Slurm could not start it on the node and holds it: nothing will run it unless we do.
+      await this.cli.scancel(id);
+      if (this.live(e) && e.record.slurmJobId === id) this.ended(e, 'LAUNCH_FAILED', s.reason);
+      return;
+    }
     const limit = this.config.wallLimitS;
     if (limit && e.runningSince !== undefined && Date.now() - e.runningSince > limit * 1000) {
       await this.cli.scancel(id);
