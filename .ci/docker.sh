@@ -22,6 +22,11 @@ if docker info >/dev/null 2>&1; then
   echo "docker.sh: engine already running ($(docker version -f '{{.Server.Version}}'))"
 else
   mkdir -p "$log_dir"
+  # A dockerd that died leaves containerd's pid file behind; if that pid is reused, the next dockerd
+  # waits for a containerd that is not there. No engine answers, so no pid file is current.
+  if ! pgrep -x dockerd >/dev/null && ! pgrep -x containerd >/dev/null; then
+    rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid
+  fi
   echo "docker.sh: starting dockerd --bridge=none --iptables=false (log: $log_dir/dockerd.log)"
   nohup dockerd --bridge=none --iptables=false >"$log_dir/dockerd.log" 2>&1 &
   for _ in $(seq 1 60); do
