@@ -138,7 +138,8 @@ function squeueIds(): string[] {
     .filter(Boolean);
 }
 
-describe.runIf(slurmUp)('slurm executor on a real cluster', () => {
+// Generous limits: a loaded 2-core CI machine runs two jobs at a time, and a requeued job waits out cred_expire.
+describe.runIf(slurmUp)('slurm executor on a real cluster', { timeout: 300_000 }, () => {
   beforeAll(() => {
     // Nothing of an earlier run of this file may hold the node.
     execFileSync('scancel', ['-n', `adrs-test-${process.pid}`]);
