@@ -1,0 +1,143 @@
+"""Runs a SWE-fficiency-style workload script once and records what it observes, for a base-vs-patched comparison.
+
+The script runs unchanged except that timeit.repeat / timeit.timeit (however imported) run `setup` and then the
+timed statement once (or `passes` times) in this process, returning the measured time for every repeat asked for.
+Recorded, per timed call: the statement's return value (the return of workload()), and the final values of the
+globals that setup() and the statement assigned (found by identity before/after, plus `global` declarations);
+for the whole script: what it printed, minus timing lines ("Mean:", "Std Dev:", ... and the configured patterns).
+With --targets, the changed functions are wrapped first (adrs_capture) and their calls recorded too.
+random (and numpy.random, when loaded) are seeded identically on both sides; PYTHONHASHSEED is set by the caller.
+
+    python3 adrs_observe.py --tree DIR --workload FILE --out FILE [--targets FILE] [--select FILE]
+                            [--max-calls N] [--max-bytes N] [--passes N] [--timing-lines REGEX]
+The output file is a pickle of plain data (dicts, lists, strings and blobs, see adrs_capture).
+"""
+
+import ast
+import contextlib
+import io
+import json
+import os
+import pickle
+import random
+import re
+import sys
+import time
+import timeit
+import types
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from adrs_capture import PROTOCOL, Recorder, dump_blob  # noqa: E402
+
+TIMING = r"^\s*(Mean|Std ?Dev|Stdev|Median|Min|Max|Runtimes?)\s*[:=]"
+_SKIP_TYPES = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type)
+
+
+def declared_globals(source):
+    """Names that the script's functions declare `global`."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Global):
+            names.update(node.names)
+    return names
+
+
+class Observer:
+    def __init__(self, passes, per_value, declared):
+        self.passes = max(1, passes)
+        self.per_value = per_value
+        self.declared = declared
+        self.runs = []
+        self.module_globals = None
+
+    def _run_part(self, part, g):
+        if callable(part):
+            return part()
+        if isinstance(part, str) and part.strip() and part.strip() != "pass":
+            try:
+                return eval(compile(part, "<timeit>", "eval"), g)  # noqa: S307 - the workload's own statement
+            except SyntaxError:
+                exec(compile(part, "<timeit>", "exec"), g)  # noqa: S102
+        return None
+
+    def repeat(self, stmt="pass", setup="pass", timer=timeit.default_timer, repeat=5, number=1000000, globals=None):
+        g = globals if globals is not None else self.module_globals
+        before = {k: id(v) for k, v in g.items()}
+        ret, elapsed = None, 0.0
+        for _ in range(self.passes):
+            self._run_part(setup, g)
+            t0 = time.perf_counter()
+            try:
+                ret = ("value", self._run_part(stmt, g))
+            except Exception as e:  # noqa: BLE001 - an exception is an observation too
+                ret = ("raise", type(e).__name__, str(e)[:300])
+            elapsed = time.perf_counter() - t0
+        assigned = {k for k, v in g.items() if before.get(k) != id(v)} | (self.declared & set(g))
+        values = {}
+        for k in sorted(assigned):
+            v = g[k]
+            if k.startswith("__") or isinstance(v, _SKIP_TYPES):
+                continue
+            values[k] = dump_blob(v, self.per_value)
+        run = {"globals": values}
+        run["return"] = dump_blob(ret[1], self.per_value) if ret[0] == "value" else ret
+        self.runs.append(run)
+        if ret[0] == "raise":
+            raise RuntimeError("the workload raised %s: %s" % (ret[1], ret[2]))
+        return [max(elapsed, 1e-9)] * int(repeat)
+
+    def timeit(self, stmt="pass", setup="pass", timer=timeit.default_timer, number=1000000, globals=None):
+        return self.repeat(stmt, setup, timer, 1, number, globals)[0]
+
+
+def main(argv):
+    opts = {"--max-calls": "200", "--max-bytes": "1000000", "--passes": "1", "--timing-lines": ""}
+    i = 0
+    while i < len(argv):
+        opts[argv[i]] = argv[i + 1]
+        i += 2
+    tree = os.path.abspath(opts["--tree"])
+    with open(opts["--workload"], encoding="utf-8") as f:
+        source = f.read()
+    targets = []
+    if opts.get("--targets"):
+        with open(opts["--targets"]) as f:
+            targets = json.load(f)
+    select = None
+    if opts.get("--select"):
+        with open(opts["--select"]) as f:
+            select = {k: set(v) for k, v in json.load(f).items()}
+    for t in targets:
+        t["root"] = os.path.normpath(os.path.join(tree, t["root"]))
+    for root in [tree] + sorted({t["root"] for t in targets}, reverse=True):
+        if root not in sys.path:
+            sys.path.insert(0, root)
+    os.chdir(tree)
+    max_bytes = int(float(opts["--max-bytes"]))
+    recorder = Recorder(int(opts["--max-calls"]), max_bytes, select)
+    wrapped = recorder.install(targets) if targets else []
+    observer = Observer(int(opts["--passes"]), max(1024, max_bytes // 4), declared_globals(source))
+    g = {"__name__": "__main__", "__file__": os.path.abspath(opts["--workload"]), "__builtins__": __builtins__}
+    observer.module_globals = g
+    timeit.repeat, timeit.timeit = observer.repeat, observer.timeit
+    random.seed(12345)
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].random.seed(12345)
+    out, error = io.StringIO(), None
+    sys.argv = [opts["--workload"]]
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(compile(source, opts["--workload"], "exec"), g)  # noqa: S102 - the workload under observation
+    except BaseException as e:  # noqa: BLE001 - reported, and compared with the other side
+        error = "%s: %s" % (type(e).__name__, str(e)[:300])
+    pattern = re.compile(TIMING + ("|" + opts["--timing-lines"] if opts["--timing-lines"] else ""))
+    lines = [ln for ln in out.getvalue().splitlines() if not pattern.search(ln)]
+    result = {"runs": observer.runs, "stdout": lines, "error": error, "wrapped": wrapped,
+              "records": recorder.records(), "counts": recorder.counts, "notes": recorder.notes}
+    with open(opts["--out"], "wb") as f:
+        pickle.dump(result, f, protocol=PROTOCOL)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

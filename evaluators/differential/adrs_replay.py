@@ -1,0 +1,65 @@
+"""Replays recorded calls (adrs_capture records from the base run) on a tree in a fresh process.
+
+Each call's arguments are unpickled (restricted) and the function or method is looked up anew on this tree, so a
+cache the workload filled, or state it built, is not there: the result must come from the inputs alone. Writes
+the results (and the arguments after the call, when it changed them) as blobs, in the order of the records.
+
+    python3 adrs_replay.py --tree DIR --calls FILE --out FILE [--max-bytes N]
+"""
+
+import os
+import pickle
+import random
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from adrs_capture import PROTOCOL, dump_blob, load_blob, resolve, _Restricted  # noqa: E402
+from adrs_diffcompare import OPAQUE  # noqa: E402
+
+
+def replay_one(rec, target, per_value):
+    args_kwargs = load_blob(rec["args"])
+    if isinstance(args_kwargs, tuple) and len(args_kwargs) == 4 and args_kwargs[0] == OPAQUE:
+        return {"skip": "arguments do not load on this tree (%s)" % args_kwargs[1]}
+    args, kwargs = args_kwargs
+    try:
+        owner, _, raw = resolve(target["module"], target["qualname"])
+    except Exception as e:  # noqa: BLE001 - the patch removed or renamed it
+        return {"skip": "not found on this tree (%s: %s)" % (type(e).__name__, str(e)[:120])}
+    if rec["kind"] == "static":
+        fn = raw.__func__ if isinstance(raw, staticmethod) else raw
+    elif rec["kind"] == "class":
+        fn = raw.__func__ if isinstance(raw, classmethod) else raw
+        args = (owner,) + tuple(args[1:])
+    else:
+        fn = raw
+    random.seed(12345)
+    try:
+        result = dump_blob(fn(*args, **kwargs), per_value)
+    except Exception as e:  # noqa: BLE001 - compared with what the base call did
+        result = ("raise", type(e).__name__, str(e)[:300])
+    after = dump_blob((args, kwargs), per_value)
+    return {"result": result, "after": after if rec.get("after") else None}
+
+
+def main(argv):
+    opts = dict(zip(argv[::2], argv[1::2]))
+    tree = os.path.abspath(opts["--tree"])
+    with open(opts["--calls"], "rb") as f:
+        data = _Restricted(f).load()
+    for root in [tree] + sorted({os.path.normpath(os.path.join(tree, t["root"])) for t in data["targets"].values()}, reverse=True):
+        if root not in sys.path:
+            sys.path.insert(0, root)
+    os.chdir(tree)
+    per_value = max(1024, int(float(opts.get("--max-bytes", "1000000"))) // 4)
+    out = []
+    for rec in data["records"]:
+        target = data["targets"].get(rec["key"])
+        out.append(replay_one(rec, target, per_value) if target else {"skip": "unknown target"})
+    with open(opts["--out"], "wb") as f:
+        pickle.dump(out, f, protocol=PROTOCOL)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

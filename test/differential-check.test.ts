@@ -1,0 +1,161 @@
+// Differential checks (evaluators/differential) through the local sandbox: expert patches pass; patches that pass every
+// covering test but change a result for one input, return a non-canonical form, or answer from a stale cache are refused.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadInstanceProblem } from '../problems/src/swefficiency/package.js';
+import { createSandbox } from '../sandboxes/index.js';
+import type { Sandbox } from '../sandboxes/types.js';
+import {
+  BAD,
+  DIFF_DIR,
+  diffText,
+  prepareCase,
+  runDiffcheck,
+  runPhased,
+  UNITCONV_DIR,
+  unitconvInstance,
+  type CheckCase,
+} from './fixtures/swe-diff/fixture.js';
+import { BASE_FILES_DIR, EXPERT, evaluateFiles, resultOf, SWE_DIR } from './fixtures/swe/fixture.js';
+
+let pytest = true;
+try {
+  execFileSync('/usr/bin/python3', ['-c', 'import pytest'], { stdio: 'ignore' });
+} catch {
+  pytest = false;
+  const msg =
+    '*** differential-check: SKIPPED: /usr/bin/python3 lacks pytest (apt-get install python3-pytest) ***';
+  if (process.env.CI === 'true') throw new Error(msg + ' CI=true: failing instead of skipping');
+  console.warn(`\n${msg}\n`);
+}
+
+let sandbox: Sandbox | undefined;
+const box = async (): Promise<Sandbox> => (sandbox ??= await createSandbox('local'));
+afterAll(async () => sandbox?.dispose());
+
+async function check(c: CheckCase): Promise<Awaited<ReturnType<typeof runDiffcheck>>> {
+  const prepared = await prepareCase(c);
+  try {
+    return await runDiffcheck(await box(), prepared.dir);
+  } finally {
+    prepared.dispose();
+  }
+}
+
+const textstatsWorkload = (n: number): string =>
+  readFileSync(path.join(SWE_DIR, 'workloads', `textstats-${n}.py`), 'utf8');
+const unitconvCase = (file: string, config?: Record<string, unknown>): CheckCase => ({
+  repoDir: UNITCONV_DIR,
+  files: { 'unitconv/core.py': diffText(file) },
+  workload: diffText('workloads/unitconv-1.py'),
+  ...(config ? { config } : {}),
+});
+
+describe.runIf(pytest)('differential checks (local sandbox)', () => {
+  for (const n of [1, 2, 3]) {
+    it(`textstats instance ${n}: the expert patch passes all three checks`, async () => {
+      const r = await check({
+        repoDir: BASE_FILES_DIR,
+        files: { [EXPERT[n]!.file]: EXPERT[n]!.text },
+        workload: textstatsWorkload(n),
+      });
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+      expect(r.checks.map((c) => c.name)).toEqual([
+        'differential-workload',
+        'differential-calls',
+        'differential-replay',
+      ]);
+      expect(r.targets.length).toBeGreaterThan(0);
+      // The changed function was really recorded and replayed (not a vacuous pass).
+      expect(r.checks.find((c) => c.name === 'differential-replay')?.detail).toMatch(
+        /^[1-9]\d* calls replayed/,
+      );
+    }, 60_000);
+  }
+
+  it('unitconv: the expert patch passes (a context-dependent call is judged against a base replay)', async () => {
+    const r = await check(unitconvCase('expert/unitconv-1.py'));
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    expect(r.checks.every((c) => c.ok)).toBe(true);
+    expect(r.notes.join(' ')).toContain('depend on context');
+  }, 60_000);
+
+  for (const [name, bad] of Object.entries(BAD)) {
+    it(`unitconv: the ${name} patch passes every covering test in the SWE harness ...`, async () => {
+      const problem = await loadInstanceProblem(await unitconvInstance(), {
+        reposDir: path.join(DIFF_DIR, 'repos'),
+        timeoutS: 300,
+      });
+      const r = resultOf(
+        await evaluateFiles(await box(), problem, { 'unitconv/core.py': diffText(bad.file) }),
+      );
+      expect(r.correct, r.feedback).toBe(true);
+      expect(r.metrics.p2p_passed).toBe(r.metrics.p2p_total);
+    }, 90_000);
+
+    it(`... and is refused by the differential checks with the difference shown (${name})`, async () => {
+      const r = await check(unitconvCase(bad.file));
+      expect(r.ok).toBe(false);
+      expect(r.first_difference).toMatch(bad.expect);
+      expect(r.feedback).toContain(r.first_difference!);
+      expect(r.checks.some((c) => !c.ok && bad.expect.test(c.detail))).toBe(true);
+    }, 60_000);
+  }
+
+  it('the stale cache is caught in context (workload and calls), not by a fresh-process replay', async () => {
+    const r = await check(unitconvCase(BAD['stale-cache']!.file));
+    const by = Object.fromEntries(r.checks.map((c) => [c.name, c]));
+    expect(by['differential-workload']?.ok).toBe(false);
+    expect(by['differential-workload']?.detail).toContain('globals.paced');
+    expect(by['differential-calls']?.ok).toBe(false);
+    expect(by['differential-replay']?.ok).toBe(true);
+  }, 60_000);
+
+  it('a problem can declare results that may differ, and turn the checks off', async () => {
+    const allowed = await check(
+      unitconvCase(BAD.canonical!.file, { may_differ: ['calls.unitconv.core.convert.return'] }),
+    );
+    expect(allowed.ok, JSON.stringify(allowed)).toBe(true);
+    const off = await check(unitconvCase(BAD.canonical!.file, { enabled: false }));
+    expect(off.ok).toBe(true);
+    expect(off.checks).toEqual([]);
+    const unknown = await prepareCase(unitconvCase(BAD.canonical!.file, { max_call: 3 }));
+    try {
+      await expect(runDiffcheck(await box(), unknown.dir)).rejects.toThrow(/unknown field max_call/);
+    } finally {
+      unknown.dispose();
+    }
+  }, 60_000);
+
+  it('values that differ between two base runs (a run id) are noise, not a failure', async () => {
+    const workload = diffText('workloads/unitconv-1.py').replace(
+      '    global values\n',
+      '    global values, run_id\n    import uuid\n    run_id = uuid.uuid4().hex\n',
+    );
+    const r = await check({ ...unitconvCase('expert/unitconv-1.py'), workload });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    expect(r.notes.join(' ')).toContain('globals.run_id');
+    // The same workload with a wrong patch still fails: noise is ignored only where it is.
+    const bad = await check({ ...unitconvCase(BAD['one-input']!.file), workload });
+    expect(bad.ok).toBe(false);
+  }, 60_000);
+
+  it('phased mode (one tree switched in place, as the SWE harness has it): same verdicts', async () => {
+    for (const [file, ok] of [
+      ['expert/unitconv-1.py', true],
+      [BAD['stale-cache']!.file, false],
+      [BAD['one-input']!.file, false],
+    ] as const) {
+      const prepared = await prepareCase(unitconvCase(file));
+      try {
+        const r = await runPhased(await box(), prepared.dir);
+        expect(r.ok, `${file}: ${JSON.stringify(r)}`).toBe(ok);
+        if (!ok) expect(r.feedback).toContain(r.first_difference!);
+      } finally {
+        prepared.dispose();
+      }
+    }
+  }, 90_000);
+});
