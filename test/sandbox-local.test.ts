@@ -132,6 +132,39 @@ describe('isolation in force', () => {
     expect(pid).toBe('1');
   });
 
+  it('gives every exec private temp dirs: no cache across samples and no peek at another session', async () => {
+    if (!(namespaces && asNobody)) {
+      if (ci) expect.fail('private temp dirs are required with CI=true');
+      loudSkip('the private /tmp check');
+      return;
+    }
+    const a = await open();
+    const b = await open();
+    const wrote = await a.exec([
+      '/bin/sh',
+      '-c',
+      'echo cached > /tmp/adrs-cache; echo x > /dev/shm/adrs-cache; echo y > /var/tmp/adrs-cache; ls /tmp',
+    ]);
+    expect(wrote.exitCode).toBe(0);
+    // Only its own session folder is visible in /tmp (the workspace lives there), and writes work.
+    expect(wrote.stdoutTail.trim().split('\n').sort()).toEqual(
+      ['adrs-cache', path.basename(path.dirname(a.workspace))].sort(),
+    );
+    const again = await a.exec([
+      '/bin/sh',
+      '-c',
+      'cat /tmp/adrs-cache /dev/shm/adrs-cache /var/tmp/adrs-cache 2>&1; true',
+    ]);
+    expect(again.stdoutTail).not.toContain('cached'); // the next exec of the same session starts clean
+    const peek = await b.exec([
+      '/bin/sh',
+      '-c',
+      `ls ${path.dirname(a.workspace)} 2>&1; cat /tmp/adrs-cache 2>&1; true`,
+    ]);
+    expect(peek.stdoutTail).toMatch(/No such file or directory/);
+    expect(peek.stdoutTail).not.toContain('cached');
+  });
+
   it('describes the environment for fingerprints', async () => {
     const description = await new LocalSandbox().describe();
     expect(description).toMatchObject({ kind: 'local', kernel: os.release() });

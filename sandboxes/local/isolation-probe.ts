@@ -12,6 +12,11 @@ export interface Isolation {
   root: boolean;
   /** `unshare` argv prefix giving a network + PID namespace, or undefined when not permitted here. */
   unshare: string[] | undefined;
+  /**
+   * Mounting is allowed inside the namespace: each exec gets private tmpfs mounts over /tmp, /var/tmp and
+   * /dev/shm, with only its own session folder visible (no cache or peek across sessions).
+   */
+  privateTmp: boolean;
   /** `setpriv` argv prefix switching to nobody (root only). */
   setpriv: string[] | undefined;
   prlimit: string;
@@ -66,7 +71,25 @@ async function probe(): Promise<Isolation> {
   }
   const unshare = await probeUnshare(root);
   if (!unshare) warnings.push(NO_NAMESPACE_WARNING);
-  return { root, unshare, setpriv, prlimit, uid, user, warnings };
+  const privateTmp = unshare !== undefined && root && (await probePrivateTmp(unshare));
+  if (unshare && !privateTmp)
+    warnings.push(
+      'no private /tmp (mounts not permitted in the namespace): sessions share /tmp, /var/tmp and /dev/shm',
+    );
+  return { root, unshare, privateTmp, setpriv, prlimit, uid, user, warnings };
+}
+
+/** Whether a tmpfs can be mounted over /tmp inside the namespace (it stays private to it). */
+async function probePrivateTmp(unshare: string[]): Promise<boolean> {
+  const [file, ...args] = unshare as [string, ...string[]];
+  const result = await execa(file, [...args, '/bin/sh', '-c', 'mount -t tmpfs -o size=1m tmpfs /tmp'], {
+    reject: false,
+    timeout: 10_000,
+    stdin: 'ignore',
+    extendEnv: false,
+    env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' },
+  });
+  return result.exitCode === 0;
 }
 
 /** Tries the unshare variants that fit this user; returns the first that runs /bin/true. */

@@ -78,6 +78,7 @@ export class LocalSession implements SandboxSessionControl {
       timeoutMs: options.timeoutMs ?? this.spec.limits.wallTimeMs,
       ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
       marker: this.marker,
+      sessionRoot: this.files.root,
       signal: this.closing.signal,
     });
     this.running.add(run);

@@ -21,6 +21,8 @@ export interface RunPlan {
   limits: SandboxLimits;
   timeoutMs: number;
   stdin?: string;
+  /** The session's folder (workspace, read-only copies): the only part of the shared temp dirs left visible. */
+  sessionRoot?: string;
   /** Value of the session marker in `env`, used to sweep escaped processes. */
   marker: string;
   /** Aborting kills the whole tree (the session is closing). */
@@ -39,14 +41,43 @@ function installExitHook(): void {
   });
 }
 
-/** The argv: [unshare ...] prlimit ... -- [setpriv ... --] command. */
+/**
+ * Runs as PID 1 of the namespace, before prlimit and setpriv: keeps the session folder aside, mounts fresh
+ * tmpfs over /tmp, /var/tmp and /dev/shm, puts the session folder back at the same path, then execs the
+ * rest. Other sessions' folders and anything a candidate left in a temp dir are out of sight.
+ */
+export const PRIVATE_TMP_SCRIPT = `set -e
+root="$1"; size="$2"; shift 2
+hold=$(mktemp -d /run/adrs-hold.XXXXXXXX)
+mount --bind "$root" "$hold"
+for d in /tmp /var/tmp /dev/shm; do
+  if [ -d "$d" ]; then mount -t tmpfs -o "mode=1777,nosuid,nodev,size=$size" tmpfs "$d"; fi
+done
+mkdir -p "$root"
+mount --move "$hold" "$root"
+rmdir "$hold"
+exec "$@"`;
+
+/** The argv: [unshare ... [sh -c PRIVATE_TMP_SCRIPT]] prlimit ... -- [setpriv ... --] command. */
 export async function buildArgv(plan: RunPlan): Promise<string[]> {
   const { isolation, limits } = plan;
   const mb = 1024 * 1024;
   // RLIMIT_NPROC counts every task of the user, so the budget comes on top of what it already runs.
   const nproc = (await countUserTasks(isolation.uid)) + limits.pids;
+  const privateTmp =
+    isolation.unshare && isolation.privateTmp && plan.sessionRoot
+      ? [
+          '/bin/sh',
+          '-c',
+          PRIVATE_TMP_SCRIPT,
+          'adrs-private-tmp',
+          plan.sessionRoot,
+          `${limits.diskMb ?? 256}m`,
+        ]
+      : [];
   return [
     ...(isolation.unshare ?? []),
+    ...privateTmp,
     isolation.prlimit,
     `--as=${limits.memoryMb * mb}`,
     `--nproc=${nproc}`,
@@ -126,9 +157,11 @@ export async function runIsolated(plan: RunPlan): Promise<ExecResult> {
   if (pid !== undefined) live.delete(pid);
 
   const spawnFailed = result.exitCode === undefined && result.signal === undefined;
+  // When we killed the tree, say so the same way every time: unshare may exit 1 ("sigprocmask unblock
+  // failed") instead of dying by the signal, depending on which process the kill reached first.
   return {
-    exitCode: result.exitCode ?? null,
-    signal: result.signal ?? null,
+    exitCode: killedBy ? null : (result.exitCode ?? null),
+    signal: killedBy ? 'SIGKILL' : (result.signal ?? null),
     timedOut: killedBy === 'timeout',
     ...(killedBy ? { killedBy } : {}),
     stdoutTail: stdout.text(),
