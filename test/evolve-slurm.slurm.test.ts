@@ -83,12 +83,6 @@ function checkRun(db: string, shared: string): void {
   }
 }
 
-const evolveHasExecutorFlag = async (): Promise<boolean> => {
-  const out = sink();
-  await runCli(['evolve', '--help'], { stdout: out, stderr: sink() });
-  return out.text().includes('--executor');
-};
-
 describe.runIf(slurmUp)('evolution with the slurm executor', () => {
   it('evolve() with createExecutor({ executor: "slurm" }) screens every candidate in a Slurm job', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'adrs-evolve-slurm-'));
@@ -126,13 +120,7 @@ describe.runIf(slurmUp)('evolution with the slurm executor', () => {
     checkRun(path.join(dir, 'adrs.db'), shared);
   }, 300_000);
 
-  it('adrs evolve --executor slurm runs a short tuner evolution, every evaluation a Slurm job', async (ctx) => {
-    if (!(await evolveHasExecutorFlag())) {
-      console.warn(
-        '\n!!! SKIPPED: `adrs evolve` has no --executor flag yet (the loop owner wires createExecutor) !!!\n',
-      );
-      ctx.skip();
-    }
+  it('adrs evolve --executor slurm runs a short tuner evolution, every evaluation a Slurm job', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'adrs-evolve-slurm-'));
     const db = path.join(dir, 'adrs.db');
     const shared = path.join(dir, 'shared');

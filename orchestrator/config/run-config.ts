@@ -1,6 +1,7 @@
 // The run configuration: one zod schema for `--config FILE` (YAML) and the CLI flags, which map onto the same object.
 import { z } from 'zod';
 import { DEFAULT_POPULATION } from '../population/types.js';
+import { slurmConfigSchema } from '../executors/slurm/config.js';
 
 export const PROPOSERS = ['anthropic', 'openai', 'tune', 'ensemble', 'agent'] as const;
 export const STRATEGIES = ['evolve', 'best-of-n'] as const;
@@ -89,6 +90,10 @@ export const runConfigSchema = z
     gpus: z.string().optional(),
     /** Run the verify stage (held-out inputs, A/B timing) for candidates that beat the incumbent. */
     verify: z.boolean().default(true),
+    /** Where evaluations run: in this process's sandbox, or as Slurm jobs running `adrs worker`. */
+    executor: z.enum(['inline', 'slurm']).default('inline'),
+    /** Settings of the Slurm executor (partition, account, time limit, gres, image, shared dir, ...). */
+    slurm: slurmConfigSchema.optional(),
     /**
      * Verify a new best once it has stayed the best for this many further evaluations (and always at the
      * end of the run): while the search improves quickly, verifying every step would spend most of the

@@ -39,6 +39,8 @@ export interface EvolveOptions {
   templates?: { system?: string; user?: string };
   /** Runs evaluations elsewhere (e.g. Slurm); default: in this process's sandbox. */
   executor?: Executor;
+  /** Builds the executor once the run id is known (a Slurm executor keeps its jobs under the run's id); disposed at the end. */
+  makeExecutor?: (runId: string) => Promise<Executor>;
 }
 
 export interface EvolveResult {
@@ -154,6 +156,7 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
     proposer: proposer.name,
     resumed,
   });
+  const executor = options.executor ?? (options.makeExecutor ? await options.makeExecutor(runId) : undefined);
 
   // Reconcile with the store: a candidate stored but never evaluated is evaluated now (once); one evaluated
   // but missing from the saved population (killed between the two writes) is added from its evaluation.
@@ -255,7 +258,7 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
       seed: evalSeed,
       gpus: config.gpus,
       signal,
-      executor: options.executor,
+      executor,
     });
     // Interrupted mid-evaluation: keep the candidate pending, so resume evaluates it (exactly once).
     if (signal?.aborted && outcome.status !== 'ok' && outcome.status !== 'incorrect') return;
@@ -537,6 +540,7 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
     saveState();
     store.updateRun(runId, { status: runStatus, error: runStatus === 'failed' ? reason : null });
   });
+  if (executor && !options.executor) await executor.dispose();
   const best = db.best();
   bus.emit('run:end', {
     runId,

@@ -18,6 +18,8 @@ import type { CliContext } from '../context.js';
 import { fmtNumber } from '../format.js';
 import { EXIT, setExitCode } from '../main.js';
 import { attachJson, attachProgress } from '../progress.js';
+import { createExecutor } from '../../executors/index.js';
+import { addSlurmFlags, slurmFlagsToConfig, type SlurmFlags } from '../../executors/slurm/cli-flags.js';
 
 /** A commander argument parser for numbers that names the flag in its error. */
 export function numberFlag(flag: string, integer = false): (v: string) => number {
@@ -57,6 +59,11 @@ export function addRunFlags(cmd: Command): Command {
     .option('--json', 'print every event as one JSON line on stdout');
 }
 
+/** The run flags plus where evaluations run (--executor, --slurm-*). */
+export function addAllRunFlags(cmd: Command): Command {
+  return addSlurmFlags(addRunFlags(cmd));
+}
+
 export interface RunFlags {
   iterations?: number;
   budgetUsd?: number;
@@ -71,7 +78,7 @@ export interface RunFlags {
   json?: boolean;
 }
 
-interface EvolveFlags extends RunFlags {
+interface EvolveFlags extends RunFlags, SlurmFlags {
   proposer?: string;
   model?: string;
   baseUrl?: string;
@@ -86,6 +93,7 @@ interface EvolveFlags extends RunFlags {
 /** Flags as a partial run config (undefined = not given, so the config file or default stays). */
 export function flagsToConfig(f: EvolveFlags): Record<string, unknown> {
   return {
+    ...slurmFlagsToConfig(f),
     verify: f.verify === false ? false : undefined,
     proposer: f.proposer,
     model: f.model,
@@ -123,7 +131,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--islands <n>', 'number of islands', numberFlag('--islands', true))
     .option('--seed <n>', "seed of the run's random choices", numberFlag('--seed', true))
     .option('--config <file>', 'YAML run config; flags override its values');
-  addRunFlags(cmd).action(async (ref: string, opts: EvolveFlags, command: Command) => {
+  addAllRunFlags(cmd).action(async (ref: string, opts: EvolveFlags, command: Command) => {
     const problem = loadProblem(ref, ctx.cwd);
     const config = resolveRunConfig({ file: opts.config, flags: flagsToConfig(opts), cwd: ctx.cwd });
     config.proposer = chooseProposer(config, ctx.env, seedFiles(problem));
@@ -171,7 +179,10 @@ export async function runEvolution(
   const { store, problem, config } = opts;
   const templates = readTemplates(config, problem, ctx.cwd);
   // Docker: keep a container ready for each evaluation slot, so start-up overlaps other work.
-  const sandbox = await createSandbox(config.sandbox, { gpus: config.gpus, warmPool: config.evalConcurrency });
+  const sandbox = await createSandbox(config.sandbox, {
+    gpus: config.gpus,
+    warmPool: config.evalConcurrency,
+  });
   const proposer = await makeProposer(config, ctx.env, sandbox);
   const bus = new RunEventBus();
   const offs = [writeEventsToStore(bus, store)];
@@ -198,6 +209,12 @@ export async function runEvolution(
       abortSignal: controller.signal,
       events: bus,
       templates,
+      ...(config.executor === 'slurm'
+        ? {
+            makeExecutor: (runId: string) =>
+              createExecutor({ executor: 'slurm', slurm: config.slurm, runId, cwd: ctx.cwd }),
+          }
+        : {}),
     });
     for (const off of offs) off();
     if (!opts.json) printSummary(ctx, result, problem);

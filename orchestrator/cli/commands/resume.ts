@@ -5,7 +5,8 @@ import { loadProblem } from '../../../problems/src/load.js';
 import { mergeConfig, parseRunConfig } from '../../config/load-config.js';
 import type { CliContext } from '../context.js';
 import { setExitCode } from '../main.js';
-import { addRunFlags, exitCodeOf, flagsToConfig, runEvolution, type RunFlags } from './evolve.js';
+import type { SlurmFlags } from '../../executors/slurm/cli-flags.js';
+import { addAllRunFlags, exitCodeOf, flagsToConfig, runEvolution, type RunFlags } from './evolve.js';
 
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program
@@ -13,7 +14,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description(
       'continue a stopped or killed run (flags such as --iterations or --budget-usd extend its limits)',
     );
-  addRunFlags(cmd).action(async (runId: string, opts: RunFlags, command: Command) => {
+  addAllRunFlags(cmd).action(async (runId: string, opts: RunFlags & SlurmFlags, command: Command) => {
     const store = ctx.openStore(opts.db);
     try {
       const run = store.getRun(runId);
