@@ -34,6 +34,8 @@ export interface RunEvaluationOptions {
 
 /** evaluators/harness: shared Python helpers, exposed read-only as mount "harness" and put on PYTHONPATH. */
 export const HARNESS_DIR = assetPath('evaluators', 'harness');
+/** evaluators/differential: base-vs-patched checks, exposed read-only as mount "differential". */
+export const DIFFERENTIAL_DIR = assetPath('evaluators', 'differential');
 
 const RESULT_MAX_BYTES = 4 * 1024 * 1024;
 const TAIL = 4000;
@@ -49,6 +51,8 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
   if (opts.target.workloadsDir) readonlyDirs.workloads = opts.target.workloadsDir;
   // Helpers for problem authors (output comparison, result writing), importable from Python.
   if (existsSync(HARNESS_DIR)) readonlyDirs.harness = HARNESS_DIR;
+  // Differential checks against the base (repository tasks), callable by evaluators as $ADRS_DIFFERENTIAL_DIR.
+  if (existsSync(DIFFERENTIAL_DIR)) readonlyDirs.differential = DIFFERENTIAL_DIR;
   let session;
   try {
     session = await opts.sandbox.open({
@@ -76,7 +80,8 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
       arg
         .replaceAll('{problem}', session.mounts.problem ?? '')
         .replaceAll('{workspace}', session.workspace)
-        .replaceAll('{workloads}', workloads);
+        .replaceAll('{workloads}', workloads)
+        .replaceAll('{harness}', session.mounts.harness ?? '');
     const env: Record<string, string> = {
       ...opts.target.env,
       [EVAL_ENV.stage]: opts.stage,
@@ -90,8 +95,9 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
     };
     if (session.mounts.harness) {
       env.ADRS_HARNESS = session.mounts.harness;
-      env.PYTHONPATH = session.mounts.harness;
+      env.PYTHONPATH = [session.mounts.harness, opts.target.env?.PYTHONPATH].filter(Boolean).join(':');
     }
+    if (session.mounts.differential) env.ADRS_DIFFERENTIAL_DIR = session.mounts.differential;
     const res = await session.exec(opts.target.command.map(fill), { env });
     const common = {
       durationMs: Date.now() - started,
@@ -108,8 +114,18 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
       };
     }
     if (res.killedBy) {
-      const why = { memory: 'memory limit', output: 'output limit', pids: 'process limit', timeout: 'time limit' }[res.killedBy];
-      return { status: 'failed', reason: `killed: ${why} exceeded`, feedback: `The program was killed: ${why} exceeded.`, ...common };
+      const why = {
+        memory: 'memory limit',
+        output: 'output limit',
+        pids: 'process limit',
+        timeout: 'time limit',
+      }[res.killedBy];
+      return {
+        status: 'failed',
+        reason: `killed: ${why} exceeded`,
+        feedback: `The program was killed: ${why} exceeded.`,
+        ...common,
+      };
     }
     const raw = await session.readFile(resultRel, RESULT_MAX_BYTES);
     if (res.exitCode !== 0) {

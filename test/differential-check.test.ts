@@ -83,17 +83,28 @@ describe.runIf(pytest)('differential checks (local sandbox)', () => {
   }, 60_000);
 
   for (const [name, bad] of Object.entries(BAD)) {
-    it(`unitconv: the ${name} patch passes every covering test in the SWE harness ...`, async () => {
-      const problem = await loadInstanceProblem(await unitconvInstance(), {
+    it(`unitconv: the ${name} patch passes every covering test in the SWE harness, and the harness refuses it`, async () => {
+      const files = { 'unitconv/core.py': diffText(bad.file) };
+      // Without the differential checks the official semantics accept it: every PASS_TO_PASS test passes.
+      const plain = await loadInstanceProblem(await unitconvInstance(), {
+        reposDir: path.join(DIFF_DIR, 'repos'),
+        timeoutS: 300,
+        differential: { enabled: false },
+      });
+      const r = resultOf(await evaluateFiles(await box(), plain, files));
+      expect(r.correct, r.feedback).toBe(true);
+      expect(r.metrics.p2p_passed).toBe(r.metrics.p2p_total);
+      // With them (the default), the SWE evaluator refuses it and shows the difference.
+      const checked = await loadInstanceProblem(await unitconvInstance(), {
         reposDir: path.join(DIFF_DIR, 'repos'),
         timeoutS: 300,
       });
-      const r = resultOf(
-        await evaluateFiles(await box(), problem, { 'unitconv/core.py': diffText(bad.file) }),
-      );
-      expect(r.correct, r.feedback).toBe(true);
-      expect(r.metrics.p2p_passed).toBe(r.metrics.p2p_total);
-    }, 90_000);
+      const d = resultOf(await evaluateFiles(await box(), checked, files));
+      expect(d.correct).toBe(false);
+      expect(d.metrics.speedup).toBe(1);
+      expect(d.feedback).toMatch(bad.expect);
+      expect(d.checks.some((c) => c.name.startsWith('differential-') && !c.ok)).toBe(true);
+    }, 120_000);
 
     it(`... and is refused by the differential checks with the difference shown (${name})`, async () => {
       const r = await check(unitconvCase(bad.file));

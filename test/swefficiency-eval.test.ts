@@ -16,8 +16,10 @@ import {
   fixtureInstances,
   fixtureProblem,
   fixtureText,
+  REPOS_DIR,
   resultOf,
 } from './fixtures/swe/fixture.js';
+import { loadInstanceProblem } from '../problems/src/swefficiency/package.js';
 
 let pytest = true;
 try {
@@ -70,7 +72,22 @@ describe.runIf(pytest)('swefficiency evaluator (fixture instances, local sandbox
     expect(r.correct).toBe(false);
     expect(r.metrics.raw_speedup).toBeGreaterThan(3); // it is fast ...
     expect(r.metrics.speedup).toBe(1); // ... and counts as no speedup
-    expect(r.feedback).toContain('test_word_counts_order_of_first_occurrence');
+    // It changes results too, so the differential check may refuse it before the tests run; either way
+    // the reason is shown. With the differential checks off, the PASS_TO_PASS gate alone refuses it.
+    expect(r.feedback).toMatch(/test_word_counts_order_of_first_occurrence|differential/);
+    const gateOnly = await loadInstanceProblem((await fixtureInstances())[0]!, {
+      reposDir: REPOS_DIR,
+      timeoutS: 300,
+      differential: { enabled: false },
+    });
+    const g = resultOf(
+      await evaluateFiles(sandbox, gateOnly, {
+        'textstats/core.py': fixtureText('candidates/broken-core.py'),
+        'tests/test_core.py': fixtureText('candidates/broken-test_core.py'),
+      }),
+    );
+    expect(g.metrics.speedup).toBe(1);
+    expect(g.feedback).toContain('test_word_counts_order_of_first_occurrence');
   }, 60_000);
 
   it('an introspecting patch is refused by both guards (TypeScript on the diff, Python AST in the sandbox)', async () => {

@@ -1,13 +1,12 @@
-// Evaluates one stored candidate for one stage, records the evaluation (and raw samples), and returns it.
-import { runEvaluation } from '../../evaluators/run-evaluation.js';
+// Evaluates one stored candidate for one stage (guard first, then the sandbox or an executor), records it, returns it.
 import type { EvaluationOutcome, Stage } from '../../evaluators/result.js';
 import type { LoadedProblem } from '../../problems/src/load.js';
 import type { Sandbox } from '../../sandboxes/types.js';
 import type { Executor } from '../executors/types.js';
 import type { Store } from '../store/store.js';
 import type { EvaluationRow } from '../store/types.js';
-import { primaryScore, stageTarget } from './target.js';
-import { materializeWorkspace } from './workspace.js';
+import { runStage } from './run-stage.js';
+import { primaryScore } from './target.js';
 
 export interface EvaluateCandidateOptions {
   store: Store;
@@ -32,39 +31,9 @@ export interface CandidateEvaluation {
 }
 
 export async function evaluateCandidate(opts: EvaluateCandidateOptions): Promise<CandidateEvaluation> {
-  if (opts.executor) {
-    const outcome = await opts.executor.run(
-      {
-        id: `${opts.candidateId}-${opts.stage}-${Date.now().toString(36)}`,
-        candidateId: opts.candidateId,
-        problemDir: opts.problem.dir,
-        problemHash: opts.problem.contentHash,
-        files: opts.files,
-        stage: opts.stage,
-        seed: opts.seed,
-        sandbox: opts.sandbox.kind,
-        gpus: opts.gpus,
-      },
-      opts.signal,
-    );
-    return recordOutcome(opts.store, opts.problem, opts.candidateId, opts.stage, opts.seed, opts.executor.kind, outcome);
-  }
-  const ws = materializeWorkspace(opts.problem, opts.files);
-  let outcome: EvaluationOutcome;
-  try {
-    outcome = await runEvaluation({
-      sandbox: opts.sandbox,
-      workspaceDir: ws.dir,
-      stage: opts.stage,
-      seed: opts.seed,
-      target: stageTarget(opts.problem, opts.stage, { gpus: opts.gpus }),
-      labels: { 'adrs.candidate': opts.candidateId, 'adrs.stage': opts.stage },
-      signal: opts.signal,
-    });
-  } finally {
-    ws.dispose();
-  }
-  return recordOutcome(opts.store, opts.problem, opts.candidateId, opts.stage, opts.seed, opts.sandbox.kind, outcome);
+  const outcome = await runStage(opts);
+  const where = opts.executor ? opts.executor.kind : opts.sandbox.kind;
+  return recordOutcome(opts.store, opts.problem, opts.candidateId, opts.stage, opts.seed, where, outcome);
 }
 
 /** Stores an outcome as an evaluation row (and its samples); on the screen stage also updates the candidate. */
@@ -89,7 +58,11 @@ export function recordOutcome(
     score,
     metrics: result?.metrics,
     checks: result?.checks,
-    feedback: result ? result.feedback : outcome.status === 'ok' ? '' : (outcome as { feedback: string }).feedback,
+    feedback: result
+      ? result.feedback
+      : outcome.status === 'ok'
+        ? ''
+        : (outcome as { feedback: string }).feedback,
     artifacts: result?.artifacts,
     reason: ok ? null : (outcome as { reason: string }).reason,
     stderrTail: outcome.stderrTail,

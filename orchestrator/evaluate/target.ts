@@ -4,11 +4,18 @@ import type { Stage } from '../../evaluators/result.js';
 import type { LoadedProblem } from '../../problems/src/load.js';
 import type { ProblemSpec } from '../../problems/src/schema.js';
 
-export function stageTarget(problem: LoadedProblem, stage: Stage, overrides: { gpus?: string } = {}): EvaluationTarget {
+export function stageTarget(
+  problem: LoadedProblem,
+  stage: Stage,
+  overrides: { gpus?: string } = {},
+): EvaluationTarget {
   const s = problem.spec;
   const command = s.evaluator.stages[stage] ?? s.evaluator.command;
   // Held-out inputs go only to the verify stage; timing samples run on the held-out set too.
-  const workloadsDir = stage === 'screen' ? problem.screenWorkloadsDir : (problem.verifyWorkloadsDir ?? problem.screenWorkloadsDir);
+  const workloadsDir =
+    stage === 'screen'
+      ? problem.screenWorkloadsDir
+      : (problem.verifyWorkloadsDir ?? problem.screenWorkloadsDir);
   const gpus = overrides.gpus ?? (s.resources.gpus ? String(s.resources.gpus) : undefined);
   return {
     command,

@@ -4,6 +4,7 @@ import { guardFiles } from '../../evaluators/guard/check.js';
 import { verifyCandidate, type VerifyResult } from '../../evaluators/verify.js';
 import type { LoadedProblem } from '../../problems/src/load.js';
 import type { Sandbox } from '../../sandboxes/types.js';
+import { guardConfigOf } from './guard-config.js';
 import { stageTarget } from './target.js';
 import { materializeWorkspace, seedFiles } from './workspace.js';
 
@@ -24,7 +25,7 @@ export interface VerifyFilesOptions {
 export async function verifyFiles(opts: VerifyFilesOptions): Promise<VerifyResult> {
   const spec = opts.problem.spec;
   const seed = seedFiles(opts.problem);
-  const guard = guardFiles(seed, opts.files, { enabled: spec.guard.enabled, allow: spec.guard.allow });
+  const guard = guardFiles(seed, opts.files, guardConfigOf(opts.problem));
   const cand = materializeWorkspace(opts.problem, opts.files);
   const base = materializeWorkspace(opts.problem, opts.baselineFiles ?? {});
   try {
@@ -45,6 +46,8 @@ export async function verifyFiles(opts: VerifyFilesOptions): Promise<VerifyResul
         maxSamples: spec.timing.max_samples,
         minEffect: spec.timing.min_effect,
         confidence: spec.timing.confidence,
+        precision: spec.timing.precision,
+        randomizeOrder: spec.timing.randomize_order,
       },
       primary: { name: primary.name, direction: primary.direction },
       seed: opts.seed,

@@ -15,7 +15,8 @@ export function materializeWorkspace(problem: LoadedProblem, files: Record<strin
   cpSync(problem.seedDir, dir, { recursive: true });
   for (const [rel, content] of Object.entries(files)) {
     const target = path.resolve(dir, rel);
-    if (!target.startsWith(dir + path.sep)) throw new InputError(`candidate file "${rel}" escapes the workspace`);
+    if (!target.startsWith(dir + path.sep))
+      throw new InputError(`candidate file "${rel}" escapes the workspace`);
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, content);
   }

@@ -16,7 +16,7 @@ import type { CandidateRow } from '../store/types.js';
 import { runPipeline, type PipelineStats } from './pipeline.js';
 import { attemptOf, ProgramViews } from './program-views.js';
 import { isStateful, parseRunState, type RunState } from './run-state.js';
-import { runStage } from './screen.js';
+import { runStage } from '../evaluate/run-stage.js';
 import { defaultStopConditions } from './default-stops.js';
 import { firstMet, type LoopStatus, type StopCondition } from './stop-conditions.js';
 import { hasVerifyStage, verifyStage, type VerifyFn } from './verify-stage.js';

@@ -46,6 +46,10 @@ export const problemSchema = z
         max_samples: z.number().int().positive().default(40),
         min_effect: z.number().min(0).default(0.01),
         confidence: z.number().gt(0).lt(1).default(0.95),
+        /** Sampling stops once the interval's relative half-width is this small. */
+        precision: z.number().gt(0).lt(1).default(0.02),
+        /** Shuffle which arm goes first within each A/B pair. */
+        randomize_order: z.boolean().default(true),
       })
       .prefault({}),
     timeouts: z
@@ -75,7 +79,34 @@ export const problemSchema = z
       .prefault({}),
     /** Static guard against benchmark gaming; patterns a problem legitimately needs go in `allow`. */
     guard: z
-      .object({ enabled: z.boolean().default(true), allow: z.array(z.string()).default([]) })
+      .object({
+        enabled: z.boolean().default(true),
+        /** Rules this problem legitimately needs (e.g. ffi). */
+        allow: z.array(z.string()).default([]),
+        /** Opt-in rules to switch on (e.g. threads). */
+        deny: z.array(z.string()).default([]),
+      })
+      .prefault({}),
+    /** Differential checks against the base beyond the tests (repository tasks; see evaluators/differential). */
+    differential: z
+      .object({
+        enabled: z.boolean().default(true),
+        workload: z.boolean().default(true),
+        calls: z.boolean().default(true),
+        replay: z.boolean().default(true),
+        /** Result paths that may legitimately differ, e.g. "globals.timestamp", "calls.pkg.mod.f.return.id". */
+        may_differ: z.array(z.string().min(1)).default([]),
+        max_calls: z.number().int().positive().default(200),
+        max_bytes: z.number().int().positive().default(1_000_000),
+        rtol: z.number().min(0).default(1e-6),
+        atol: z.number().min(0).default(1e-9),
+        strict: z.boolean().default(true),
+        passes: z.number().int().positive().default(1),
+        timing_lines: z.string().default(''),
+        timeout_s: z.number().positive().default(900),
+        noise_probe: z.boolean().default(true),
+      })
+      .strict()
       .prefault({}),
     /** Prompt template overrides (file paths relative to the problem). */
     prompts: z.object({ system: z.string().optional(), user: z.string().optional() }).prefault({}),

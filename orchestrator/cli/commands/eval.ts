@@ -11,6 +11,7 @@ import { seedFiles } from '../../evaluate/workspace.js';
 import type { CliContext } from '../context.js';
 import { fmtMs, fmtNumber, table } from '../format.js';
 import { setExitCode } from '../main.js';
+import { guardConfigOf } from '../../evaluate/guard-config.js';
 
 interface EvalOptions {
   program?: string;
@@ -26,8 +27,15 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command('eval <problem>')
     .description('evaluate the seed program (or --program FILE) in a sandbox and store the result')
-    .option('--program <file>', 'evaluate this file instead of the seed (replaces the seed file of the same name, or the only one)')
-    .addOption(new Option('--stage <stage>', 'evaluator stage').choices(STAGES as unknown as string[]).default('screen'))
+    .option(
+      '--program <file>',
+      'evaluate this file instead of the seed (replaces the seed file of the same name, or the only one)',
+    )
+    .addOption(
+      new Option('--stage <stage>', 'evaluator stage')
+        .choices(STAGES as unknown as string[])
+        .default('screen'),
+    )
     .option('--sandbox <kind>', 'local or docker', 'local')
     .option('--gpus <spec>', 'docker: GPUs to expose (all, a count, or ids)')
     .option('--seed <n>', 'seed for the evaluator inputs', '1')
@@ -35,14 +43,21 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print the result as JSON')
     .action(async (ref: string, opts: EvalOptions, cmd: Command) => {
       const problem = loadProblem(ref, ctx.cwd);
+      guardConfigOf(problem); // a bad guard rule name is an input error now, not a failed evaluation later
       const files = seedFiles(problem);
       if (opts.program) Object.assign(files, programFile(opts.program, ctx.cwd, Object.keys(files)));
       const seed = Number(opts.seed);
-      if (!Number.isInteger(seed)) throw new InputError(`--seed ${opts.seed}: not an integer (give a whole number)`);
+      if (!Number.isInteger(seed))
+        throw new InputError(`--seed ${opts.seed}: not an integer (give a whole number)`);
       const store = ctx.openStore(opts.db);
       const sandbox = await createSandbox(opts.sandbox, { gpus: opts.gpus });
       try {
-        store.upsertProblem({ name: problem.spec.name, contentHash: problem.contentHash, dir: problem.dir, spec: problem.spec });
+        store.upsertProblem({
+          name: problem.spec.name,
+          contentHash: problem.contentHash,
+          dir: problem.dir,
+          spec: problem.spec,
+        });
         const run = store.createRun({
           problemName: problem.spec.name,
           problemHash: problem.contentHash,
@@ -60,8 +75,21 @@ export function register(program: Command, ctx: CliContext): void {
           iteration: 0,
         });
         if (!opts.json) ctx.warn(`evaluating ${problem.spec.name} (${opts.stage}, ${sandbox.kind} sandbox)…`);
-        const ev = await evaluateCandidate({ store, problem, sandbox, candidateId: cand.id, files, stage: opts.stage, seed, gpus: opts.gpus });
-        store.updateRun(run.id, { status: 'finished', iterationsDone: 1, bestCandidateId: ev.correct ? cand.id : null });
+        const ev = await evaluateCandidate({
+          store,
+          problem,
+          sandbox,
+          candidateId: cand.id,
+          files,
+          stage: opts.stage,
+          seed,
+          gpus: opts.gpus,
+        });
+        store.updateRun(run.id, {
+          status: 'finished',
+          iterationsDone: 1,
+          bestCandidateId: ev.correct ? cand.id : null,
+        });
         const o = ev.outcome;
         const result = o.status === 'ok' || o.status === 'incorrect' ? o.result : undefined;
         if (opts.json) {
@@ -82,11 +110,17 @@ export function register(program: Command, ctx: CliContext): void {
             }),
           );
         } else {
-          ctx.print(`${problem.spec.name}  ${o.status.toUpperCase()}  (${fmtMs(o.durationMs)}, candidate ${cand.id}, run ${run.id})`);
+          ctx.print(
+            `${problem.spec.name}  ${o.status.toUpperCase()}  (${fmtMs(o.durationMs)}, candidate ${cand.id}, run ${run.id})`,
+          );
           if (result) {
-            const rows = Object.entries(result.metrics).map(([k, v]) => [k + (k === problem.spec.primary ? ' *' : ''), fmtNumber(v, 6)]);
+            const rows = Object.entries(result.metrics).map(([k, v]) => [
+              k + (k === problem.spec.primary ? ' *' : ''),
+              fmtNumber(v, 6),
+            ]);
             ctx.print(table(['metric', 'value'], rows));
-            for (const c of result.checks.filter((c) => !c.ok)) ctx.print(`check failed: ${c.name}${c.detail ? ': ' + c.detail : ''}`);
+            for (const c of result.checks.filter((c) => !c.ok))
+              ctx.print(`check failed: ${c.name}${c.detail ? ': ' + c.detail : ''}`);
             if (!ev.correct && result.feedback) ctx.print(`feedback: ${result.feedback}`);
           } else {
             ctx.print(`reason: ${'reason' in o ? o.reason : ''}`);
@@ -106,8 +140,12 @@ function programFile(file: string, cwd: string, seedNames: string[]): Record<str
   const abs = path.resolve(cwd, file);
   if (!existsSync(abs)) throw new InputError(`--program ${file}: no such file`);
   const base = path.basename(abs);
-  const target = seedNames.find((n) => path.basename(n) === base) ?? (seedNames.length === 1 ? seedNames[0] : undefined);
-  if (!target) throw new InputError(`--program ${file}: matches no seed file (name it like one of: ${seedNames.join(', ')})`);
+  const target =
+    seedNames.find((n) => path.basename(n) === base) ?? (seedNames.length === 1 ? seedNames[0] : undefined);
+  if (!target)
+    throw new InputError(
+      `--program ${file}: matches no seed file (name it like one of: ${seedNames.join(', ')})`,
+    );
   return { [target]: readFileSync(abs, 'utf8') };
 }
 

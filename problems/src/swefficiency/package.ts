@@ -46,6 +46,8 @@ export interface PackageOptions {
   repoDir?: string;
   /** Gold speedup for SR in the evaluator's metrics (default: the instance's `speedup` when > 0). */
   goldSpeedup?: number;
+  /** Differential-check settings (problem.yaml `differential`); default: all checks on. */
+  differential?: Record<string, unknown>;
   /** Seconds an evaluation may take in all (default 7200, the harness's per-step limit). */
   timeoutS?: number;
 }
@@ -135,6 +137,8 @@ export async function writeInstancePackage(
     repo_dir: opts.repoDir ?? null,
     gold_speedup: gold,
     budget_s: timeout,
+    // Differential checks against base_commit (evaluators/differential); on by default.
+    differential: opts.differential ?? {},
   };
   writeFileSync(path.join(evalDir, 'instance.json'), JSON.stringify(config, null, 2) + '\n');
   const sources = (await trackedFiles(seedDir)).filter((f) => SOURCE.test(f) && !TESTISH.test(f));

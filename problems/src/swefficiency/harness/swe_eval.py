@@ -287,6 +287,20 @@ def judge(ctx, ws, patch_arg, seed):
                              "call stack or frames, nor load ctypes/cffi." % (p, n, r, t[:200]))
     empty = not patch.strip()
 
+    # Differential checks (evaluators/differential): what the workload observes and what the changed
+    # functions return, on base_commit and with the patch, compared beyond what the tests look at.
+    diff_dir = os.environ.get("ADRS_DIFFERENTIAL_DIR")
+    diff_cfg = cfg.get("differential", {})
+    use_diff = bool(diff_dir) and diff_cfg.get("enabled", True) is not False
+    if use_diff:
+        diff_state = tempfile.mkdtemp(prefix="swe-diff-")
+        diff_cfgf = os.path.join(diff_state, "cfg.json")
+        with open(diff_cfgf, "w") as f:
+            json.dump(diff_cfg, f)
+        diff_patch = os.path.join(diff_state, "p.diff")
+        with open(diff_patch, "w") as f:
+            f.write(patch)
+
     # 2. Pre-edit timing on base_commit, then post-edit timing with the patch.
     if not empty:
         reset_to_base(ctx)
@@ -295,6 +309,10 @@ def judge(ctx, ws, patch_arg, seed):
             if not ok:
                 raise RuntimeError("rebuild failed on base_commit: " + log)
             pre_mean, pre_std, pre_rep, _ = run_workload(ctx)
+            if use_diff:
+                ctx.run([sys.executable, os.path.join(diff_dir, "adrs_diffcheck.py"), "--phase", "base", "--tree", ctx.repo,
+                         "--state", diff_state, "--workload", os.path.join(HERE, "workload.py"), "--diff", diff_patch,
+                         "--config", diff_cfgf, "--python", ctx.python])
         except RuntimeError as e:
             checks.append({"name": "workload-pre", "ok": False, "detail": str(e)[:1000]})
             return finish(False, "The workload fails on base_commit (an instance problem, not the patch): %s" % e)
@@ -312,6 +330,21 @@ def judge(ctx, ws, patch_arg, seed):
         timings.update(pre=pre_rep, post=post_rep)
         artifacts["workload_output"] = tail(post_out, 2000)
         checks.append({"name": "workload", "ok": True, "detail": "pre %.6g s, post %.6g s" % (pre_mean, post_mean)})
+        if use_diff:
+            report_file = os.path.join(diff_state, "r.json")
+            rc, out, err = ctx.run([sys.executable, os.path.join(diff_dir, "adrs_diffcheck.py"), "--phase", "patched",
+                                    "--tree", ctx.repo, "--state", diff_state, "--out", report_file,
+                                    "--python", ctx.python])
+            try:
+                with open(report_file) as f:
+                    rep = json.load(f)
+            except (OSError, ValueError):
+                rep = {"ok": False, "checks": [{"name": "differential", "ok": False, "detail": tail(err, 500)}],
+                       "feedback": "The differential check could not run: " + tail(err, 1000)}
+            checks.extend(rep.get("checks", []))
+            artifacts["differential"] = json.dumps(rep)[:4000]
+            if not rep.get("ok"):
+                return finish(False, rep.get("feedback") or "The patch changes what the workload observes.")
 
     # 3. Correctness: covering tests reset to base_commit, PASS_TO_PASS must all pass.
     reset_tests(ctx)

@@ -5,8 +5,9 @@ import { runEvaluation } from '../../evaluators/run-evaluation.js';
 import type { EvaluationOutcome, Stage } from '../../evaluators/result.js';
 import type { LoadedProblem } from '../../problems/src/load.js';
 import type { Sandbox } from '../../sandboxes/types.js';
-import { stageTarget } from '../evaluate/target.js';
-import { materializeWorkspace, seedFiles } from '../evaluate/workspace.js';
+import { guardConfigOf } from './guard-config.js';
+import { stageTarget } from './target.js';
+import { materializeWorkspace, seedFiles } from './workspace.js';
 import type { Executor } from '../executors/types.js';
 
 export interface RunStageOptions {
@@ -37,11 +38,7 @@ export async function runStage(opts: RunStageOptions): Promise<EvaluationOutcome
     stdoutTail: '',
   });
   try {
-    const { guard } = opts.problem.spec;
-    const report = guardFiles(seedFiles(opts.problem), opts.files, {
-      enabled: guard.enabled,
-      allow: guard.allow,
-    });
+    const report = guardFiles(seedFiles(opts.problem), opts.files, guardConfigOf(opts.problem));
     if (!report.ok) return failed(`refused by the guard: ${report.reason}`, report.reason, 'refused');
     if (opts.executor) {
       return await opts.executor.run(
