@@ -16,7 +16,9 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
     interrupts += 1;
     if (interrupts > 1) process.exit(130);
-    process.stderr.write(`\nadrs: ${sig}: stopping; in-flight work is finished or killed (again to exit now)\n`);
+    process.stderr.write(
+      `\nadrs: ${sig}: stopping; in-flight work is finished or killed (again to exit now)\n`,
+    );
     controller.abort(new Error(sig));
   });
 }

@@ -26,4 +26,12 @@ export async function createSandbox(kind: string, options: SandboxOptions = {}):
   }
 }
 
-export type { Sandbox, SandboxKind, SandboxSession, SandboxSessionControl, SessionSpec, SandboxLimits, ExecResult } from './types.js';
+export type {
+  Sandbox,
+  SandboxKind,
+  SandboxSession,
+  SandboxSessionControl,
+  SessionSpec,
+  SandboxLimits,
+  ExecResult,
+} from './types.js';
