@@ -1,25 +1,13 @@
 // Evaluates one stored candidate for one stage (guard first, then the sandbox or an executor), records it, returns it.
 import type { EvaluationOutcome, Stage } from '../../evaluators/result.js';
 import type { LoadedProblem } from '../../problems/src/load.js';
-import type { Sandbox } from '../../sandboxes/types.js';
-import type { Executor } from '../executors/types.js';
 import type { Store } from '../store/store.js';
 import type { EvaluationRow } from '../store/types.js';
-import { runStage } from './run-stage.js';
+import { runStage, type RunStageOptions } from './run-stage.js';
 import { primaryScore } from './target.js';
 
-export interface EvaluateCandidateOptions {
+export interface EvaluateCandidateOptions extends RunStageOptions {
   store: Store;
-  problem: LoadedProblem;
-  sandbox: Sandbox;
-  candidateId: string;
-  files: Record<string, string>;
-  stage: Stage;
-  seed: number;
-  gpus?: string;
-  signal?: AbortSignal;
-  /** Runs the evaluation elsewhere (e.g. Slurm); default: this process's sandbox. */
-  executor?: Executor;
 }
 
 export interface CandidateEvaluation {

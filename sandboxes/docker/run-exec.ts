@@ -1,7 +1,7 @@
 // Runs one command in a container through `container.exec`, demultiplexes its output into capped tails, and enforces a deadline.
 import { Writable, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { OutputTail } from './output-tail.js';
+import { OutputTail } from '../output-tail.js';
 
 /** A stream past this many times its kept tail is endless output: the container is killed. */
 export const OUTPUT_KILL_FACTOR = 64;

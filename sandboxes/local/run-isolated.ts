@@ -2,7 +2,7 @@
 import { execa } from 'execa';
 import type { ExecResult, SandboxLimits } from '../types.js';
 import type { Isolation } from './isolation-probe.js';
-import { OutputTail } from './output-tail.js';
+import { OutputTail } from '../output-tail.js';
 import { countUserTasks, killGroupTree, sweepMarked } from './process-sweep.js';
 
 /** A stream past this many times its kept tail is endless output: the tree is killed. */

@@ -31,8 +31,13 @@ export class OutputTail {
     }
   }
 
+  /** The kept tail as a Buffer. */
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+
   /** The kept tail decoded as UTF-8 (a character cut at the front shows as U+FFFD). */
   text(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
+    return this.bytes().toString('utf8');
   }
 }
