@@ -82,7 +82,8 @@ def run_child(script, request, workspace, timeout):
     scratch = tempfile.mkdtemp(prefix="adrs-kernel-cache-")
     env.setdefault("TRITON_CACHE_DIR", os.path.join(scratch, "triton"))
     env.setdefault("TORCH_EXTENSIONS_DIR", os.path.join(scratch, "torch_extensions"))
-    env["PYTHONPATH"] = os.pathsep.join([os.path.dirname(os.path.abspath(script)), workspace])
+    # The child imports the kernel harness (this folder) and the evaluator's own modules (the script's folder).
+    env["PYTHONPATH"] = os.pathsep.join([os.path.dirname(os.path.abspath(script)), os.path.dirname(os.path.abspath(__file__)), workspace])
     child = subprocess.Popen([sys.executable, script], cwd=workspace, env=env, stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     payload = json.dumps({**request, "nonce": nonce}).encode()

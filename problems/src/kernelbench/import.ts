@@ -5,14 +5,7 @@ import { stringify as toYaml } from 'yaml';
 import { InputError } from '../../../core/errors.js';
 import { assetPath } from '../../../core/paths.js';
 
-/** Python files every imported package's evaluator folder gets: the shared kernel harness and the KernelBench driver. */
-const HARNESS = [
-  'adrs_kernel_driver.py',
-  'adrs_kernel_guard.py',
-  'adrs_kernel_parent.py',
-  'adrs_kernel_static.py',
-  'adrs_kernel_timing.py',
-];
+/** The KernelBench driver every imported package's evaluator folder gets (the kernel harness is mounted by the platform). */
 const KERNELBENCH = ['kernelbench_evaluate.py', 'kernelbench_child.py'];
 const CANDIDATE = 'model_new.py';
 const DESCRIPTION_SOURCE_MAX = 8000;
@@ -125,7 +118,6 @@ export function importKernelBench(file: string, outDir: string, name?: string): 
   mkdirSync(evalDir, { recursive: true });
   writeFileSync(path.join(outDir, 'seed', CANDIDATE), kernelBenchSeed(file, source));
   writeFileSync(path.join(evalDir, 'reference.py'), source);
-  for (const f of HARNESS) copyFileSync(asset(['evaluators', 'harness', 'kernel'], f), path.join(evalDir, f));
   for (const f of KERNELBENCH)
     copyFileSync(asset(['problems', 'src', 'kernelbench'], f), path.join(evalDir, f));
   writeFileSync(

@@ -14,7 +14,12 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The shared kernel harness (evaluators/harness/kernel): the platform mounts evaluators/harness read-only
+# and names it in ADRS_HARNESS; run from a checkout, it is found next to the problems folder.
+KERNEL_HARNESS = os.path.join(
+    os.environ.get("ADRS_HARNESS") or os.path.join(HERE, "..", "..", "..", "evaluators", "harness"), "kernel")
 sys.path.insert(0, HERE)
+sys.path.insert(0, KERNEL_HARNESS)
 sys.dont_write_bytecode = True
 
 import adrs_kernel_parent as parent  # noqa: E402
