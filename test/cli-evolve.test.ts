@@ -173,5 +173,8 @@ describe('adrs evolve with a model (fake Anthropic server)', () => {
     expect(calls.length).toBeGreaterThanOrEqual(6);
     expect(cands.some((c) => c.status === 'proposal-failed')).toBe(true);
     expect(JSON.stringify(calls)).not.toContain('sk-test');
+    // The price table in force is recorded with the run.
+    const prices = JSON.parse(run.config_json).prices as Record<string, { input: number; output: number }>;
+    expect(prices[calls[0]!.model]?.input).toBeGreaterThan(0);
   });
 });

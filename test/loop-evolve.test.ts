@@ -166,6 +166,33 @@ describe('evolve', () => {
     store.close();
   });
 
+  it("passes the proposer's warnings (e.g. a trimmed prompt) on as run:warning events", async () => {
+    const store = tempStore();
+    const bus = new RunEventBus();
+    const events = collect(bus);
+    const base = scripted(['better']);
+    const warns: Proposer = {
+      name: 'scripted',
+      model: 'm',
+      async propose(ctx) {
+        const r = await base.propose(ctx);
+        return { ...r, warnings: ['prompt trimmed to the context window: dropped 3 earlier attempts'] };
+      },
+    };
+    await evolve({
+      store,
+      problem,
+      sandbox,
+      proposer: warns,
+      config: cfg({ iterations: 1, verify: false }),
+      events: bus,
+    });
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'run:warning', message: expect.stringMatching(/trimmed/) }),
+    );
+    store.close();
+  });
+
   it('stops on a fatal proposal, on the target score and on a plateau', async () => {
     const store = tempStore();
     const fatal = await evolve({

@@ -123,7 +123,8 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
       proposer: proposer.name,
       model: proposer.model ?? undefined,
       sandbox: sandbox.kind,
-      config,
+      // The price table in force is recorded with the run (and reused on resume): prices change.
+      config: { ...config, prices: { ...pricesOf(proposer), ...config.prices } },
     });
     runId = run.id;
     db = ProgramDatabase.create(populationConfig(config), config.seed);
@@ -421,6 +422,8 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
       };
     }
     state.spentUsd += result.costUsd;
+    // The proposer's warnings (e.g. the prompt was trimmed to the model's context window) reach the run's views.
+    for (const message of result.warnings ?? []) bus.emit('run:warning', { runId, message });
     const llmIds = [...new Set([...callIds, ...result.llmCallIds])];
     if (!result.ok && signal?.aborted) {
       // Interrupted: nothing to keep but the spend; the iteration is proposed again on resume.
@@ -575,4 +578,10 @@ function patchAgainst(seed: Record<string, string>, files: Record<string, string
     .filter((f) => seed[f] !== files[f])
     .map((f) => createTwoFilesPatch(`a/${f}`, `b/${f}`, seed[f] ?? '', files[f] ?? ''))
     .join('');
+}
+
+/** The price table an LLM proposer (or ensemble) bills with, when it has one. */
+function pricesOf(proposer: Proposer): Record<string, unknown> {
+  const prices = (proposer as { prices?: unknown }).prices;
+  return prices && typeof prices === 'object' ? (prices as Record<string, unknown>) : {};
 }
