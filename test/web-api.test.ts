@@ -316,3 +316,29 @@ describe('GET /api/runs/:id/events (server-sent events)', () => {
     expect(text).not.toContain('run:start');
   });
 });
+
+describe('MAP-Elites view of adrs run state', () => {
+  it('reads per-island grids from state.population and shades cells by program score', async () => {
+    const { islandGrids, mapElitesView } = await import('../web/src/views/population.js');
+    const state = {
+      population: {
+        programs: { a: { score: 1 }, b: { score: 3 } },
+        islands: [{ grid: { '0,1': 'a', '2,3': 'b' } }, { grid: {} }],
+      },
+    };
+    expect(islandGrids(state)).toEqual([
+      {
+        island: 0,
+        cells: [
+          { coords: [0, 1], score: 1 },
+          { coords: [2, 3], score: 3 },
+        ],
+      },
+      { island: 1, cells: [] },
+    ]);
+    const page = String(mapElitesView(state));
+    expect(page).toContain('island 0: 2 cells');
+    expect(page).toContain('island 1: 0 cells');
+    expect(islandGrids({ population: { islands: 'x' } })).toBeUndefined();
+  });
+});

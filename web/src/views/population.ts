@@ -69,12 +69,12 @@ export function archiveCells(archive: unknown): Cell[] | undefined {
   return undefined;
 }
 
-function archiveGrid(cells: Cell[]): Html {
+function archiveGrid(cells: Cell[], maxPx = 480): Html {
   const xs = cells.map((c) => c.coords[0] ?? 0);
   const ys = cells.map((c) => c.coords[1] ?? 0);
   const nx = Math.min(64, Math.max(...xs) + 1);
   const ny = Math.min(64, Math.max(...ys) + 1);
-  const size = Math.max(6, Math.min(24, Math.floor(480 / Math.max(nx, ny))));
+  const size = Math.max(6, Math.min(24, Math.floor(maxPx / Math.max(nx, ny))));
   const scores = cells.map((c) => c.score).filter((s): s is number => s !== null);
   const lo = Math.min(...scores);
   const hi = Math.max(...scores);
@@ -133,7 +133,42 @@ export function islandsTable(islands: IslandCount[]): Html {
   </table>`;
 }
 
+/**
+ * The per-island grids of adrs's own run state (orchestrator/population: state.population.islands[i].grid maps
+ * "x,y" to a program id; scores are in state.population.programs). Undefined for any other shape.
+ */
+export function islandGrids(state: unknown): { island: number; cells: Cell[] }[] | undefined {
+  const pop = isRecord(state) ? state.population : undefined;
+  if (!isRecord(pop) || !Array.isArray(pop.islands) || !isRecord(pop.programs)) return undefined;
+  const programs = pop.programs;
+  const grids: { island: number; cells: Cell[] }[] = [];
+  for (const [island, isl] of pop.islands.entries()) {
+    if (!isRecord(isl) || !isRecord(isl.grid)) return undefined;
+    const cells: Cell[] = [];
+    for (const [key, id] of Object.entries(isl.grid)) {
+      const coords = key.split(',').map(Number);
+      if (coords.some((c) => !Number.isFinite(c))) return undefined;
+      cells.push({ coords, score: typeof id === 'string' ? scoreOf(programs[id]) : null });
+    }
+    grids.push({ island, cells });
+  }
+  return grids;
+}
+
 export function mapElitesView(state: unknown): Html {
+  const grids = islandGrids(state);
+  if (grids) {
+    if (grids.every((g) => g.cells.length === 0)) return html`<p class="muted">no occupied cells yet</p>`;
+    return html`<div class="island-grids">
+      ${grids.map(
+        (g) =>
+          html`<figure>
+            <figcaption>island ${g.island}: ${int(g.cells.length)} cells</figcaption>
+            ${g.cells.some((c) => c.coords.length >= 2) ? archiveGrid(g.cells, 120) : ''}
+          </figure>`,
+      )}
+    </div>`;
+  }
   const archive = findArchive(state);
   if (archive === undefined) return html`<p class="muted">no MAP-Elites archive in the run state</p>`;
   const cells = archiveCells(archive);
