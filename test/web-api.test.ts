@@ -342,3 +342,19 @@ describe('MAP-Elites view of adrs run state', () => {
     expect(islandGrids({ population: { islands: 'x' } })).toBeUndefined();
   });
 });
+
+describe('hardware labels', () => {
+  it("reads adrs's fingerprint: the GPU when there is one, else the CPU model and count", async () => {
+    const { hardwareLabel } = await import('../web/src/views/fingerprint.js');
+    expect(hardwareLabel({ gpu: 'none', cpu: { model: 'AMD EPYC', count: 2, arch: 'x64' } })).toBe(
+      'AMD EPYC (2 CPUs)',
+    );
+    expect(
+      hardwareLabel({
+        gpu: { model: 'NVIDIA H100', driver: '570', count: 1 },
+        cpu: { model: 'x', count: 16 },
+      }),
+    ).toBe('NVIDIA H100');
+    expect(hardwareLabel({ gpu: { model: 'NVIDIA A100', driver: '570', count: 8 } })).toBe('8× NVIDIA A100');
+  });
+});

@@ -35,6 +35,12 @@ const NESTS = ['hardware', 'host', 'machine', 'system', 'env', 'environment'];
 /** "NVIDIA H100" / "2× A100" / "AMD EPYC 7763" / "unknown" from whatever the fingerprint holds. */
 export function hardwareLabel(fingerprint: unknown): string {
   if (!isObject(fingerprint)) return 'unknown';
+  // adrs's own fingerprint (evaluators/fingerprint.ts): gpu {model, driver, count} or "none"; cpu {model, count}.
+  const { gpu, cpu } = fingerprint;
+  if (isObject(gpu) && typeof gpu.model === 'string')
+    return typeof gpu.count === 'number' && gpu.count > 1 ? `${gpu.count}× ${gpu.model}` : gpu.model;
+  if (gpu === 'none' && isObject(cpu) && typeof cpu.model === 'string')
+    return typeof cpu.count === 'number' ? `${cpu.model} (${cpu.count} CPUs)` : cpu.model;
   if (typeof fingerprint.hardware === 'string' && fingerprint.hardware.trim())
     return fingerprint.hardware.trim();
   const scopes = [fingerprint, ...NESTS.map((k) => fingerprint[k]).filter(isObject)];
