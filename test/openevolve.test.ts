@@ -122,4 +122,43 @@ describe('OpenEvolve folders run unchanged', () => {
     const ev = await cli(['eval', out, '--json', '--db', db]);
     expect(JSON.parse(ev.out.trim()).metrics.combined_score).toBeCloseTo(0.75);
   });
+
+  it('problems/moe-eplb and its OpenEvolve-format twin give the same scores for the same program', async () => {
+    const programs = {
+      seed: 'problems/moe-eplb/seed/eplb.py',
+      better: 'test/fixtures/eplb/better/eplb.py',
+      broken: 'test/fixtures/eplb/wrong-replica-count/eplb.py',
+    };
+    // The leaderboard score from balancedness and mean time (shared/research/eplb.md).
+    const formula = (bal: number, t: number) =>
+      90 * bal + 5 * Math.min(0.002 / t, 2) - (t > 0.01 ? Math.min(20 * t, 20) : 0);
+    for (const [name, file] of Object.entries(programs)) {
+      const db = path.join(mkdtempSync(path.join(tmpdir(), 'adrs-twin-')), 'adrs.db');
+      const nat = JSON.parse(
+        (await cli(['eval', 'problems/moe-eplb', '--program', file, '--json', '--db', db])).out.trim(),
+      );
+      const twin = JSON.parse(
+        (
+          await cli(['eval', 'problems/moe-eplb/openevolve', '--program', file, '--json', '--db', db])
+        ).out.trim(),
+      );
+      expect(twin.status, name).toBe(nat.status);
+      if (name === 'broken') {
+        expect(nat.metrics.score).toBe(0);
+        expect(twin.metrics.combined_score).toBe(0);
+        continue;
+      }
+      // Balancedness is deterministic: identical. The score differs only through the measured time, by the formula.
+      expect(twin.metrics.gpu_balancedness, name).toBe(nat.metrics.gpu_balancedness);
+      expect(twin.metrics.expert_balancedness, name).toBe(nat.metrics.expert_balancedness);
+      expect(nat.metrics.score).toBeCloseTo(
+        formula(nat.metrics.gpu_balancedness, nat.metrics.algorithm_time_s),
+        9,
+      );
+      expect(twin.metrics.combined_score).toBeCloseTo(
+        formula(twin.metrics.gpu_balancedness, twin.metrics.algorithm_time_s),
+        9,
+      );
+    }
+  }, 120_000);
 });

@@ -64,10 +64,10 @@ export function convertOpenEvolve(srcDir: string, outDir: string, name?: string)
   const evalDir = path.join(outDir, 'evaluator');
   mkdirSync(path.join(outDir, 'seed'), { recursive: true });
   mkdirSync(evalDir, { recursive: true });
-  cpSync(path.join(srcDir, program), path.join(outDir, 'seed', program));
+  cpSync(path.join(srcDir, program), path.join(outDir, 'seed', program), { dereference: true });
   for (const entry of readdirSync(srcDir)) {
     if (entry === program || entry === '__pycache__' || entry.startsWith('.')) continue;
-    cpSync(path.join(srcDir, entry), path.join(evalDir, entry), { recursive: true });
+    cpSync(path.join(srcDir, entry), path.join(evalDir, entry), { recursive: true, dereference: true });
   }
   cpSync(shimPath(), path.join(evalDir, 'adrs_openevolve_shim.py'));
   writeFileSync(
@@ -79,8 +79,12 @@ export function convertOpenEvolve(srcDir: string, outDir: string, name?: string)
     ),
   );
   const source = readFileSync(path.join(srcDir, program), 'utf8');
+  const base = path.basename(path.resolve(srcDir));
+  // A twin kept in a folder named like the format (problems/x/openevolve) is named after its parent.
+  const fallback =
+    base === 'openevolve' ? `${path.basename(path.dirname(path.resolve(srcDir)))}-openevolve` : base;
   const problemName =
-    (name ?? path.basename(path.resolve(srcDir)))
+    (name ?? fallback)
       .toLowerCase()
       .replace(/[^a-z0-9._-]+/g, '-')
       .replace(/^[^a-z0-9]+/, '') || 'openevolve';

@@ -1,0 +1,1 @@
+../evaluator/eplb_score.py

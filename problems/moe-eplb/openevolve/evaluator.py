@@ -1,0 +1,33 @@
+"""OpenEvolve-format twin of problems/moe-eplb: `evaluate(program_path) -> dict`, as an OpenEvolve evaluator.
+
+It scores a program exactly as the native moe-eplb evaluator does (the same modules, linked from
+../evaluator): validity, GPU and expert balancedness with the placement from window i scored on window i+1,
+mean algorithm time, and the ADRS leaderboard score as combined_score. `adrs eval problems/moe-eplb/openevolve`
+runs it unchanged inside the sandbox through adrs's OpenEvolve shim; OpenEvolve itself can run it too.
+"""
+
+import os
+import shutil
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import eplb_evaluate  # noqa: E402  (the native evaluator's functions)
+
+
+def evaluate(program_path):
+    os.environ["ADRS_WORKLOADS"] = os.path.join(HERE, "workloads")
+    workspace = tempfile.mkdtemp(prefix="eplb-oe-")
+    try:
+        shutil.copyfile(program_path, os.path.join(workspace, "eplb.py"))
+        result = eplb_evaluate.evaluate_placements(workspace, "screen", eplb_evaluate.CHILD_TIMEOUT_S["screen"])
+    finally:
+        shutil.rmtree(workspace, ignore_errors=True)
+    metrics = dict(result["metrics"])
+    metrics["combined_score"] = metrics.pop("score")
+    if not result["correct"]:
+        metrics["validity"] = 0.0
+        metrics["error"] = result["feedback"]
+    return metrics
