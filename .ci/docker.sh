@@ -41,8 +41,11 @@ else
   echo "docker.sh: engine up ($(docker version -f '{{.Server.Version}}'))"
 fi
 
-if [ -f dist/orchestrator/cli/main.js ]; then
-  node bin/adrs.js images build adrs-base
-else
-  bash sandboxes/images/adrs-base.sh
-fi
+# adrs-base for the CPU problems; adrs-swe (git, patch, pytest) for the SWE-fficiency fixture instances.
+for image in adrs-base adrs-swe; do
+  if [ -f dist/orchestrator/cli/main.js ]; then
+    node bin/adrs.js images build "$image"
+  else
+    bash "sandboxes/images/$image.sh"
+  fi
+done

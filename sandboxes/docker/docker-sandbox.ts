@@ -30,6 +30,8 @@ interface EngineFacts {
   version: Docker.DockerVersion;
   warnings: string[];
   runtimes: string[];
+  /** CPUs the engine has: a CPU limit above it is clamped (the engine refuses it otherwise). */
+  cpus: number | undefined;
 }
 
 /**
@@ -68,7 +70,7 @@ export class DockerSandbox implements Sandbox {
     const image = spec.image ?? this.options.image ?? DEFAULT_IMAGE;
     await this.image(image);
     await checkFolders(spec);
-    const shape = shapeFor(image, spec.limits, this.options);
+    const shape = shapeFor(image, clampCpus(spec.limits, facts.cpus), this.options);
     const preload = await this.preload(spec.readonlyDirs);
     const started = await this.pool.take(shape, spec.labels, preload);
     const session = new DockerSession(this.docker, started, spec, [...facts.warnings], (s, removal) => {
@@ -141,7 +143,10 @@ export class DockerSandbox implements Sandbox {
     spec: Pick<SessionSpec, 'limits' | 'image'> & Partial<Pick<SessionSpec, 'readonlyDirs'>>,
   ): Promise<void> {
     const image = spec.image ?? this.options.image ?? DEFAULT_IMAGE;
-    this.pool.fill(shapeFor(image, spec.limits, this.options), await this.preload(spec.readonlyDirs ?? {}));
+    this.pool.fill(
+      shapeFor(image, clampCpus(spec.limits, (await this.engine()).cpus), this.options),
+      await this.preload(spec.readonlyDirs ?? {}),
+    );
   }
 
   /** Waits until the containers of closed sessions are removed. */
@@ -179,7 +184,8 @@ export class DockerSandbox implements Sandbox {
       if (info.SwapLimit === false)
         warnings.push('the Docker engine cannot limit swap: the memory cap may be exceeded by swapping');
       if (info.PidsLimit === false) warnings.push('the Docker engine cannot limit processes: no pids cap');
-      return { version, warnings, runtimes: Object.keys((info.Runtimes as object | undefined) ?? {}) };
+      const cpus = typeof info.NCPU === 'number' ? info.NCPU : undefined;
+      return { version, warnings, runtimes: Object.keys((info.Runtimes as object | undefined) ?? {}), cpus };
     })();
     this.facts.catch(() => (this.facts = undefined));
     return this.facts;
@@ -194,6 +200,11 @@ export class DockerSandbox implements Sandbox {
     }
     return pending;
   }
+}
+
+/** A problem may ask for more CPUs than this engine has (e.g. 4 for SWE-fficiency on a 2-CPU machine): give it all. */
+function clampCpus(limits: SessionSpec['limits'], engineCpus: number | undefined): SessionSpec['limits'] {
+  return limits.cpus && engineCpus && limits.cpus > engineCpus ? { ...limits, cpus: engineCpus } : limits;
 }
 
 /** The workspace and read-only folders must exist; mount names must be plain names. */

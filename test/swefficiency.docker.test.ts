@@ -1,0 +1,57 @@
+// The SWE-fficiency fixture instances under Docker, in the adrs-swe image built from Debian packages
+// (.ci/docker.sh builds it): the whole repository-task path runs in CI in a container.
+import Docker from 'dockerode';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DockerSandbox } from '../sandboxes/docker/docker-sandbox.js';
+import { engineReachable } from '../sandboxes/docker/engine.js';
+import { EXPERT, evaluateFiles, fixtureProblem, fixtureText, resultOf } from './fixtures/swe/fixture.js';
+
+const IMAGE = 'adrs-swe:latest';
+const ci = process.env.CI === 'true';
+const docker = new Docker();
+const reachable = await engineReachable(docker);
+const hasImage =
+  reachable &&
+  (await docker
+    .getImage(IMAGE)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    ));
+const ready = reachable && hasImage;
+if (!ready && !ci)
+  console.warn(
+    `\n*** swefficiency.docker: SKIPPED: no Docker engine or no ${IMAGE} image (bash .ci/docker.sh) ***\n`,
+  );
+
+const sandbox = new DockerSandbox({ image: IMAGE });
+afterAll(async () => sandbox.dispose());
+
+describe.skipIf(!ready && !ci)('SWE-fficiency fixture instances under Docker (adrs-swe)', () => {
+  it('has an engine and the adrs-swe image (CI fails here when they are missing)', () => {
+    expect(reachable, 'no Docker engine (bash .ci/docker.sh)').toBe(true);
+    expect(hasImage, `${IMAGE} missing (adrs images build adrs-swe)`).toBe(true);
+  });
+
+  it('the expert patch reproduces its speedup with PASS_TO_PASS green, in a container', async () => {
+    const problem = await fixtureProblem(1);
+    expect(problem.spec.sandbox.image).toBe('adrs-swe');
+    const r = resultOf(await evaluateFiles(sandbox, problem, { [EXPERT[1]!.file]: EXPERT[1]!.text }));
+    expect(r.correct, r.feedback).toBe(true);
+    expect(r.metrics.speedup).toBeGreaterThan(1);
+    expect(r.metrics.p2p_passed).toBe(r.metrics.p2p_total);
+  }, 180_000);
+
+  it('a patch that breaks a test scores 1.0, in a container', async () => {
+    const problem = await fixtureProblem(1);
+    const r = resultOf(
+      await evaluateFiles(sandbox, problem, {
+        'textstats/core.py': fixtureText('candidates/broken-core.py'),
+        'tests/test_core.py': fixtureText('candidates/broken-test_core.py'),
+      }),
+    );
+    expect(r.correct).toBe(false);
+    expect(r.metrics.speedup).toBe(1);
+  }, 180_000);
+});
