@@ -10,7 +10,7 @@ import { Store } from '../orchestrator/store/store.js';
 import { rewriteAnswer, startAnthropicServer, type FakeServer } from './fakes/anthropic-server.js';
 import { makeKnobProblem, SEED } from './loop-fixture.js';
 
-const PLANTED = 'sk-ant-api03-PLANTED-roundtrip-0123456789abcdef';
+const PLANTED = 'fake-ant-api03-PLANTED-roundtrip-0123456789abcdef';
 let fake: FakeServer;
 let dir: string;
 let problemDir: string;

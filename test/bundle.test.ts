@@ -11,7 +11,7 @@ import { Store } from '../orchestrator/store/store.js';
 import { loadProblem } from '../problems/src/load.js';
 import { createSandbox } from '../sandboxes/index.js';
 
-const PLANTED = 'sk-ant-planted-bundle-0123456789';
+const PLANTED = 'fake-ant-planted-bundle-0123456789';
 let dir: string;
 let bundle: string;
 let candidateId: string;
@@ -148,7 +148,7 @@ describe('patch bundles', () => {
   it('never hold a secret from the environment of the run', () => {
     const bytes = execFileSync('sh', ['-c', `gzip -dc '${bundle}'`]);
     expect(bytes.includes(Buffer.from(PLANTED))).toBe(false);
-    expect(bytes.includes(Buffer.from('sk-ant-'))).toBe(false);
+    expect(bytes.includes(Buffer.from('fake-ant-'))).toBe(false);
   });
 
   it('re-verify on a fresh database and agree with the recorded verdict; import adds them', async () => {

@@ -17,7 +17,7 @@ describe('slurm batch script and sbatch arguments', () => {
         HOME: '/home/u',
         ADRS_DB: '/x/adrs.db',
         ADRS_TOKEN: 'web-token-secret',
-        ANTHROPIC_API_KEY: 'sk-ant-secret',
+        ANTHROPIC_API_KEY: 'fake-ant-secret',
         OPENAI_API_KEY: 'sk-secret',
         FOO_KEY: 'k',
         AWS_SECRET_ACCESS_KEY: 'a',

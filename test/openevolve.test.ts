@@ -72,7 +72,7 @@ describe('OpenEvolve folders run unchanged', () => {
 
   it('an evaluator that imports the candidate as a module runs it inside the sandbox, without secrets', async () => {
     const r = await evalJson('imports-module', {
-      ANTHROPIC_API_KEY: 'sk-ant-planted-oe',
+      ANTHROPIC_API_KEY: 'fake-ant-planted-oe',
       MY_TOKEN: 'planted',
     });
     expect(r.metrics.combined_score).toBe(1);

@@ -120,9 +120,9 @@ describe('buildPrompt', () => {
   it('redacts secret values of the environment from the prompt', () => {
     tiny = makeTinyProblem();
     const ctx = makeContext(tiny.problem);
-    ctx.parent.stderrTail = 'key was sk-ant-abcdef123456';
-    const p = buildPrompt(ctx, { ...opts, env: { ANTHROPIC_API_KEY: 'sk-ant-abcdef123456' } });
-    expect(p.user).not.toContain('sk-ant-abcdef123456');
+    ctx.parent.stderrTail = 'key was fake-ant-abcdef123456';
+    const p = buildPrompt(ctx, { ...opts, env: { ANTHROPIC_API_KEY: 'fake-ant-abcdef123456' } });
+    expect(p.user).not.toContain('fake-ant-abcdef123456');
     expect(p.user).toContain('[redacted:ANTHROPIC_API_KEY]');
   });
 });

@@ -22,7 +22,7 @@ import {
 } from './fakes/anthropic-server.js';
 import { makeContext, makeTinyProblem, TINY_SEED, type TinyProblem } from './fakes/tiny-problem.js';
 
-const KEY = 'sk-ant-test-0123456789abcdef';
+const KEY = 'fake-ant-test-0123456789abcdef';
 let fake: FakeServer | undefined;
 let tiny: TinyProblem | undefined;
 afterEach(async () => {

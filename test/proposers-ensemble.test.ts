@@ -201,7 +201,7 @@ describe('createProposer', () => {
           { kind: 'openai', model: 'llama3', baseURL: local.url, weight: 1 },
         ],
       },
-      { env: { ANTHROPIC_API_KEY: 'sk-ant-0123456789' } },
+      { env: { ANTHROPIC_API_KEY: 'fake-ant-0123456789' } },
     );
     expect(proposer.name).toBe('ensemble');
     expect((proposer as EnsembleProposer).prices['claude-sonnet-5']).toEqual({

@@ -269,7 +269,7 @@ describe.runIf(ready || ci)('Docker sandbox', () => {
     });
 
     it('passes no secret from the host or the spec into the container', async () => {
-      const planted = { ANTHROPIC_API_KEY: 'sk-ant-planted-docker', MY_SECRET_TOKEN: 'planted-token-value' };
+      const planted = { ANTHROPIC_API_KEY: 'fake-ant-planted-docker', MY_SECRET_TOKEN: 'planted-token-value' };
       const saved = Object.fromEntries(Object.keys(planted).map((k) => [k, process.env[k]]));
       Object.assign(process.env, planted);
       try {
@@ -280,7 +280,7 @@ describe.runIf(ready || ci)('Docker sandbox', () => {
         expect(result.exitCode).toBe(0);
         const env = JSON.parse(result.stdoutTail) as Record<string, string>;
         expect(env).toMatchObject({ GOOD_SETTING: 'kept', PER_EXEC: 'also-kept' });
-        for (const leaked of ['sk-ant-planted', 'planted-token-value', 'spec-secret', 'exec-secret'])
+        for (const leaked of ['fake-ant-planted', 'planted-token-value', 'spec-secret', 'exec-secret'])
           expect(result.stdoutTail).not.toContain(leaked);
         expect(Object.keys(env).filter((k) => /KEY|TOKEN|ANTHROPIC/.test(k))).toEqual([]);
       } finally {

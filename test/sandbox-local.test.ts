@@ -236,7 +236,7 @@ describe('misbehaving programs end as results with nothing left behind', () => {
 
   it('passes no secret from the host environment', async () => {
     const planted = {
-      ANTHROPIC_API_KEY: `sk-ant-planted-${RUN_MARKER}`,
+      ANTHROPIC_API_KEY: `fake-ant-planted-${RUN_MARKER}`,
       MY_SECRET_TOKEN: 'planted-token-value',
       AWS_ACCESS_KEY_ID: 'AKIAPLANTED',
       LANG: 'C.UTF-8',
@@ -254,7 +254,7 @@ describe('misbehaving programs end as results with nothing left behind', () => {
       expect(result.exitCode).toBe(0);
       const env = JSON.parse(result.stdoutTail) as Record<string, string>;
       for (const leaked of [
-        'sk-ant-planted',
+        'fake-ant-planted',
         'planted-token-value',
         'AKIAPLANTED',
         'spec-secret',

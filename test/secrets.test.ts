@@ -4,7 +4,7 @@ import { redactSecrets, sandboxEnv } from '../core/secrets.js';
 describe('secrets', () => {
   const host = {
     LANG: 'C.UTF-8',
-    ANTHROPIC_API_KEY: 'sk-ant-planted-123456',
+    ANTHROPIC_API_KEY: 'fake-ant-planted-123456',
     MY_SECRET_TOKEN: 'tok-planted-987654',
     AWS_REGION: 'eu-west-1',
     HOME: '/root',
@@ -21,8 +21,8 @@ describe('secrets', () => {
   });
 
   it('redacts the values of secret variables from text', () => {
-    const text = redactSecrets('key=sk-ant-planted-123456 and tok-planted-987654 and eu-west-1', host);
-    expect(text).not.toContain('sk-ant-planted');
+    const text = redactSecrets('key=fake-ant-planted-123456 and tok-planted-987654 and eu-west-1', host);
+    expect(text).not.toContain('fake-ant-planted');
     expect(text).not.toContain('tok-planted');
     expect(text).toContain('[redacted:ANTHROPIC_API_KEY]');
   });
