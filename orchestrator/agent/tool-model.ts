@@ -1,7 +1,7 @@
 // The agent's port to Claude: one Messages API call with tools over @anthropic-ai/sdk; content blocks and usage back.
 import Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
-import { LlmError, llmErrorFrom, type ErrorHints } from '../proposers/errors.js';
+import { fromSdkError, LlmError, type ErrorHints } from '../proposers/errors.js';
 import type { TokenUsage } from '../proposers/prices.js';
 
 export interface ToolSpec {
@@ -90,22 +90,7 @@ export function createAnthropicToolModel(opts: AnthropicToolModelOptions): ToolM
           { maxRetries: 0, timeout: opts.timeoutMs, ...(r.signal ? { signal: r.signal } : {}) },
         );
       } catch (error) {
-        if (error instanceof LlmError) throw error;
-        if (error instanceof Anthropic.APIUserAbortError)
-          throw llmErrorFrom({ aborted: true, message: 'aborted' }, opts.hints, error);
-        if (error instanceof Anthropic.APIConnectionTimeoutError)
-          throw llmErrorFrom({ timeout: true, message: error.message }, opts.hints, error);
-        if (error instanceof Anthropic.APIError && error.status !== undefined)
-          throw llmErrorFrom(
-            { status: error.status, headers: error.headers, message: error.message },
-            opts.hints,
-            error,
-          );
-        throw llmErrorFrom(
-          { connection: true, message: (error as Error)?.message ?? String(error) },
-          opts.hints,
-          error,
-        );
+        throw fromSdkError(error, Anthropic, opts.hints);
       }
       const parsed = answerSchema.safeParse(raw);
       if (!parsed.success)

@@ -2,7 +2,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import type { ChatModel, ChatRequest, ChatResponse } from './chat-model.js';
-import { LlmError, llmErrorFrom, type ErrorHints } from './errors.js';
+import { LlmError, type ErrorHints, fromSdkError } from './errors.js';
 
 export interface AnthropicChatOptions {
   model: string;
@@ -44,26 +44,7 @@ export function createAnthropicChat(opts: AnthropicChatOptions): ChatModel {
     openTelemetry: false,
     logLevel: 'off',
   });
-  const toError = (error: unknown): LlmError => {
-    if (error instanceof LlmError) return error;
-    if (error instanceof Anthropic.APIUserAbortError)
-      return llmErrorFrom({ aborted: true, message: 'aborted' }, opts.hints, error);
-    if (error instanceof Anthropic.APIConnectionTimeoutError)
-      return llmErrorFrom({ timeout: true, message: error.message }, opts.hints, error);
-    if (error instanceof Anthropic.APIConnectionError)
-      return llmErrorFrom({ connection: true, message: error.message }, opts.hints, error);
-    if (error instanceof Anthropic.APIError)
-      return llmErrorFrom(
-        { status: error.status, headers: error.headers, message: error.apiMessage ?? error.message },
-        opts.hints,
-        error,
-      );
-    return llmErrorFrom(
-      { connection: true, message: (error as Error)?.message ?? String(error) },
-      opts.hints,
-      error,
-    );
-  };
+  const toError = (error: unknown): LlmError => fromSdkError(error, Anthropic, opts.hints);
   return {
     provider: 'anthropic',
     model: opts.model,

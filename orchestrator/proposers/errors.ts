@@ -113,3 +113,39 @@ export function llmErrorFrom(f: SdkFailure, hints: ErrorHints, cause?: unknown):
     return new LlmError('server', `${who}: server error (${s}): ${detail}`, opts);
   return new LlmError('bad-request', `${who}: request refused (${s}): ${detail}`, opts);
 }
+
+/** The error classes both official SDKs (Anthropic, OpenAI) export, which tell timeouts, aborts and HTTP errors apart. */
+export interface SdkErrorClasses {
+  APIUserAbortError: abstract new (...args: never[]) => Error;
+  APIConnectionTimeoutError: abstract new (...args: never[]) => Error;
+  APIConnectionError: abstract new (...args: never[]) => Error;
+  APIError: abstract new (...args: never[]) => Error;
+}
+
+/**
+ * Maps whatever an SDK call threw onto an LlmError (with isRetryable), the same way for every provider.
+ * @example catch (error) { throw fromSdkError(error, Anthropic, hints); }
+ */
+export function fromSdkError(error: unknown, sdk: SdkErrorClasses, hints: ErrorHints): LlmError {
+  if (error instanceof LlmError) return error;
+  if (error instanceof sdk.APIUserAbortError)
+    return llmErrorFrom({ aborted: true, message: 'aborted' }, hints, error);
+  if (error instanceof sdk.APIConnectionTimeoutError)
+    return llmErrorFrom({ timeout: true, message: error.message }, hints, error);
+  if (error instanceof sdk.APIConnectionError)
+    return llmErrorFrom({ connection: true, message: error.message }, hints, error);
+  if (error instanceof sdk.APIError) {
+    const e = error as Error & { status?: number; headers?: unknown; apiMessage?: string };
+    if (e.status !== undefined)
+      return llmErrorFrom(
+        { status: e.status, headers: e.headers as SdkFailure['headers'], message: e.apiMessage ?? e.message },
+        hints,
+        error,
+      );
+  }
+  return llmErrorFrom(
+    { connection: true, message: (error as Error)?.message ?? String(error) },
+    hints,
+    error,
+  );
+}

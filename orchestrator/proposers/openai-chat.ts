@@ -2,7 +2,7 @@
 import OpenAI from 'openai';
 import { z } from 'zod';
 import type { ChatModel, ChatRequest, ChatResponse } from './chat-model.js';
-import { LlmError, llmErrorFrom, type ErrorHints } from './errors.js';
+import { LlmError, type ErrorHints, fromSdkError } from './errors.js';
 
 export interface OpenAiChatOptions {
   model: string;
@@ -51,26 +51,7 @@ export function createOpenAiChat(opts: OpenAiChatOptions): ChatModel {
     timeout: opts.timeoutMs,
     logLevel: 'off',
   });
-  const toError = (error: unknown): LlmError => {
-    if (error instanceof LlmError) return error;
-    if (error instanceof OpenAI.APIUserAbortError)
-      return llmErrorFrom({ aborted: true, message: 'aborted' }, opts.hints, error);
-    if (error instanceof OpenAI.APIConnectionTimeoutError)
-      return llmErrorFrom({ timeout: true, message: error.message }, opts.hints, error);
-    if (error instanceof OpenAI.APIConnectionError)
-      return llmErrorFrom({ connection: true, message: error.message }, opts.hints, error);
-    if (error instanceof OpenAI.APIError)
-      return llmErrorFrom(
-        { status: error.status, headers: error.headers, message: error.message },
-        opts.hints,
-        error,
-      );
-    return llmErrorFrom(
-      { connection: true, message: (error as Error)?.message ?? String(error) },
-      opts.hints,
-      error,
-    );
-  };
+  const toError = (error: unknown): LlmError => fromSdkError(error, OpenAI, opts.hints);
   return {
     provider: 'openai',
     model: opts.model,
