@@ -178,3 +178,58 @@ describe('adrs evolve with a model (fake Anthropic server)', () => {
     expect(prices[calls[0]!.model]?.input).toBeGreaterThan(0);
   });
 });
+
+describe('adrs evolve checks the model before the run (Models API on the fake server)', () => {
+  it('an unknown model is one line and exit 2, before any proposal; a known one is checked once', async () => {
+    const fake = await startAnthropicServer({
+      models: ['claude-sonnet-5'],
+      defaultAnswer: (_req, n) =>
+        rewriteAnswer('solution.py', SEED.replace('A = 0', `A = ${n + 1}`), `A = ${n + 1}`),
+    });
+    try {
+      const dir = mkdtempSync(path.join(tmpdir(), 'adrs-preflight-'));
+      const problemDir = makeKnobProblem();
+      const bad = await cli(
+        [
+          'evolve',
+          problemDir,
+          '--model',
+          'claude-nonexistent-9',
+          '--base-url',
+          fake.url,
+          '--iterations',
+          '2',
+          '--db',
+          path.join(dir, 'a.db'),
+        ],
+        { ANTHROPIC_API_KEY: 'fake-ant-preflight-key' },
+      );
+      expect(bad.code).toBe(2);
+      expect(bad.err.trim().split('\n')).toHaveLength(1);
+      expect(bad.err).toMatch(/model "claude-nonexistent-9" not found \(404\)/);
+      expect(fake.modelChecks).toEqual(['claude-nonexistent-9']);
+      expect(fake.requests).toHaveLength(0); // no proposal was attempted
+      const good = await cli(
+        [
+          'evolve',
+          problemDir,
+          '--model',
+          'claude-sonnet-5',
+          '--base-url',
+          fake.url,
+          '--iterations',
+          '2',
+          '--no-verify',
+          '--db',
+          path.join(dir, 'b.db'),
+        ],
+        { ANTHROPIC_API_KEY: 'fake-ant-preflight-key' },
+      );
+      expect(good.code, good.err).toBe(0);
+      expect(fake.modelChecks).toEqual(['claude-nonexistent-9', 'claude-sonnet-5']);
+      expect(fake.requests.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await fake.close();
+    }
+  });
+});

@@ -269,7 +269,10 @@ describe.runIf(ready || ci)('Docker sandbox', () => {
     });
 
     it('passes no secret from the host or the spec into the container', async () => {
-      const planted = { ANTHROPIC_API_KEY: 'fake-ant-planted-docker', MY_SECRET_TOKEN: 'planted-token-value' };
+      const planted = {
+        ANTHROPIC_API_KEY: 'fake-ant-planted-docker',
+        MY_SECRET_TOKEN: 'planted-token-value',
+      };
       const saved = Object.fromEntries(Object.keys(planted).map((k) => [k, process.env[k]]));
       Object.assign(process.env, planted);
       try {

@@ -49,6 +49,17 @@ export function createAnthropicChat(opts: AnthropicChatOptions): ChatModel {
     provider: 'anthropic',
     model: opts.model,
     describe: (r) => body(opts.model, r),
+    async checkModel(): Promise<void> {
+      try {
+        await client.models.retrieve(
+          opts.model,
+          {},
+          { maxRetries: 0, timeout: Math.min(opts.timeoutMs, 30_000) },
+        );
+      } catch (error) {
+        throw toError(error);
+      }
+    },
     async send(r: ChatRequest): Promise<ChatResponse> {
       let raw: unknown;
       try {

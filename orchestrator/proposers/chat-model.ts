@@ -28,4 +28,6 @@ export interface ChatModel {
   send(request: ChatRequest): Promise<ChatResponse>;
   /** The request body as sent, for the call record (never the key). */
   describe(request: ChatRequest): unknown;
+  /** Asks the provider whether the model exists for this key (Models API); throws an LlmError when it does not. */
+  checkModel?(): Promise<void>;
 }

@@ -48,6 +48,14 @@ export class EnsembleProposer implements Proposer {
     );
   }
 
+  /** Checks every member that can be checked (Models API); the first fatal problem is thrown. */
+  async preflight(): Promise<void> {
+    for (const m of this.members) {
+      const p = m.proposer as Proposer & { preflight?: () => Promise<void> };
+      if (p.preflight) await p.preflight();
+    }
+  }
+
   private pick(random: () => number): EnsembleMember {
     const live = this.members.filter((m) => !this.disabled.has(m.name));
     if (this.strategy === 'bandit') {

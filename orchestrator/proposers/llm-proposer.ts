@@ -54,6 +54,20 @@ export class LlmProposer implements Proposer {
     this.prices = opts.prices;
   }
 
+  /**
+   * Before a run: is the configured model known to this key (Models API)? A key or model problem (401, 403,
+   * 404, no key) throws its one-line LlmError; anything else (a network hiccup) is left to the first call.
+   */
+  async preflight(): Promise<void> {
+    if (this.opts.setupError) throw this.opts.setupError;
+    if (!this.opts.chat.checkModel) return;
+    try {
+      await this.opts.chat.checkModel();
+    } catch (error) {
+      if (error instanceof LlmError && error.fatal) throw error;
+    }
+  }
+
   private redact(text: string): string {
     let out = redactSecrets(text, this.opts.env);
     for (const s of this.opts.secrets) if (s.length >= 4) out = out.split(s).join('[redacted]');

@@ -41,6 +41,13 @@ export function startAnthropicServer(opts: FakeServerOptions = {}): Promise<Fake
     {
       path: '/v1/messages',
       urlSuffix: '',
+      modelsPath: '/v1/models',
+      modelBody: (id: string) => ({
+        type: 'model',
+        id,
+        display_name: id,
+        created_at: '2026-01-01T00:00:00Z',
+      }),
       errorBody: (status, type, message) => ({
         type: 'error',
         error: { type: type ?? ERROR_TYPES[status] ?? 'api_error', message },

@@ -41,13 +41,17 @@ export interface FakeServerOptions {
   delayMs?: number;
   /** What to do once the script is used up (e.g. keep returning an edit); without it, a 500 error. */
   defaultAnswer?: (request: RecordedRequest, index: number) => string | FakeStep;
+  /** Models API (GET <modelsPath>/<id>): the ids that exist; default: every id exists. */
+  models?: string[];
 }
 
 export interface FakeServer {
   /** The base URL to give the SDK (`baseURL`). */
   url: string;
-  /** Every request received, in order. */
+  /** Every request received, in order (Models API look-ups are in modelChecks instead). */
   requests: RecordedRequest[];
+  /** Model ids asked about through the Models API. */
+  modelChecks: string[];
   close(): Promise<void>;
 }
 
@@ -58,6 +62,9 @@ export interface Dialect {
   urlSuffix: string;
   answerBody(step: Extract<FakeStep, { kind: 'answer' }>, request: RecordedRequest, n: number): unknown;
   errorBody(status: number, type: string | undefined, message: string): unknown;
+  /** The Models API path (GET <modelsPath>/<id>), when the dialect has one. */
+  modelsPath?: string;
+  modelBody?(id: string): unknown;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -85,6 +92,7 @@ function send(
 export async function startFakeServer(dialect: Dialect, opts: FakeServerOptions = {}): Promise<FakeServer> {
   const script = [...(opts.script ?? [])];
   const requests: RecordedRequest[] = [];
+  const modelChecks: string[] = [];
   const server = createServer((req, res) => {
     void (async () => {
       const raw = await readBody(req);
@@ -101,6 +109,20 @@ export async function startFakeServer(dialect: Dialect, opts: FakeServerOptions 
         body,
         raw,
       };
+      const modelsPath = dialect.modelsPath;
+      if (
+        recorded.method === 'GET' &&
+        modelsPath &&
+        recorded.path.startsWith(modelsPath + '/') &&
+        dialect.modelBody
+      ) {
+        const id = decodeURIComponent(recorded.path.slice(modelsPath.length + 1));
+        modelChecks.push(id);
+        if (opts.models && !opts.models.includes(id))
+          send(res, 404, dialect.errorBody(404, 'not_found_error', `model: ${id}`));
+        else send(res, 200, dialect.modelBody(id));
+        return;
+      }
       requests.push(recorded);
       const n = requests.length - 1;
       if (recorded.method !== 'POST' || recorded.path !== dialect.path) {
@@ -141,6 +163,7 @@ export async function startFakeServer(dialect: Dialect, opts: FakeServerOptions 
   return {
     url: `http://127.0.0.1:${port}${dialect.urlSuffix}`,
     requests,
+    modelChecks,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { InputError } from '../../../core/errors.js';
+import { coerceError, InputError } from '../../../core/errors.js';
 import type { LoadedProblem } from '../../../problems/src/load.js';
 import { loadProblem } from '../../../problems/src/load.js';
 import { createSandbox } from '../../../sandboxes/index.js';
@@ -186,6 +186,17 @@ export async function runEvolution(
     warmPool: config.evalConcurrency,
   });
   const proposer = await makeProposer(config, ctx.env, sandbox);
+  // Ask the provider once whether the model exists for this key: a wrong model or key is one line now,
+  // not a failed first proposal (network trouble is left to the first call and its retries).
+  const preflight = (proposer as { preflight?: () => Promise<void> }).preflight;
+  if (preflight) {
+    try {
+      await preflight.call(proposer);
+    } catch (error) {
+      await sandbox.dispose();
+      throw new InputError(coerceError(error).message);
+    }
+  }
   const bus = new RunEventBus();
   const offs = [writeEventsToStore(bus, store)];
   offs.push(opts.json ? attachJson(bus, ctx.stdout) : attachProgress(bus, ctx.stderr, config.iterations));
