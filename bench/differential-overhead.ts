@@ -23,10 +23,13 @@ import {
   BASE_FILES_DIR,
   EXPERT,
   evaluateFiles,
+  fixtureInstances,
   fixtureProblem,
+  REPOS_DIR,
   resultOf,
   SWE_DIR,
 } from '../test/fixtures/swe/fixture.js';
+import { loadInstanceProblem } from '../problems/src/swefficiency/package.js';
 
 const { values: args } = parseArgs({
   options: { reps: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } },
@@ -44,16 +47,24 @@ const rows: Record<string, unknown>[] = [];
 try {
   for (const n of [1, 2, 3]) {
     const files = { [EXPERT[n]!.file]: EXPERT[n]!.text };
+    // The evaluation with the checks (the default) and without them, interleaved: the integrated cost.
     const problem = await fixtureProblem(n);
+    const plain = await loadInstanceProblem((await fixtureInstances())[n - 1]!, {
+      reposDir: REPOS_DIR,
+      timeoutS: 300,
+      differential: { enabled: false },
+    });
     const workload = readFileSync(path.join(SWE_DIR, 'workloads', `textstats-${n}.py`), 'utf8');
     const prepared = await prepareCase({ repoDir: BASE_FILES_DIR, files, workload });
     const evalS: number[] = [];
+    const evalOffS: number[] = [];
     const twoS: number[] = [];
     const phasedS: number[] = [];
     const inTwo: number[] = [];
     const inPhased: number[] = [];
     try {
       for (let i = 0; i < reps; i++) {
+        evalOffS.push(await timed(async () => resultOf(await evaluateFiles(sandbox, plain, files))));
         evalS.push(await timed(async () => resultOf(await evaluateFiles(sandbox, problem, files))));
         twoS.push(
           await timed(async () => {
@@ -73,10 +84,12 @@ try {
     } finally {
       prepared.dispose();
     }
-    const e = median(evalS);
+    const e = median(evalOffS);
     rows.push({
       case: `textstats-${n} expert`,
       evaluation_s: e,
+      evaluation_with_checks_s: median(evalS),
+      integrated_fraction: median(evalS) / e - 1,
       two_tree_s: median(twoS),
       phased_s: median(phasedS),
       two_tree_fraction: median(twoS) / e,
@@ -108,12 +121,13 @@ try {
 if (args.json) process.stdout.write(JSON.stringify(rows, null, 1) + '\n');
 else {
   const f = (v: unknown, d = 3): string => (typeof v === 'number' ? v.toFixed(d) : '-');
+  const pct = (v: unknown): string => (typeof v === 'number' ? `${Math.round(v * 100)}%` : '-');
   process.stdout.write(`differential-overhead (local sandbox, medians of ${reps})\n`);
   process.stdout.write(
-    'case                          eval s   two-tree s  phased s   two-tree/eval  phased/eval\n',
+    'case                          eval s  with checks  added  | standalone: two-tree s  phased s  phased own processes s\n',
   );
   for (const r of rows)
     process.stdout.write(
-      `${String(r.case).padEnd(30)}${f(r.evaluation_s).padStart(6)}  ${f(r.two_tree_s).padStart(10)}  ${f(r.phased_s).padStart(8)}  ${f(r.two_tree_fraction, 2).padStart(13)}  ${f(r.phased_fraction, 2).padStart(11)}  ${f(r.phased_inside_s).padStart(15)}  ${f(r.phased_inside_fraction, 2).padStart(11)}\n`,
+      `${String(r.case).padEnd(30)}${f(r.evaluation_s).padStart(6)}  ${f(r.evaluation_with_checks_s).padStart(11)}  ${pct(r.integrated_fraction).padStart(5)}  | ${f(r.two_tree_s).padStart(22)}  ${f(r.phased_s).padStart(8)}  ${f(r.phased_inside_s).padStart(22)}\n`,
     );
 }

@@ -19,8 +19,9 @@ Two-tree mode (one command; the base tree must be built like the patched one):
 Phased mode, for one tree switched in place (the SWE harness's /testbed):
     ... --phase base    --tree DIR --state DIR --workload FILE --diff FILE [--python PY] [--config FILE]
     ... --phase patched --tree DIR --state DIR --out FILE [--python PY]
-    (the base tree is gone by the time a difference shows, so phase base probes up front: a second base run
-    unless noise_probe is false, and a replay of the recorded calls on base.)
+    and only when that report says "needs_base_probe" (something differs; is it noise or a real change?):
+    ... --phase probe   --tree DIR --state DIR [--python PY]          (the tree switched back to base)
+    ... --phase judge   --tree DIR --state DIR --out FILE [--python PY]  (the patch applied again)
 Configuration (JSON, --config FILE or $ADRS_DIFFERENTIAL): enabled, workload, calls, replay, may_differ,
 max_calls, max_bytes, rtol, atol, strict, passes, timing_lines, timeout_s, noise_probe. The report (--out, and stdout):
 {"ok", "checks": [{name, ok, detail}], "first_difference", "feedback", "notes", "seconds", "targets"}.
@@ -195,10 +196,21 @@ def two_trees(opts, cfg):
 
 
 def phased(opts, cfg):
+    """One tree switched in place between base and patch (the SWE harness). Phases, in order:
+
+    base     on base_commit: which functions change, then observe the workload (one process).
+    patched  on the patched tree: observe, replay the base calls, compare. When everything agrees, the report
+             is final. When something differs, the report says `needs_base_probe`: the caller switches back to
+             base_commit and runs `probe` (base observed again, base replay), then the patch and `judge`.
+             So the second base run, which tells noise from a real change, costs nothing on the common path.
+    probe    on base_commit, only when asked.
+    judge    on the patched tree: compare again with what the probe added; the final report.
+    """
     state, tree = opts["--state"], os.path.abspath(opts["--tree"])
     os.makedirs(state, exist_ok=True)
     runner = Runner(opts.get("--python") or sys.executable, cfg, state)
-    if opts["--phase"] == "base":
+    phase = opts["--phase"]
+    if phase == "base":
         t0 = time.time()
         shutil.copy(opts["--workload"], runner.path("workload.py"))
         with open(runner.path("config.json"), "w") as f:
@@ -208,22 +220,38 @@ def phased(opts, cfg):
         runner.seconds["targets"] = round(time.time() - t0, 4)
         runner.observe("observe-base", tree, runner.path("workload.py"), "base.pkl")
         n_calls = prepare_calls(runner, targets)
-        if cfg["noise_probe"]:
-            runner.observe("observe-base-again", tree, runner.path("workload.py"), "base2.pkl", select="select.json")
-        if n_calls and cfg["replay"]:
-            runner.replay("replay-base", tree, "replay-base.pkl")
         with open(runner.path("phase-base.json"), "w") as f:
-            json.dump({"targets": targets, "notes": notes, "seconds": runner.seconds}, f)
+            json.dump({"targets": targets, "notes": notes, "seconds": runner.seconds, "calls": n_calls}, f)
         return None
     with open(runner.path("config.json")) as f:
         runner.cfg = cfg = json.load(f)
     with open(runner.path("phase-base.json")) as f:
         before = json.load(f)
-    runner.observe("observe-patched", tree, runner.path("workload.py"), "patched.pkl", select="select.json")
-    if cfg["replay"]:
-        runner.replay("replay-patched", tree, "replay-patched.pkl")
+    if phase == "probe":
+        with open(runner.path("needs.json")) as f:
+            needs = json.load(f)
+        if needs.get("noise") and cfg["noise_probe"]:
+            runner.observe("observe-base-again", tree, runner.path("workload.py"), "base2.pkl", select="select.json")
+        if needs.get("replay_base") and before.get("calls"):
+            runner.replay("replay-base", tree, "replay-base.pkl")
+        before["seconds"].update(runner.seconds)
+        with open(runner.path("phase-base.json"), "w") as f:
+            json.dump(before, f)
+        return None
+    if phase == "patched":
+        runner.observe("observe-patched", tree, runner.path("workload.py"), "patched.pkl", select="select.json")
+        if cfg["replay"]:
+            runner.replay("replay-patched", tree, "replay-patched.pkl")
     compared = runner.compare(tree)
-    return report(runner, cfg, compared, before["targets"], before["notes"], sum(before["seconds"].values()))
+    needs = {k: v for k, v in compared.get("needs", {}).items() if v}
+    if not cfg["noise_probe"]:
+        needs.pop("noise", None)
+    result = report(runner, cfg, compared, before["targets"], before["notes"], sum(before["seconds"].values()))
+    if phase == "patched" and needs and not result["ok"]:
+        with open(runner.path("needs.json"), "w") as f:
+            json.dump(needs, f)
+        result["needs_base_probe"] = sorted(needs)
+    return result
 
 
 def main(argv):

@@ -331,16 +331,28 @@ def judge(ctx, ws, patch_arg, seed):
         artifacts["workload_output"] = tail(post_out, 2000)
         checks.append({"name": "workload", "ok": True, "detail": "pre %.6g s, post %.6g s" % (pre_mean, post_mean)})
         if use_diff:
-            report_file = os.path.join(diff_state, "r.json")
-            rc, out, err = ctx.run([sys.executable, os.path.join(diff_dir, "adrs_diffcheck.py"), "--phase", "patched",
-                                    "--tree", ctx.repo, "--state", diff_state, "--out", report_file,
-                                    "--python", ctx.python])
-            try:
-                with open(report_file) as f:
-                    rep = json.load(f)
-            except (OSError, ValueError):
-                rep = {"ok": False, "checks": [{"name": "differential", "ok": False, "detail": tail(err, 500)}],
-                       "feedback": "The differential check could not run: " + tail(err, 1000)}
+            def diff_phase(phase, out=None):
+                args = [sys.executable, os.path.join(diff_dir, "adrs_diffcheck.py"), "--phase", phase, "--tree", ctx.repo,
+                        "--state", diff_state, "--python", ctx.python] + (["--out", out] if out else [])
+                rc, _, err = ctx.run(args)
+                if not out:
+                    return None
+                try:
+                    with open(out) as f:
+                        return json.load(f)
+                except (OSError, ValueError):
+                    return {"ok": False, "checks": [{"name": "differential", "ok": False, "detail": tail(err, 500)}],
+                            "feedback": "The differential check could not run: " + tail(err, 1000)}
+
+            rep = diff_phase("patched", os.path.join(diff_state, "r.json"))
+            if rep.get("needs_base_probe"):
+                # Something differs: observe base_commit once more (noise, or a real change?), then judge again.
+                reset_to_base(ctx)
+                rebuild(ctx)
+                diff_phase("probe")
+                apply_patch(ctx, patch)
+                rebuild(ctx)
+                rep = diff_phase("judge", os.path.join(diff_state, "r2.json"))
             checks.extend(rep.get("checks", []))
             artifacts["differential"] = json.dumps(rep)[:4000]
             if not rep.get("ok"):
