@@ -127,3 +127,23 @@ def write(result, ctx):
             fh.write(text + "\n")
     else:
         print(text)
+
+
+def evaluate_candidate(ctx, child_script, candidate, precision, extra, child_timeout_s, reference_lines=None):
+    """The shared body of a kernel evaluator: static checks, then the candidate in a child process, then one result.
+
+    `extra` goes into the child's request next to stage, seed, samples, device and the candidate's file name.
+    """
+    result = static_result(ctx["workspace"], candidate, precision, reference_lines or ())
+    if result is None:
+        timeout = float(os.environ.get("KERNEL_CHILD_TIMEOUT_S") or child_timeout_s[ctx["stage"]])
+        request = {"stage": ctx["stage"], "seed": ctx["seed"], "samples": ctx["samples"], "device": ctx["device"],
+                   "candidate": candidate, **extra}
+        reply, why, stderr = run_child(child_script, request, ctx["workspace"], timeout)
+        result = reply if reply is not None else failure("runs", f"{candidate}: {why}", ["exists", "static"])
+        if stderr.strip():
+            result.setdefault("artifacts", {})["stderr"] = stderr
+        if reply is not None and result.get("correct"):
+            result["checks"] = [{"name": "exists", "ok": True}, {"name": "static", "ok": True}] + result["checks"]
+    write(result, ctx)
+

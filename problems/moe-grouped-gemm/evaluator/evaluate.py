@@ -67,18 +67,8 @@ def main():
     except parent.SetupError as error:
         print(f"moe-grouped-gemm evaluator: {error}", file=sys.stderr)
         return 2
-    result = parent.static_result(ctx["workspace"], CANDIDATE, "half")
-    if result is None:
-        timeout = float(os.environ.get("KERNEL_CHILD_TIMEOUT_S") or CHILD_TIMEOUT_S[ctx["stage"]])
-        request = {"stage": ctx["stage"], "seed": ctx["seed"], "samples": ctx["samples"], "device": ctx["device"],
-                   "workloads": workloads, "candidate": CANDIDATE}
-        reply, why, stderr = parent.run_child(os.path.join(HERE, "moe_child.py"), request, ctx["workspace"], timeout)
-        result = reply if reply is not None else parent.failure("runs", f"{CANDIDATE}: {why}", ["exists", "static"])
-        if stderr.strip():
-            result.setdefault("artifacts", {})["stderr"] = stderr
-        if reply is not None and result.get("correct"):
-            result["checks"] = [{"name": "exists", "ok": True}, {"name": "static", "ok": True}] + result["checks"]
-    parent.write(result, ctx)
+    parent.evaluate_candidate(ctx, os.path.join(HERE, "moe_child.py"), CANDIDATE, "half", {"workloads": workloads},
+                              CHILD_TIMEOUT_S)
     return 0
 
 

@@ -38,18 +38,8 @@ def main():
     except (parent.SetupError, OSError, ValueError) as error:
         print(f"kernelbench evaluator: {error}", file=sys.stderr)
         return 2
-    result = parent.static_result(ctx["workspace"], CANDIDATE, config.get("precision", "fp32"), reference_lines)
-    if result is None:
-        timeout = float(os.environ.get("KERNEL_CHILD_TIMEOUT_S") or CHILD_TIMEOUT_S[ctx["stage"]])
-        request = {"stage": ctx["stage"], "seed": ctx["seed"], "samples": ctx["samples"], "device": ctx["device"],
-                   "config": config, "candidate": CANDIDATE}
-        reply, why, stderr = parent.run_child(os.path.join(HERE, "kernelbench_child.py"), request, ctx["workspace"], timeout)
-        result = reply if reply is not None else parent.failure("runs", f"{CANDIDATE}: {why}", ["exists", "static"])
-        if stderr.strip():
-            result.setdefault("artifacts", {})["stderr"] = stderr
-        if reply is not None and result.get("correct"):
-            result["checks"] = [{"name": "exists", "ok": True}, {"name": "static", "ok": True}] + result["checks"]
-    parent.write(result, ctx)
+    parent.evaluate_candidate(ctx, os.path.join(HERE, "kernelbench_child.py"), CANDIDATE,
+                              config.get("precision", "fp32"), {"config": config}, CHILD_TIMEOUT_S, reference_lines)
     return 0
 
 
