@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,44 +11,10 @@ import { createTuneProposer } from '../orchestrator/proposers/tune.js';
 import { Store } from '../orchestrator/store/store.js';
 import { loadProblem } from '../problems/src/load.js';
 import { createSandbox } from '../sandboxes/index.js';
+import { requireClusterUnderCi, slurmUp, workerCommand } from './fixtures/slurm/cluster.js';
 
 // End to end: a short `adrs evolve --executor slurm` run (offline tuner, no LLM) on the one-node cluster of .ci/slurm.sh.
-const slurmUp = ((): boolean => {
-  try {
-    execFileSync('sbatch', ['--version'], { stdio: 'pipe' });
-    execFileSync('sinfo', ['-h'], { stdio: 'pipe', timeout: 15_000 });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!slurmUp) {
-  const msg =
-    'SLURM SUITE SKIPPED: sbatch is missing or sinfo fails (run `sudo bash .ci/slurm.sh` to start a one-node cluster)';
-  console.warn(`\n${'!'.repeat(msg.length)}\n${msg}\n${'!'.repeat(msg.length)}\n`);
-}
-
-describe.runIf(!slurmUp && process.env.CI === 'true')('slurm suite under CI', () => {
-  it('needs a Slurm cluster', () => {
-    expect.fail('CI=true but there is no Slurm cluster: .ci/slurm.sh should have started one');
-  });
-});
-
-/** The real `node bin/adrs.js` when dist/ is built from the current sources (npm test builds it), else the sources through tsx. */
-function workerCommand(): string[] {
-  const sources = [
-    'orchestrator/cli/commands/worker.ts',
-    'orchestrator/executors/inline.ts',
-    ...readdirSync('orchestrator/executors/slurm').map((f) => `orchestrator/executors/slurm/${f}`),
-  ];
-  const fresh = sources.every((src) => {
-    const built = path.join('dist', src.replace(/\.ts$/, '.js'));
-    return existsSync(built) && statSync(built).mtimeMs >= statSync(src).mtimeMs;
-  });
-  return fresh
-    ? [process.execPath, path.resolve('bin/adrs.js')]
-    : [process.execPath, path.resolve('test/fixtures/slurm/adrs-src.mjs')];
-}
+requireClusterUnderCi();
 
 function sink(): { write(s: string): boolean; text: () => string } {
   let buf = '';

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,46 +13,12 @@ import {
 } from '../orchestrator/executors/slurm/slurm-executor.js';
 import type { EvalJob } from '../orchestrator/executors/types.js';
 import { loadProblem } from '../problems/src/load.js';
+import { requireClusterUnderCi, slurmUp, workerCommand } from './fixtures/slurm/cluster.js';
 
 // Needs a Slurm cluster (.ci/slurm.sh starts a one-node one). Workers run the CLI from the sources through tsx.
-const slurmUp = ((): boolean => {
-  try {
-    execFileSync('sbatch', ['--version'], { stdio: 'pipe' });
-    execFileSync('sinfo', ['-h'], { stdio: 'pipe', timeout: 15_000 });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!slurmUp) {
-  const msg =
-    'SLURM SUITE SKIPPED: sbatch is missing or sinfo fails (run `sudo bash .ci/slurm.sh` to start a one-node cluster)';
-  console.warn(`\n${'!'.repeat(msg.length)}\n${msg}\n${'!'.repeat(msg.length)}\n`);
-}
+requireClusterUnderCi();
 
-describe.runIf(!slurmUp && process.env.CI === 'true')('slurm suite under CI', () => {
-  it('needs a Slurm cluster', () => {
-    expect.fail('CI=true but there is no Slurm cluster: .ci/slurm.sh should have started one');
-  });
-});
-
-/** The real `node bin/adrs.js` when dist/ is built from the current sources (npm test builds it), else the sources through tsx. */
-const WORKER = ((): string[] => {
-  const sources = [
-    'orchestrator/cli/commands/worker.ts',
-    'orchestrator/executors/inline.ts',
-    ...readdirSync('orchestrator/executors/slurm').map((f) => `orchestrator/executors/slurm/${f}`),
-  ];
-  const fresh = sources.every((src) => {
-    const built = path.join('dist', src.replace(/\.ts$/, '.js'));
-    return existsSync(built) && statSync(built).mtimeMs >= statSync(src).mtimeMs;
-  });
-  if (fresh) return [process.execPath, path.resolve('bin/adrs.js')];
-  console.warn(
-    'slurm tests: dist/ is older than the executor sources; workers run the sources through tsx (slower; `npm run build` fixes it)',
-  );
-  return [process.execPath, path.resolve('test/fixtures/slurm/adrs-src.mjs')];
-})();
+const WORKER = workerCommand();
 const problem = loadProblem(path.resolve('test/fixtures/slurm/tiny'));
 const seed = seedFiles(problem);
 const program = (edit: (src: string) => string): Record<string, string> => ({

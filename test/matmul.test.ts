@@ -1,13 +1,12 @@
 // The matmul-cpu problem package: its evaluator run as a subprocess on the seed, a knob-tuned seed and broken kernels.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluatorResultSchema, type EvaluatorResult, type Stage } from '../evaluators/result.js';
+import type { Stage } from '../evaluators/result.js';
 import { applyKnobs } from '../orchestrator/knobs/apply.js';
 import { currentAssignment, parseKnobs, type KnobValue } from '../orchestrator/knobs/parse.js';
 import { loadProblem, type LoadedProblem } from '../problems/src/load.js';
+import { cleanupTemps, runEvaluator, type EvalRun } from './helpers/run-evaluator.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'matmul');
@@ -15,50 +14,16 @@ const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name)
 
 let problem: LoadedProblem;
 let seed: string;
-const temps: string[] = [];
 
 beforeAll(() => {
   problem = loadProblem(path.join(ROOT, 'problems', 'matmul-cpu'));
   seed = readFileSync(path.join(problem.seedDir, 'matmul.c'), 'utf8');
 });
-afterAll(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(cleanupTemps);
 
-/** Runs the problem's evaluator command (placeholders filled in) on `source` in a fresh workspace. */
-async function evaluate(
-  source: string,
-  stage: Stage,
-  env: Record<string, string> = {},
-): Promise<{ result: EvaluatorResult; workspaceFiles: string[] }> {
-  const workspace = mkdtempSync(path.join(tmpdir(), 'adrs-matmul-ws-'));
-  const out = mkdtempSync(path.join(tmpdir(), 'adrs-matmul-out-'));
-  temps.push(workspace, out);
-  writeFileSync(path.join(workspace, 'matmul.c'), source);
-  const workloads = stage === 'verify' ? problem.verifyWorkloadsDir! : problem.screenWorkloadsDir!;
-  const fill = (arg: string): string =>
-    arg
-      .replaceAll('{problem}', problem.evaluatorDir)
-      .replaceAll('{workspace}', workspace)
-      .replaceAll('{workloads}', workloads);
-  const [command, ...args] = problem.spec.evaluator.command.map(fill);
-  const resultFile = path.join(out, 'result.json');
-  const run = await execa(command!, args, {
-    cwd: workspace,
-    reject: false,
-    timeout: problem.spec.timeouts[stage] * 1000,
-    env: {
-      ADRS_STAGE: stage,
-      ADRS_SEED: '12345',
-      ADRS_RESULT: resultFile,
-      ADRS_WORKSPACE: workspace,
-      ADRS_WORKLOADS: workloads,
-      ...env,
-    },
-  });
-  expect(run.exitCode, `evaluator failed: ${run.stderr}`).toBe(0);
-  const result = evaluatorResultSchema.parse(JSON.parse(readFileSync(resultFile, 'utf8')));
-  return { result, workspaceFiles: readdirSync(workspace) };
+/** Runs the problem's evaluator command on `source` as matmul.c in a fresh workspace. */
+function evaluate(source: string, stage: Stage, env: Record<string, string> = {}): Promise<EvalRun> {
+  return runEvaluator(problem, 'matmul.c', source, stage, env);
 }
 
 describe('matmul-cpu package', () => {

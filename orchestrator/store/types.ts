@@ -1,5 +1,6 @@
 // Row shapes of the store (snake_case, as SQLite returns them) and the inputs of its insert methods.
 import type { Stage } from '../../evaluators/result.js';
+import type { Verdict } from '../../evaluators/verify-types.js';
 
 export interface RunRow {
   id: string;
@@ -144,25 +145,8 @@ export interface VerdictRow {
   created_at: string;
 }
 
-export interface NewVerdict {
-  candidateId: string;
-  baselineCandidateId?: string | null;
-  verified: boolean;
-  correct: boolean;
-  speedup?: number | null;
-  ciLow?: number | null;
-  ciHigh?: number | null;
-  confidence?: number | null;
-  minEffect?: number | null;
-  nCandidate?: number | null;
-  nBaseline?: number | null;
-  method: string;
-  score?: number | null;
-  metrics?: Record<string, number>;
-  reason: string;
-  fingerprint: unknown;
-  samples?: { arm: 'candidate' | 'baseline'; key: string; seq: number; value: number }[];
-}
+/** What insertVerdict takes: exactly the verifier's verdict (evaluators/verify-types.ts), samples included. */
+export type NewVerdict = Verdict;
 
 export interface LlmCallRow {
   id: number;
