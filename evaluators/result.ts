@@ -15,6 +15,10 @@ export const EVAL_ENV = {
   workloads: 'ADRS_WORKLOADS',
   samples: 'ADRS_SAMPLES',
   sampleIndex: 'ADRS_SAMPLE_INDEX',
+  /** Read-only folder of values kept across evaluations of this problem (see EvaluationTarget.cacheDir). */
+  cacheDir: 'ADRS_CACHE_DIR',
+  /** Where the evaluator may write new entries for that folder: {"entries": {name: base64}}. */
+  cacheOut: 'ADRS_CACHE_OUT',
 } as const;
 
 export const checkSchema = z.object({

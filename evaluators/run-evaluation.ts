@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { assetPath } from '../core/paths.js';
 import type { Sandbox, SandboxLimits } from '../sandboxes/types.js';
+import { CACHE_OUT_MAX_BYTES, keepCacheEntries, prepareCacheDir } from './evaluator-cache.js';
 import { EVAL_ENV, evaluatorResultSchema, type EvaluationOutcome, type Stage } from './result.js';
 
 /** Everything about a problem that running its evaluator needs (the orchestrator builds it from problem.yaml). */
@@ -16,6 +17,12 @@ export interface EvaluationTarget {
   limits: SandboxLimits;
   image?: string;
   env?: Record<string, string>;
+  /**
+   * Host folder of values an evaluator computed from the problem alone and may reuse in later evaluations (the
+   * differential checks' base observations). Exposed read-only as mount "cache" ($ADRS_CACHE_DIR); what the
+   * evaluator writes to $ADRS_CACHE_OUT is added to it after a normal exit (see keepCacheEntries).
+   */
+  cacheDir?: string;
 }
 
 export interface RunEvaluationOptions {
@@ -53,6 +60,8 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
   if (existsSync(HARNESS_DIR)) readonlyDirs.harness = HARNESS_DIR;
   // Differential checks against the base (repository tasks), callable by evaluators as $ADRS_DIFFERENTIAL_DIR.
   if (existsSync(DIFFERENTIAL_DIR)) readonlyDirs.differential = DIFFERENTIAL_DIR;
+  const cacheDir = opts.target.cacheDir && prepareCacheDir(opts.target.cacheDir);
+  if (cacheDir) readonlyDirs.cache = cacheDir;
   let session;
   try {
     session = await opts.sandbox.open({
@@ -75,6 +84,7 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
   try {
     const resultRel = `.adrs-result-${randomBytes(6).toString('hex')}.json`;
     const resultPath = `${session.workspace}/${resultRel}`;
+    const cacheOutRel = `.adrs-cache-${randomBytes(6).toString('hex')}.json`;
     const workloads = session.mounts.workloads ?? '';
     const fill = (arg: string): string =>
       arg
@@ -98,6 +108,10 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
       env.PYTHONPATH = [session.mounts.harness, opts.target.env?.PYTHONPATH].filter(Boolean).join(':');
     }
     if (session.mounts.differential) env.ADRS_DIFFERENTIAL_DIR = session.mounts.differential;
+    if (cacheDir && session.mounts.cache) {
+      env[EVAL_ENV.cacheDir] = session.mounts.cache;
+      env[EVAL_ENV.cacheOut] = `${session.workspace}/${cacheOutRel}`;
+    }
     const res = await session.exec(opts.target.command.map(fill), { env });
     const common = {
       durationMs: Date.now() - started,
@@ -166,6 +180,11 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
         ...common,
       };
     }
+    if (cacheDir)
+      keepCacheEntries(
+        cacheDir,
+        await session.readFile(cacheOutRel, CACHE_OUT_MAX_BYTES).catch(() => undefined),
+      );
     return { status: parsed.data.correct ? 'ok' : 'incorrect', result: parsed.data, ...common };
   } finally {
     await session.close();

@@ -1,4 +1,6 @@
 // Maps a loaded problem onto what the evaluator runner needs for one stage (command, read-only dirs, limits).
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { EvaluationTarget } from '../../evaluators/run-evaluation.js';
 import type { Stage } from '../../evaluators/result.js';
 import type { LoadedProblem } from '../../problems/src/load.js';
@@ -22,6 +24,8 @@ export function stageTarget(
     evaluatorDir: problem.evaluatorDir,
     workloadsDir,
     image: s.sandbox.image,
+    // The evaluator cache (evaluators/evaluator-cache.ts): one folder per problem content, for judging stages.
+    ...(s.evaluator.cache && stage !== 'time' ? { cacheDir: evaluatorCacheDir(problem) } : {}),
     limits: {
       wallTimeMs: s.timeouts[stage] * 1000,
       memoryMb: s.resources.memory_mb,
@@ -32,6 +36,11 @@ export function stageTarget(
       ...(gpus && gpus !== '0' ? { gpus } : {}),
     },
   };
+}
+
+/** Where values an evaluator may reuse across evaluations of this exact problem are kept (a cache: safe to delete). */
+export function evaluatorCacheDir(problem: LoadedProblem): string {
+  return path.join(tmpdir(), 'adrs-evaluator-cache', problem.contentHash.slice(0, 32));
 }
 
 /** The primary score, oriented so that higher is better; null when the metric is missing. */

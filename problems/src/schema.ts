@@ -33,6 +33,12 @@ export const problemSchema = z
           time: stageCommand.optional(),
         })
         .prefault({}),
+      /**
+       * The evaluator keeps values it computed without candidate code (base observations) across evaluations:
+       * $ADRS_CACHE_DIR (read-only) and $ADRS_CACHE_OUT (see evaluators/evaluator-cache.ts). An evaluator that sets
+       * this must not pass those two variables on to candidate processes.
+       */
+      cache: z.boolean().default(false),
     }),
     metrics: z.array(metricSchema).min(1),
     /** The metric that ranks candidates (higher is better after direction). */
@@ -105,6 +111,8 @@ export const problemSchema = z
         timing_lines: z.string().default(''),
         timeout_s: z.number().positive().default(900),
         noise_probe: z.boolean().default(true),
+        /** Keep base observations across evaluations (the evaluator cache): the base run once per changed-function set. */
+        cache: z.boolean().default(true),
       })
       .strict()
       .prefault({}),

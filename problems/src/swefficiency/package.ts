@@ -154,6 +154,9 @@ export async function writeInstancePackage(
     evaluator: {
       dir: 'evaluator',
       command: [opts.harnessPython ?? '/usr/bin/python3', '{problem}/swe_eval.py'],
+      // Base observations of the differential checks, kept across candidates (the harness strips ADRS_* from the
+      // environment of the workload and the tests).
+      cache: true,
     },
     metrics: [
       {

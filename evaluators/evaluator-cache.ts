@@ -1,0 +1,89 @@
+// The evaluator cache: values an evaluator computed from the problem alone (no candidate code had run), kept on the
+// host across evaluations of one problem and shown to later ones read-only. The differential checks keep their base
+// observations there, so the base run they need is paid once per set of changed functions, not per candidate.
+//
+// Inside the sandbox the folder is a read-only mount (a snapshot: the local sandbox copies it, Docker binds it
+// read-only), so candidate code cannot change what later evaluations read. New entries come back only through the
+// evaluator's own output file (a random name, like the result's), after a normal exit, with checked names and sizes.
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** What one evaluation may hand back (base64 inflates by 4/3). */
+export const CACHE_OUT_MAX_BYTES = 12 * 1024 * 1024;
+/** What the folder may hold; the oldest entries go first. */
+export const CACHE_MAX_BYTES = 32 * 1024 * 1024;
+export const CACHE_MAX_ENTRIES = 64;
+const ENTRY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+const cacheOutSchema = z.object({ entries: z.record(z.string(), z.string()) });
+
+/** The cache folder, created when missing; undefined (no cache, evaluations still run) when it cannot be. */
+export function prepareCacheDir(dir: string): string | undefined {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    return statSync(dir).isDirectory() ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Adds the entries of an evaluator's cache output ({"entries": {name: base64}}) to the folder: names must be plain
+ * file names, an existing entry is never replaced, each is written whole (temp file, then rename). Anything
+ * malformed is dropped: the cache only saves time, so it never fails an evaluation. Returns the names kept.
+ */
+export function keepCacheEntries(dir: string, raw: Buffer | undefined): string[] {
+  if (!raw || raw.length === 0 || raw.length >= CACHE_OUT_MAX_BYTES) return [];
+  let parsed;
+  try {
+    parsed = cacheOutSchema.safeParse(JSON.parse(raw.toString('utf8')));
+  } catch {
+    return [];
+  }
+  if (!parsed.success) return [];
+  const kept: string[] = [];
+  for (const [name, b64] of Object.entries(parsed.data.entries)) {
+    if (!ENTRY_NAME.test(name) || name.endsWith('.tmp')) continue;
+    const target = path.join(dir, name);
+    try {
+      statSync(target);
+      continue; // already there: first writer wins
+    } catch {
+      // not there yet
+    }
+    const bytes = Buffer.from(b64, 'base64');
+    if (bytes.length === 0 || bytes.length > CACHE_MAX_BYTES / 4) continue;
+    const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
+    try {
+      writeFileSync(tmp, bytes, { mode: 0o644 });
+      renameSync(tmp, target);
+      kept.push(name);
+    } catch {
+      rmSync(tmp, { force: true });
+    }
+  }
+  if (kept.length) trimCache(dir);
+  return kept;
+}
+
+/** Keeps the folder within CACHE_MAX_ENTRIES and CACHE_MAX_BYTES, removing the oldest entries first. */
+export function trimCache(dir: string): void {
+  let entries: { file: string; size: number; mtime: number }[];
+  try {
+    entries = readdirSync(dir)
+      .filter((name) => ENTRY_NAME.test(name) && !name.endsWith('.tmp'))
+      .map((name) => {
+        const s = statSync(path.join(dir, name));
+        return { file: path.join(dir, name), size: s.size, mtime: s.mtimeMs };
+      })
+      .sort((a, b) => b.mtime - a.mtime);
+  } catch {
+    return;
+  }
+  let bytes = 0;
+  entries.forEach((e, i) => {
+    bytes += e.size;
+    if (i >= CACHE_MAX_ENTRIES || bytes > CACHE_MAX_BYTES) rmSync(e.file, { force: true });
+  });
+}
