@@ -1,9 +1,11 @@
 // Differential checks (evaluators/differential) through the local sandbox: expert patches pass; patches that pass every
 // covering test but change a result for one input, return a non-canonical form, or answer from a stale cache are refused.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { EvaluatorResult } from '../evaluators/result.js';
+import { evaluatorCacheDir } from '../orchestrator/evaluate/target.js';
 import { loadInstanceProblem } from '../problems/src/swefficiency/package.js';
 import { createSandbox } from '../sandboxes/index.js';
 import type { Sandbox } from '../sandboxes/types.js';
@@ -18,7 +20,14 @@ import {
   unitconvInstance,
   type CheckCase,
 } from './fixtures/swe-diff/fixture.js';
-import { BASE_FILES_DIR, EXPERT, evaluateFiles, resultOf, SWE_DIR } from './fixtures/swe/fixture.js';
+import {
+  BASE_FILES_DIR,
+  EXPERT,
+  evaluateFiles,
+  fixtureProblem,
+  resultOf,
+  SWE_DIR,
+} from './fixtures/swe/fixture.js';
 
 let pytest = true;
 try {
@@ -43,6 +52,15 @@ async function check(c: CheckCase): Promise<Awaited<ReturnType<typeof runDiffche
     prepared.dispose();
   }
 }
+
+/** The differential report the SWE evaluator keeps in its artifacts. */
+const differentialReport = (
+  r: EvaluatorResult,
+): { base_cached?: boolean; seconds?: Record<string, number> } =>
+  JSON.parse(r.artifacts?.differential ?? '{}') as {
+    base_cached?: boolean;
+    seconds?: Record<string, number>;
+  };
 
 const textstatsWorkload = (n: number): string =>
   readFileSync(path.join(SWE_DIR, 'workloads', `textstats-${n}.py`), 'utf8');
@@ -94,16 +112,21 @@ describe.runIf(pytest)('differential checks (local sandbox)', () => {
       const r = resultOf(await evaluateFiles(await box(), plain, files));
       expect(r.correct, r.feedback).toBe(true);
       expect(r.metrics.p2p_passed).toBe(r.metrics.p2p_total);
-      // With them (the default), the SWE evaluator refuses it and shows the difference.
+      // With them (the default), the SWE evaluator refuses it and shows the difference: first with the base
+      // observed in this evaluation, then with the base observation it kept (the evaluator cache).
       const checked = await loadInstanceProblem(await unitconvInstance(), {
         reposDir: path.join(DIFF_DIR, 'repos'),
         timeoutS: 300,
       });
-      const d = resultOf(await evaluateFiles(await box(), checked, files));
-      expect(d.correct).toBe(false);
-      expect(d.metrics.speedup).toBe(1);
-      expect(d.feedback).toMatch(bad.expect);
-      expect(d.checks.some((c) => c.name.startsWith('differential-') && !c.ok)).toBe(true);
+      rmSync(evaluatorCacheDir(checked), { recursive: true, force: true });
+      for (const cached of [false, true]) {
+        const d = resultOf(await evaluateFiles(await box(), checked, files));
+        expect(d.correct).toBe(false);
+        expect(d.metrics.speedup).toBe(1);
+        expect(d.feedback).toMatch(bad.expect);
+        expect(d.checks.some((c) => c.name.startsWith('differential-') && !c.ok)).toBe(true);
+        expect(differentialReport(d).base_cached, `base observation kept: ${cached}`).toBe(cached);
+      }
     }, 120_000);
 
     it(`... and is refused by the differential checks with the difference shown (${name})`, async () => {
@@ -152,6 +175,39 @@ describe.runIf(pytest)('differential checks (local sandbox)', () => {
     const bad = await check({ ...unitconvCase(BAD['one-input']!.file), workload });
     expect(bad.ok).toBe(false);
   }, 60_000);
+
+  it('the SWE evaluator keeps the base observation: a later candidate changing the same functions skips the base run', async () => {
+    const problem = await fixtureProblem(1);
+    const cache = evaluatorCacheDir(problem);
+    rmSync(cache, { recursive: true, force: true });
+    const files = { [EXPERT[1]!.file]: EXPERT[1]!.text };
+    const cold = resultOf(await evaluateFiles(await box(), problem, files));
+    expect(cold.correct, cold.feedback).toBe(true);
+    const coldReport = differentialReport(cold);
+    expect(coldReport.base_cached).toBe(false);
+    expect(coldReport.seconds).toHaveProperty('observe-base');
+    expect(readdirSync(cache).filter((f) => f.startsWith('differential-base-'))).toHaveLength(1);
+
+    const warm = resultOf(await evaluateFiles(await box(), problem, files));
+    expect(warm.correct, warm.feedback).toBe(true);
+    const warmReport = differentialReport(warm);
+    expect(warmReport.base_cached).toBe(true);
+    expect(warmReport.seconds).not.toHaveProperty('observe-base');
+    expect(warm.checks.filter((c) => c.name.startsWith('differential-')).map((c) => c.ok)).toEqual([
+      true,
+      true,
+      true,
+    ]);
+
+    // A workspace that carries a git-ignored file (which a reset to base_commit keeps) could shape the base run:
+    // such an observation is used for this evaluation only, never kept for others.
+    rmSync(cache, { recursive: true, force: true });
+    const planted = { ...files, 'textstats/__pycache__/planted.cpython-311.pyc': 'not bytecode' };
+    const r = resultOf(await evaluateFiles(await box(), problem, planted));
+    expect(r.correct, r.feedback).toBe(true);
+    expect(differentialReport(r).base_cached).toBe(false);
+    expect(readdirSync(cache)).toEqual([]);
+  }, 120_000);
 
   it('phased mode (one tree switched in place, as the SWE harness has it): same verdicts', async () => {
     for (const [file, ok] of [

@@ -1,6 +1,6 @@
 // SWE-fficiency evaluator on the fixture instances in the local sandbox: expert speedups, gating, guard, isolation.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -138,6 +138,64 @@ describe.runIf(pytest)('swefficiency evaluator (fixture instances, local sandbox
     } finally {
       await session.close();
       ws.dispose();
+    }
+  }, 60_000);
+
+  it('swe_workload --jobs forks each helper before the workload, untimed; a failure stops the later ones, not the workload', async () => {
+    const problem = await fixtureProblem(1);
+    const dir = mkdtempSync(path.join(tmpdir(), 'adrs-swe-jobs-'));
+    try {
+      const script = (name: string, body: string): string => {
+        writeFileSync(path.join(dir, name), body);
+        return path.join(dir, name);
+      };
+      // Each job sees its own argv, the folder it is given, and none of the workload's modules.
+      const ok = script(
+        'ok.py',
+        `import os, sys\nopen(sys.argv[1], "w").write(os.getcwd() + " " + str("textstats" in sys.modules))\n`,
+      );
+      const fails = script(
+        'fails.py',
+        'import sys\nprint("broken on purpose", file=sys.stderr)\nsys.exit(3)\n',
+      );
+      const slow = script('slow.py', 'import time\ntime.sleep(30)\n');
+      const run = (jobs: object[]): { out: string; done: Record<string, { rc: number; log: string }> } => {
+        writeFileSync(
+          path.join(dir, 'jobs.json'),
+          JSON.stringify({ jobs, report: path.join(dir, 'done.json'), logs: dir }),
+        );
+        const out = execFileSync(
+          '/usr/bin/python3',
+          [
+            path.join(problem.evaluatorDir, 'swe_workload.py'),
+            path.join(problem.evaluatorDir, 'workload.py'),
+            '--jobs',
+            path.join(dir, 'jobs.json'),
+          ],
+          {
+            cwd: problem.seedDir,
+            env: { ...process.env, PYTHONPATH: problem.seedDir, PYTHONDONTWRITEBYTECODE: '1' },
+            encoding: 'utf8',
+          },
+        );
+        return { out, done: JSON.parse(readFileSync(path.join(dir, 'done.json'), 'utf8')) };
+      };
+      const a = run([
+        { label: 'first', script: ok, argv: [path.join(dir, 'first.txt')], cwd: dir },
+        { label: 'broken', script: fails, argv: [] },
+        { label: 'never', script: ok, argv: [path.join(dir, 'never.txt')] },
+      ]);
+      expect(a.out).toMatch(/Mean:/); // the workload ran and was timed regardless
+      expect(readFileSync(path.join(dir, 'first.txt'), 'utf8')).toBe(`${dir} False`);
+      expect(a.done.first!.rc).toBe(0);
+      expect(a.done.broken!.rc).toBe(3);
+      expect(a.done.broken!.log).toContain('broken on purpose');
+      expect(a.done).not.toHaveProperty('never');
+      expect(a.out).not.toContain('broken on purpose'); // a job's output stays out of the workload's
+      const b = run([{ label: 'slow', script: slow, argv: [], timeout_s: 1 }]);
+      expect(b.done.slow!.rc).toBe(-14); // SIGALRM: its time limit
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
 

@@ -1,7 +1,9 @@
 // The SWE-fficiency fixture instances under Docker, in the adrs-swe image built from Debian packages
 // (.ci/docker.sh builds it): the whole repository-task path runs in CI in a container.
+import { rmSync } from 'node:fs';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
+import { evaluatorCacheDir } from '../orchestrator/evaluate/target.js';
 import { DockerSandbox } from '../sandboxes/docker/docker-sandbox.js';
 import { engineReachable } from '../sandboxes/docker/engine.js';
 import { EXPERT, evaluateFiles, fixtureProblem, fixtureText, resultOf } from './fixtures/swe/fixture.js';
@@ -34,13 +36,19 @@ describe.skipIf(!ready && !ci)('SWE-fficiency fixture instances under Docker (ad
     expect(hasImage, `${IMAGE} missing (adrs images build adrs-swe)`).toBe(true);
   });
 
-  it('the expert patch reproduces its speedup with PASS_TO_PASS green, in a container', async () => {
+  it('the expert patch reproduces its speedup with PASS_TO_PASS green, in a container; the base observation is kept', async () => {
     const problem = await fixtureProblem(1);
     expect(problem.spec.sandbox.image).toBe('adrs-swe');
-    const r = resultOf(await evaluateFiles(sandbox, problem, { [EXPERT[1]!.file]: EXPERT[1]!.text }));
-    expect(r.correct, r.feedback).toBe(true);
-    expect(r.metrics.speedup).toBeGreaterThan(1);
-    expect(r.metrics.p2p_passed).toBe(r.metrics.p2p_total);
+    rmSync(evaluatorCacheDir(problem), { recursive: true, force: true });
+    // The second evaluation reads the base observation the first kept, through the container's read-only mount.
+    for (const cached of [false, true]) {
+      const r = resultOf(await evaluateFiles(sandbox, problem, { [EXPERT[1]!.file]: EXPERT[1]!.text }));
+      expect(r.correct, r.feedback).toBe(true);
+      expect(r.metrics.speedup).toBeGreaterThan(1);
+      expect(r.metrics.p2p_passed).toBe(r.metrics.p2p_total);
+      const report = JSON.parse(r.artifacts.differential ?? '{}') as { base_cached?: boolean };
+      expect(report.base_cached, `base observation kept: ${cached}`).toBe(cached);
+    }
   }, 180_000);
 
   it('a patch that breaks a test scores 1.0, in a container', async () => {

@@ -27,6 +27,7 @@ max_calls, max_bytes, rtol, atol, strict, passes, timing_lines, timeout_s, noise
 {"ok", "checks": [{name, ok, detail}], "first_difference", "feedback", "notes", "seconds", "targets"}.
 """
 
+import hashlib
 import json
 import os
 import pickle
@@ -42,7 +43,7 @@ from adrs_changed import changed_targets  # noqa: E402
 
 DEFAULTS = {"enabled": True, "workload": True, "calls": True, "replay": True, "may_differ": [], "max_calls": 200,
             "max_bytes": 1_000_000, "rtol": 1e-6, "atol": 1e-9, "strict": True, "passes": 1, "timing_lines": "",
-            "timeout_s": 900, "noise_probe": True}
+            "timeout_s": 900, "noise_probe": True, "cache": True}
 CHECKS = ("differential-workload", "differential-calls", "differential-replay")
 
 
@@ -69,6 +70,7 @@ class Runner:
     def __init__(self, python, cfg, state):
         self.python, self.cfg, self.state = python, cfg, state
         self.seconds = {}
+        self.jobs = None  # a list: run() defers its jobs there instead of starting processes
 
     def env(self, tree):
         env = dict(os.environ, PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1")
@@ -76,6 +78,11 @@ class Runner:
         return env
 
     def run(self, label, script, args, tree):
+        if self.jobs is not None:
+            # Deferred: the caller runs the job itself (the SWE harness forks it from its workload process).
+            self.jobs.append({"label": label, "script": os.path.join(HERE, script), "argv": args, "cwd": tree,
+                              "timeout_s": float(self.cfg["timeout_s"])})
+            return
         t0 = time.time()
         try:
             p = subprocess.run([self.python, os.path.join(HERE, script)] + args, cwd=tree, env=self.env(tree),
@@ -86,6 +93,18 @@ class Runner:
         self.seconds[label] = round(self.seconds.get(label, 0) + time.time() - t0, 4)
         if rc != 0:
             raise RuntimeError("%s failed (exit %d): %s" % (label, rc, err.strip()[-800:]))
+
+    def collect(self, done):
+        """Folds in the outcome of deferred jobs ({label: {rc, seconds, log}}, written by whoever ran them)."""
+        for job in self.jobs or []:
+            res = done.get(job["label"])
+            if res is None:
+                raise RuntimeError("%s did not run" % job["label"])
+            self.seconds[job["label"]] = round(self.seconds.get(job["label"], 0) + float(res.get("seconds", 0)), 4)
+            if res.get("rc") != 0:
+                why = "timed out after %s s" % job["timeout_s"] if res.get("rc") == -14 else "exit %s" % res.get("rc")
+                raise RuntimeError("%s failed (%s): %s" % (job["label"], why, str(res.get("log", "")).strip()[-800:]))
+        self.jobs = None
 
     def path(self, name):
         return os.path.join(self.state, name)
@@ -108,6 +127,8 @@ class Runner:
 
     def compare(self, tree):
         self.run("compare", "adrs_diffcheck.py", ["--compare-worker", self.state], tree)
+
+    def compared(self):
         with open(self.path("compared.json")) as f:
             return json.load(f)
 
@@ -179,7 +200,8 @@ def two_trees(opts, cfg):
         runner.observe("observe-patched", patched, opts["--workload"], "patched.pkl", select="select.json")
         if cfg["replay"]:
             runner.replay("replay-patched", patched, "replay-patched.pkl")
-        compared = runner.compare(base)
+        runner.compare(base)
+        compared = runner.compared()
         # Something differs: probe the base once more (noise, context) and judge again.
         probe = False
         if compared["needs"].get("noise"):
@@ -189,69 +211,144 @@ def two_trees(opts, cfg):
             runner.replay("replay-base", base, "replay-base.pkl")
             probe = True
         if probe:
-            compared = runner.compare(base)
+            runner.compare(base)
+            compared = runner.compared()
         return report(runner, cfg, compared, targets, notes)
     finally:
         shutil.rmtree(state, ignore_errors=True)
 
 
-def phased(opts, cfg):
+class Phases:
     """One tree switched in place between base and patch (the SWE harness). Phases, in order:
 
-    base     on base_commit: which functions change, then observe the workload (one process).
+    base     on base_commit: which functions change, then observe the workload.
     patched  on the patched tree: observe, replay the base calls, compare. When everything agrees, the report
              is final. When something differs, the report says `needs_base_probe`: the caller switches back to
              base_commit and runs `probe` (base observed again, base replay), then the patch and `judge`.
              So the second base run, which tells noise from a real change, costs nothing on the common path.
     probe    on base_commit, only when asked.
     judge    on the patched tree: compare again with what the probe added; the final report.
+
+    run(phase, tree, ...) does a phase with its processes started here. The SWE harness instead calls
+    start(phase, ...), which returns the phase's jobs (observe, replay, compare: scripts with their arguments) for
+    its workload process to fork before it times anything, and finish(phase, done) with their outcome: the checks
+    then cost no interpreter start of their own. State between phases lives in the state folder.
     """
-    state, tree = opts["--state"], os.path.abspath(opts["--tree"])
-    os.makedirs(state, exist_ok=True)
-    runner = Runner(opts.get("--python") or sys.executable, cfg, state)
-    phase = opts["--phase"]
-    if phase == "base":
-        t0 = time.time()
-        shutil.copy(opts["--workload"], runner.path("workload.py"))
-        with open(runner.path("config.json"), "w") as f:
-            json.dump(cfg, f)
-        # Which functions change is read from the base tree now (the patched tree is not there yet).
-        targets, notes = write_targets(runner, opts["--diff"], tree, None)
-        runner.seconds["targets"] = round(time.time() - t0, 4)
-        runner.observe("observe-base", tree, runner.path("workload.py"), "base.pkl")
-        n_calls = prepare_calls(runner, targets)
-        with open(runner.path("phase-base.json"), "w") as f:
-            json.dump({"targets": targets, "notes": notes, "seconds": runner.seconds, "calls": n_calls}, f)
-        return None
-    with open(runner.path("config.json")) as f:
-        runner.cfg = cfg = json.load(f)
-    with open(runner.path("phase-base.json")) as f:
-        before = json.load(f)
-    if phase == "probe":
-        with open(runner.path("needs.json")) as f:
-            needs = json.load(f)
-        if needs.get("noise") and cfg["noise_probe"]:
-            runner.observe("observe-base-again", tree, runner.path("workload.py"), "base2.pkl", select="select.json")
-        if needs.get("replay_base") and before.get("calls"):
-            runner.replay("replay-base", tree, "replay-base.pkl")
-        before["seconds"].update(runner.seconds)
-        with open(runner.path("phase-base.json"), "w") as f:
-            json.dump(before, f)
-        return None
-    if phase == "patched":
-        runner.observe("observe-patched", tree, runner.path("workload.py"), "patched.pkl", select="select.json")
-        if cfg["replay"]:
-            runner.replay("replay-patched", tree, "replay-patched.pkl")
-    compared = runner.compare(tree)
-    needs = {k: v for k, v in compared.get("needs", {}).items() if v}
-    if not cfg["noise_probe"]:
-        needs.pop("noise", None)
-    result = report(runner, cfg, compared, before["targets"], before["notes"], sum(before["seconds"].values()))
-    if phase == "patched" and needs and not result["ok"]:
-        with open(runner.path("needs.json"), "w") as f:
-            json.dump(needs, f)
-        result["needs_base_probe"] = sorted(needs)
-    return result
+
+    def __init__(self, state, python=None, config=None, base_cache=None, base_key=""):
+        """base_cache: a folder of base observations kept across evaluations (read-only here), looked up by a key
+        over base_key (what else makes the base what it is: base_commit, the interpreter), the changed functions,
+        the workload and the settings that shape an observation. A hit skips the base run; a miss leaves the new
+        observation in self.new_base (name, bytes) for the caller to keep, taken before any patched code ran."""
+        os.makedirs(state, exist_ok=True)
+        self.state = state
+        self.runner = Runner(python or sys.executable, config or DEFAULTS, state)
+        self.phase = None
+        self.base_cache, self.base_key = base_cache, base_key
+        self.base_name, self.new_base, self.base_cached = None, None, False
+
+    def start(self, phase, tree, workload=None, diff=None, defer=True):
+        """Everything of `phase` before its processes; those are run here, or returned as jobs when `defer`."""
+        runner, tree = self.runner, os.path.abspath(tree)
+        runner.seconds, runner.jobs, self.phase = {}, [] if defer else None, phase
+        if phase == "base":
+            t0 = time.time()
+            shutil.copy(workload, runner.path("workload.py"))
+            with open(runner.path("config.json"), "w") as f:
+                json.dump(runner.cfg, f)
+            # Which functions change is read from the base tree now (the patched tree is not there yet).
+            targets, notes = write_targets(runner, diff, tree, None)
+            with open(runner.path("phase-base.json"), "w") as f:
+                json.dump({"targets": targets, "notes": notes, "seconds": {}, "calls": 0}, f)
+            runner.seconds["targets"] = round(time.time() - t0, 4)
+            if self.base_cache is not None:
+                self.base_name = "differential-base-%s.pkl" % self._base_key(targets)
+                cached = os.path.join(self.base_cache, self.base_name)
+                if os.path.isfile(cached):
+                    shutil.copyfile(cached, runner.path("base.pkl"))
+                    self.base_cached = True
+                    return runner.jobs
+            runner.observe("observe-base", tree, runner.path("workload.py"), "base.pkl")
+            return runner.jobs
+        with open(runner.path("config.json")) as f:
+            runner.cfg = cfg = json.load(f)
+        with open(runner.path("phase-base.json")) as f:
+            before = json.load(f)
+        if phase == "probe":
+            with open(runner.path("needs.json")) as f:
+                needs = json.load(f)
+            if needs.get("noise") and cfg["noise_probe"]:
+                runner.observe("observe-base-again", tree, runner.path("workload.py"), "base2.pkl", select="select.json")
+            if needs.get("replay_base") and before.get("calls"):
+                runner.replay("replay-base", tree, "replay-base.pkl")
+        elif phase in ("patched", "judge"):
+            if phase == "patched":
+                runner.observe("observe-patched", tree, runner.path("workload.py"), "patched.pkl",
+                               select="select.json")
+                if cfg["replay"]:
+                    runner.replay("replay-patched", tree, "replay-patched.pkl")
+            runner.compare(tree)
+        else:
+            raise SystemExit("adrs_diffcheck: unknown --phase %s (base, patched, probe, judge)" % phase)
+        return runner.jobs
+
+    def finish(self, done=None):
+        """After the phase's processes (`done`: the outcome of deferred jobs): the report, or None for base/probe."""
+        runner, phase = self.runner, self.phase
+        if runner.jobs is not None:
+            runner.collect(done or {})
+        with open(runner.path("phase-base.json")) as f:
+            before = json.load(f)
+        if phase in ("base", "probe"):
+            if phase == "base":
+                before["calls"] = prepare_calls(runner, before["targets"])
+                before["base_cached"] = self.base_cached
+                if self.base_name and not self.base_cached:
+                    with open(runner.path("base.pkl"), "rb") as f:
+                        self.new_base = (self.base_name, f.read())
+            before["seconds"].update(runner.seconds)
+            with open(runner.path("phase-base.json"), "w") as f:
+                json.dump(before, f)
+            return None
+        cfg = runner.cfg
+        compared = runner.compared()
+        needs = {k: v for k, v in compared.get("needs", {}).items() if v}
+        if not cfg["noise_probe"]:
+            needs.pop("noise", None)
+        result = report(runner, cfg, compared, before["targets"], before["notes"], sum(before["seconds"].values()))
+        result["seconds"] = dict(before["seconds"], **result["seconds"])  # the base phase's steps too
+        result["base_cached"] = bool(before.get("base_cached"))
+        if phase == "patched" and needs and not result["ok"]:
+            with open(runner.path("needs.json"), "w") as f:
+                json.dump(needs, f)
+            result["needs_base_probe"] = sorted(needs)
+        return result
+
+    def run(self, phase, tree, workload=None, diff=None):
+        self.start(phase, tree, workload, diff, defer=False)
+        return self.finish()
+
+    def _base_key(self, targets):
+        h = hashlib.sha256()
+        shape = {k: self.runner.cfg[k] for k in ("calls", "replay", "max_calls", "max_bytes", "passes", "timing_lines")}
+        h.update(json.dumps([self.base_key, targets, shape], sort_keys=True).encode())
+        with open(self.runner.path("workload.py"), "rb") as f:
+            h.update(f.read())
+        for name in ("adrs_observe.py", "adrs_capture.py", "adrs_diffcompare.py"):  # what writes an observation
+            with open(os.path.join(HERE, name), "rb") as f:
+                h.update(f.read())
+        return h.hexdigest()[:32]
+
+
+def could_not_run(error):
+    """The report when the checks could not run (the workload fails on one tree, a timeout): a failed check."""
+    return {"ok": False, "checks": [{"name": "differential", "ok": False, "detail": str(error)[:1000]}],
+            "first_difference": None, "feedback": "The differential check could not run: %s" % str(error)[:1500],
+            "notes": [], "seconds": {}, "targets": []}
+
+
+def disabled(cfg):
+    return not cfg["enabled"] or not (cfg["workload"] or cfg["calls"] or cfg["replay"])
 
 
 def main(argv):
@@ -263,18 +360,21 @@ def main(argv):
     for k in ("--base", "--patched", "--tree", "--state", "--workload", "--diff", "--out", "--config"):
         if opts.get(k):
             opts[k] = os.path.abspath(opts[k])  # the scripts run with the tree as their working directory
-    cfg = load_config(opts.get("--config"))
-    if not cfg["enabled"] or not (cfg["workload"] or cfg["calls"] or cfg["replay"]):
+    phase = opts.get("--phase")
+    # Later phases read the configuration the base phase stored.
+    cfg = load_config(opts.get("--config")) if phase in (None, "base") else dict(DEFAULTS)
+    if disabled(cfg):
         result = {"ok": True, "checks": [], "first_difference": None, "feedback": "",
                   "notes": ["differential checks disabled by the problem"], "seconds": {}, "targets": []}
     else:
         try:
-            result = phased(opts, cfg) if "--phase" in opts else two_trees(opts, cfg)
+            if phase:
+                result = Phases(opts["--state"], opts.get("--python"), cfg).run(
+                    phase, opts["--tree"], opts.get("--workload"), opts.get("--diff"))
+            else:
+                result = two_trees(opts, cfg)
         except RuntimeError as e:
-            # The checks could not run (the workload fails on one tree, a timeout): a failed check, said plainly.
-            result = {"ok": False, "checks": [{"name": "differential", "ok": False, "detail": str(e)[:1000]}],
-                      "first_difference": None, "feedback": "The differential check could not run: %s" % str(e)[:1500],
-                      "notes": [], "seconds": {}, "targets": []}
+            result = could_not_run(e)
         if result is None:
             return
     text = json.dumps(result, indent=1)

@@ -11,6 +11,7 @@ Stages (ADRS_STAGE):
 Every timed repeat of the workload runs in a fresh forked process (swe_workload.py). Writes one JSON result to
 ADRS_RESULT. Configuration: instance.json next to this file. Stdlib only.
 """
+import base64
 import json
 import os
 import random
@@ -37,6 +38,7 @@ class Ctx:
         self.cfg = cfg
         self.repo = repo
         self.deadline = deadline
+        self.differential = None
         self.python = cfg.get("python") or sys.executable
         bindir = os.path.dirname(self.python)
         env = dict(os.environ)
@@ -93,6 +95,17 @@ def reset_to_base(ctx):
     if rc != 0:
         raise RuntimeError("git reset --hard %s failed: %s" % (base, tail(err, 500)))
     ctx.git("clean", "-fdq", "-e", ".adrs-*")
+
+
+def untouched_base(ctx, ws):
+    """Whether the tree at base_commit holds nothing the candidate brought: true when the repository is not the
+    workspace (a real image: the candidate's changes arrive as a diff of tracked and new files), else when no
+    git-ignored file is there after the reset, before the rebuild makes its own (a clean keeps ignored files, and
+    the workspace could carry one)."""
+    if os.path.realpath(ctx.repo) != os.path.realpath(ws):
+        return True
+    rc, out, _ = ctx.git("ls-files", "--others", "--ignored", "--exclude-standard", "--", ".", EXCLUDE)
+    return rc == 0 and not out.strip()
 
 
 def split_patch(text):
@@ -173,15 +186,22 @@ def rebuild(ctx):
     return rc == 0, tail(out + err, 1500)
 
 
-def run_workload(ctx, isolation=True):
-    """(mean, std, repeats, output) of one workload run; raises RuntimeError on failure."""
+def run_workload(ctx, isolation=True, jobs=None):
+    """(mean, std, repeats, output) of one workload run; raises RuntimeError on failure.
+
+    jobs: a jobs file for swe_workload.py (helper scripts forked before the workload, untimed: the differential
+    checks); the workload then runs with PYTHONHASHSEED=0, which the forked jobs need (they share its hash seed)."""
     tmp = tempfile.mkdtemp(prefix="swe-perf-")
     times = os.path.join(tmp, "times.json")
     args = [ctx.python, os.path.join(HERE, "swe_workload.py"), os.path.join(HERE, "workload.py"),
             "--times-out", times]
     if not isolation:
         args.append("--no-isolation")
-    rc, out, err = ctx.run(args, timeout=ctx.cfg.get("perf_timeout", 3600))
+    env = None
+    if jobs:
+        args += ["--jobs", jobs]
+        env = dict(ctx.env, PYTHONHASHSEED="0")
+    rc, out, err = ctx.run(args, env=env, timeout=ctx.cfg.get("perf_timeout", 3600))
     m, s = MEAN.search(out), STD.search(out)
     if rc != 0 or not m:
         why = "timed out" if rc == 124 else ("exit code %d" % rc if rc != 0 else "no 'Mean:' line")
@@ -238,6 +258,86 @@ def run_tests(ctx, seed):
     return statuses, outputs
 
 
+# ---------------------------------------------------------------- differential checks
+
+
+class Differential:
+    """The differential checks (evaluators/differential/adrs_diffcheck.py, phased mode) on this one tree.
+
+    start(phase) prepares a phase and returns a jobs file for run_workload (its steps are forked there, before the
+    workload is timed); finish() reads their outcome (the report after "patched"). run(phase) does a phase with
+    processes of its own (the probe, only when something differs). A failure of the checks themselves becomes a
+    failed "differential" check in the report, never an exception out of the evaluation."""
+
+    def __init__(self, ctx, diff_dir, diff_cfg, patch):
+        if diff_dir not in sys.path:
+            sys.path.insert(0, diff_dir)
+        import adrs_diffcheck  # noqa: E402 - the mounted, read-only differential folder
+
+        self.mod, self.ctx = adrs_diffcheck, ctx
+        self.dir = tempfile.mkdtemp(prefix="swe-diff-")
+        cfgf = os.path.join(self.dir, "cfg.json")
+        with open(cfgf, "w") as f:
+            json.dump(diff_cfg, f)
+        self.patch = os.path.join(self.dir, "p.diff")
+        with open(self.patch, "w") as f:
+            f.write(patch)
+        self.done, self.error, self.trusted_base = None, None, False
+        try:
+            self.cfg = adrs_diffcheck.load_config(cfgf)
+        except SystemExit as e:  # an unknown field: said in the report
+            self.cfg, self.error = dict(adrs_diffcheck.DEFAULTS), RuntimeError(str(e))
+        # Base observations kept across evaluations ($ADRS_CACHE_DIR, read-only): the base run is skipped when the
+        # same changed functions were observed on this base before. A new one is handed out ($ADRS_CACHE_OUT) from
+        # a copy taken right after the base run, before the patch is applied and any of its code runs.
+        cache = (os.environ.get("ADRS_CACHE_DIR") or None) if self.cfg.get("cache", True) else None
+        self.phases = adrs_diffcheck.Phases(os.path.join(self.dir, "state"), ctx.python, self.cfg, base_cache=cache,
+                                            base_key=json.dumps([ctx.cfg.get("base_commit"), ctx.python]))
+
+    def start(self, phase):
+        self.done = os.path.join(self.dir, "%s-done.json" % phase)
+        if self.error or self.mod.disabled(self.cfg):
+            return None
+        try:
+            jobs = self.phases.start(phase, self.ctx.repo, os.path.join(HERE, "workload.py"), self.patch)
+        except (RuntimeError, OSError) as e:
+            self.error = e
+            return None
+        logs = os.path.join(self.dir, "logs")
+        os.makedirs(logs, exist_ok=True)
+        path = os.path.join(self.dir, "%s-jobs.json" % phase)
+        with open(path, "w") as f:
+            json.dump({"jobs": jobs, "report": self.done, "logs": logs}, f)
+        return path
+
+    def cache_entries(self):
+        """{name: bytes} to keep across evaluations (a new base observation), or {}: only when the base tree held
+        nothing of the candidate's when it ran (see untouched_base)."""
+        return dict([self.phases.new_base]) if self.phases.new_base and self.trusted_base else {}
+
+    def finish(self):
+        if self.mod.disabled(self.cfg):
+            return {"ok": True, "checks": [], "notes": ["differential checks disabled by the problem"]}
+        if self.error is None:
+            try:
+                done = {}
+                if os.path.exists(self.done):
+                    with open(self.done) as f:
+                        done = json.load(f)
+                return self.phases.finish(done)
+            except (RuntimeError, OSError, ValueError) as e:
+                self.error = e
+        return self.mod.could_not_run(self.error)
+
+    def run(self, phase):
+        if self.error is None:
+            try:
+                return self.phases.run(phase, self.ctx.repo)
+            except (RuntimeError, OSError, ValueError) as e:
+                self.error = e
+        return self.mod.could_not_run(self.error)
+
+
 # ---------------------------------------------------------------- stages
 
 
@@ -288,40 +388,35 @@ def judge(ctx, ws, patch_arg, seed):
     empty = not patch.strip()
 
     # Differential checks (evaluators/differential): what the workload observes and what the changed
-    # functions return, on base_commit and with the patch, compared beyond what the tests look at.
+    # functions return, on base_commit and with the patch, compared beyond what the tests look at. Their
+    # observe/replay/compare steps are forked by the workload runs below, before those time anything.
+    diff = None
     diff_dir = os.environ.get("ADRS_DIFFERENTIAL_DIR")
     diff_cfg = cfg.get("differential", {})
-    use_diff = bool(diff_dir) and diff_cfg.get("enabled", True) is not False
-    if use_diff:
-        diff_state = tempfile.mkdtemp(prefix="swe-diff-")
-        diff_cfgf = os.path.join(diff_state, "cfg.json")
-        with open(diff_cfgf, "w") as f:
-            json.dump(diff_cfg, f)
-        diff_patch = os.path.join(diff_state, "p.diff")
-        with open(diff_patch, "w") as f:
-            f.write(patch)
+    if diff_dir and diff_cfg.get("enabled", True) is not False:
+        diff = ctx.differential = Differential(ctx, diff_dir, diff_cfg, patch)
 
     # 2. Pre-edit timing on base_commit, then post-edit timing with the patch.
     if not empty:
         reset_to_base(ctx)
+        if diff:
+            diff.trusted_base = untouched_base(ctx, ws)
         try:
             ok, log = rebuild(ctx)
             if not ok:
                 raise RuntimeError("rebuild failed on base_commit: " + log)
-            pre_mean, pre_std, pre_rep, _ = run_workload(ctx)
-            if use_diff:
-                ctx.run([sys.executable, os.path.join(diff_dir, "adrs_diffcheck.py"), "--phase", "base", "--tree", ctx.repo,
-                         "--state", diff_state, "--workload", os.path.join(HERE, "workload.py"), "--diff", diff_patch,
-                         "--config", diff_cfgf, "--python", ctx.python])
+            pre_mean, pre_std, pre_rep, _ = run_workload(ctx, jobs=diff and diff.start("base"))
         except RuntimeError as e:
             checks.append({"name": "workload-pre", "ok": False, "detail": str(e)[:1000]})
             return finish(False, "The workload fails on base_commit (an instance problem, not the patch): %s" % e)
+        if diff:
+            diff.finish()
         applied, _ = apply_patch(ctx, patch)
         try:
             ok, log = rebuild(ctx)
             if not ok:
                 raise RuntimeError("rebuild failed with the patch: " + log)
-            post_mean, post_std, post_rep, post_out = run_workload(ctx)
+            post_mean, post_std, post_rep, post_out = run_workload(ctx, jobs=diff and diff.start("patched"))
         except RuntimeError as e:
             checks.append({"name": "workload-post", "ok": False, "detail": str(e)[:1000]})
             return finish(False, "The workload fails with the patch: %s" % str(e)[:1500])
@@ -330,29 +425,16 @@ def judge(ctx, ws, patch_arg, seed):
         timings.update(pre=pre_rep, post=post_rep)
         artifacts["workload_output"] = tail(post_out, 2000)
         checks.append({"name": "workload", "ok": True, "detail": "pre %.6g s, post %.6g s" % (pre_mean, post_mean)})
-        if use_diff:
-            def diff_phase(phase, out=None):
-                args = [sys.executable, os.path.join(diff_dir, "adrs_diffcheck.py"), "--phase", phase, "--tree", ctx.repo,
-                        "--state", diff_state, "--python", ctx.python] + (["--out", out] if out else [])
-                rc, _, err = ctx.run(args)
-                if not out:
-                    return None
-                try:
-                    with open(out) as f:
-                        return json.load(f)
-                except (OSError, ValueError):
-                    return {"ok": False, "checks": [{"name": "differential", "ok": False, "detail": tail(err, 500)}],
-                            "feedback": "The differential check could not run: " + tail(err, 1000)}
-
-            rep = diff_phase("patched", os.path.join(diff_state, "r.json"))
+        if diff:
+            rep = diff.finish()
             if rep.get("needs_base_probe"):
                 # Something differs: observe base_commit once more (noise, or a real change?), then judge again.
                 reset_to_base(ctx)
                 rebuild(ctx)
-                diff_phase("probe")
+                diff.run("probe")
                 apply_patch(ctx, patch)
                 rebuild(ctx)
-                rep = diff_phase("judge", os.path.join(diff_state, "r2.json"))
+                rep = diff.run("judge")
             checks.extend(rep.get("checks", []))
             artifacts["differential"] = json.dumps(rep)[:4000]
             if not rep.get("ok"):
@@ -425,6 +507,23 @@ def main(argv):
         result = {"correct": False, "metrics": {"speedup": 1.0}, "feedback": "evaluation failed: %s" % str(e)[:1500]}
     with open(result_path, "w") as f:
         json.dump(result, f)
+    write_cache_out(ctx)
+
+
+def write_cache_out(ctx):
+    """Entries for the evaluator cache ($ADRS_CACHE_OUT: {"entries": {name: base64}}), kept by the orchestrator.
+    Written last and always, as a new file: whatever a candidate process left at that path is replaced."""
+    out = os.environ.get("ADRS_CACHE_OUT")
+    if not out:
+        return
+    entries = ctx.differential.cache_entries() if ctx.differential else {}
+    try:
+        os.unlink(out)
+    except FileNotFoundError:
+        pass
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump({"entries": {k: base64.b64encode(v).decode() for k, v in entries.items()}}, f)
 
 
 if __name__ == "__main__":

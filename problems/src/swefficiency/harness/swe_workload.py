@@ -6,8 +6,13 @@ from timeit) forks one child per repeat; the child times `number` calls after ru
 duration through a pipe. Anything the workload caches in a repeat dies with that child, so a cache cannot carry
 from one repeat to the next. Top-level code (imports, pre-warm calls, the prints) runs unchanged in the parent.
 
+With --jobs FILE, helper scripts (the differential checks' observe, replay and compare) run first, each in a child
+forked from this interpreter before the workload is loaded: no interpreter start of their own, and none of the
+workload's state in them. They run one after another, untimed, before any timed repeat; see run_jobs.
+
 Usage:
-  swe_workload.py WORKLOAD.py [--no-isolation] [--times-out FILE]   run it (stdout: the workload's own output)
+  swe_workload.py WORKLOAD.py [--no-isolation] [--times-out FILE] [--jobs FILE]
+                                                                     run it (stdout: the workload's own output)
   swe_workload.py --rewrite-only WORKLOAD.py                         print the rewritten source
   swe_workload.py --check-jsonl FILE                                 rewrite every {"workload": ...} line; print counts
 Stdlib only; Python 3.8+.
@@ -15,8 +20,12 @@ Stdlib only; Python 3.8+.
 import ast
 import json
 import os
+import runpy
+import signal
 import sys
+import time
 import timeit
+import traceback
 
 RUNNER = "__adrs_isolated_repeat"
 _TIMES = []
@@ -116,6 +125,75 @@ def run(path, isolation=True, times_out=None):
                 json.dump({"repeats": _TIMES, "isolated": bool(isolation and count)}, f)
 
 
+def _exit_code(status):
+    """os.waitstatus_to_exitcode (Python 3.9+): the exit code, or minus the signal number."""
+    if os.WIFSIGNALED(status):
+        return -os.WTERMSIG(status)
+    return os.WEXITSTATUS(status)
+
+
+def _job_child(job):
+    """In the forked child: the job's script as `python3 SCRIPT ARGV...` would run it; output to its log."""
+    code = 1
+    try:
+        fd = os.open(job["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
+        if job.get("timeout_s"):
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            signal.alarm(max(1, int(float(job["timeout_s"]))))
+        os.chdir(job.get("cwd") or os.getcwd())
+        sys.argv = [job["script"]] + [str(a) for a in job.get("argv", [])]
+        sys.path[0] = os.path.dirname(os.path.abspath(job["script"]))
+        runpy.run_path(job["script"], run_name="__main__")
+        code = 0
+    except SystemExit as e:
+        if isinstance(e.code, int) or e.code is None:
+            code = e.code or 0
+        else:
+            sys.stderr.write("%s\n" % (e.code,))
+    except BaseException:  # noqa: BLE001 - reported through the log and the exit code
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def run_jobs(path):
+    """Runs the jobs of a jobs file ({"jobs": [{label, script, argv, cwd, timeout_s}], "report": FILE, "logs": DIR})
+    one after another, each in a child forked from this interpreter, and writes {label: {rc, seconds, log}} to the
+    report. A failed job stops the ones after it (they depend on it); the workload runs regardless."""
+    with open(path) as f:
+        spec = json.load(f)
+    done = {}
+    for job in spec.get("jobs", []):
+        job = dict(job, log=os.path.join(spec["logs"], "%s.log" % job["label"]))
+        sys.stdout.flush()
+        sys.stderr.flush()
+        t0 = time.perf_counter()
+        pid = os.fork()
+        if pid == 0:
+            _job_child(job)
+        _, status = os.waitpid(pid, 0)
+        rc = _exit_code(status)
+        log = ""
+        if rc != 0:
+            try:
+                with open(job["log"], errors="replace") as f:
+                    log = f.read()[-2000:]
+            except OSError:
+                pass
+        done[job["label"]] = {"rc": rc, "seconds": round(time.perf_counter() - t0, 4), "log": log}
+        if rc != 0:
+            break
+    with open(spec["report"], "w") as f:
+        json.dump(done, f)
+
+
 def check_jsonl(path):
     ok, failed, no_call, missing = 0, [], [], []
     with open(path, encoding="utf-8") as f:
@@ -147,7 +225,7 @@ def main(argv):
             tree, _ = rewrite(f.read(), argv[1])
         print(ast.unparse(tree) if hasattr(ast, "unparse") else ast.dump(tree))
         return None
-    isolation, times_out, rest = True, None, []
+    isolation, times_out, jobs, rest = True, None, None, []
     i = 0
     while i < len(argv):
         if argv[i] == "--no-isolation":
@@ -155,11 +233,16 @@ def main(argv):
         elif argv[i] == "--times-out":
             i += 1
             times_out = argv[i]
+        elif argv[i] == "--jobs":
+            i += 1
+            jobs = argv[i]
         else:
             rest.append(argv[i])
         i += 1
     if len(rest) != 1:
-        sys.exit("usage: swe_workload.py WORKLOAD.py [--no-isolation] [--times-out FILE]")
+        sys.exit("usage: swe_workload.py WORKLOAD.py [--no-isolation] [--times-out FILE] [--jobs FILE]")
+    if jobs:
+        run_jobs(jobs)
     sys.path.insert(0, os.getcwd())
     return run(rest[0], isolation, times_out)
 
