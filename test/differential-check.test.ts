@@ -54,13 +54,13 @@ async function check(c: CheckCase): Promise<Awaited<ReturnType<typeof runDiffche
 }
 
 /** The differential report the SWE evaluator keeps in its artifacts. */
-const differentialReport = (
-  r: EvaluatorResult,
-): { base_cached?: boolean; seconds?: Record<string, number> } =>
-  JSON.parse(r.artifacts?.differential ?? '{}') as {
-    base_cached?: boolean;
-    seconds?: Record<string, number>;
-  };
+interface HarnessDiffReport {
+  base_cached?: boolean;
+  seconds?: Record<string, number>;
+  notes?: string[];
+}
+const differentialReport = (r: EvaluatorResult): HarnessDiffReport =>
+  JSON.parse(r.artifacts?.differential ?? '{}') as HarnessDiffReport;
 
 const textstatsWorkload = (n: number): string =>
   readFileSync(path.join(SWE_DIR, 'workloads', `textstats-${n}.py`), 'utf8');
@@ -175,6 +175,31 @@ describe.runIf(pytest)('differential checks (local sandbox)', () => {
     const bad = await check({ ...unitconvCase(BAD['one-input']!.file), workload });
     expect(bad.ok).toBe(false);
   }, 60_000);
+
+  it('... also in the SWE evaluator, with the base observed there and with a kept one (the probe re-observes the base)', async () => {
+    const workload = diffText('workloads/unitconv-1.py').replace(
+      '    global values\n',
+      '    global values, run_id\n    import uuid\n    run_id = uuid.uuid4().hex\n',
+    );
+    const problem = await loadInstanceProblem(
+      { ...(await unitconvInstance()), instance_id: 'adrs-fixtures__unitconv-runid', workload },
+      { reposDir: path.join(DIFF_DIR, 'repos'), timeoutS: 300 },
+    );
+    rmSync(evaluatorCacheDir(problem), { recursive: true, force: true });
+    for (const cached of [false, true]) {
+      const good = resultOf(
+        await evaluateFiles(await box(), problem, { 'unitconv/core.py': diffText('expert/unitconv-1.py') }),
+      );
+      expect(good.correct, good.feedback).toBe(true);
+      expect(differentialReport(good).base_cached).toBe(cached);
+      expect(differentialReport(good).notes?.join(' ')).toContain('globals.run_id'); // seen, and judged noise
+    }
+    const bad = resultOf(
+      await evaluateFiles(await box(), problem, { 'unitconv/core.py': diffText(BAD['one-input']!.file) }),
+    );
+    expect(bad.correct).toBe(false);
+    expect(bad.feedback).toMatch(BAD['one-input']!.expect);
+  }, 120_000);
 
   it('the SWE evaluator keeps the base observation: a later candidate changing the same functions skips the base run', async () => {
     const problem = await fixtureProblem(1);

@@ -37,6 +37,8 @@ describe('python rules', () => {
     ['m = shared_memory.SharedMemory(name="c", create=True)', 'shared-state'],
     ['p = os.environ["ADRS_PROBLEM_DIR"]', 'evaluator-access'],
     ['open(".adrs-result-x.json", "w")', 'evaluator-access'],
+    ['sys.modules["adrs_diffcompare"].differences = lambda *a: []', 'evaluator-access'],
+    ['g = globals().get("__adrs_isolated_repeat")', 'evaluator-access'],
   ])('%s -> %s', (line, rule) => {
     expect(rulesOf(add(line))).toEqual([rule]);
   });
@@ -46,6 +48,7 @@ describe('python rules', () => {
     'if time.perf_counter() == 0: pass',
     'self.record = []',
     'x = inspection_count + 1',
+    'madrs_total = 1  # not the harness',
     'sleep_time = 5',
     'print("import ctypes")  # a string, not an import',
     'total = 0  # inspect.stack() in a comment',

@@ -194,6 +194,18 @@ describe.runIf(pytest)('swefficiency evaluator (fixture instances, local sandbox
       expect(a.out).not.toContain('broken on purpose'); // a job's output stays out of the workload's
       const b = run([{ label: 'slow', script: slow, argv: [], timeout_s: 1 }]);
       expect(b.done.slow!.rc).toBe(-14); // SIGALRM: its time limit
+      // Neighbours of one group run side by side: the first waits for a file only the second writes.
+      const waits = script(
+        'waits.py',
+        'import os, sys, time\nfor _ in range(200):\n    if os.path.exists(sys.argv[1]): sys.exit(0)\n    time.sleep(0.05)\nsys.exit(4)\n',
+      );
+      const flag = path.join(dir, 'flag');
+      const c = run([
+        { label: 'waits', script: waits, argv: [flag], group: 'g' },
+        { label: 'writes', script: ok, argv: [flag], group: 'g' },
+      ]);
+      expect(c.done.waits!.rc).toBe(0);
+      expect(c.done.writes!.rc).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

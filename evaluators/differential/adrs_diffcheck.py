@@ -71,6 +71,7 @@ class Runner:
         self.python, self.cfg, self.state = python, cfg, state
         self.seconds = {}
         self.jobs = None  # a list: run() defers its jobs there instead of starting processes
+        self.group = None  # deferred jobs of one group may run side by side
 
     def env(self, tree):
         env = dict(os.environ, PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1")
@@ -81,7 +82,7 @@ class Runner:
         if self.jobs is not None:
             # Deferred: the caller runs the job itself (the SWE harness forks it from its workload process).
             self.jobs.append({"label": label, "script": os.path.join(HERE, script), "argv": args, "cwd": tree,
-                              "timeout_s": float(self.cfg["timeout_s"])})
+                              "timeout_s": float(self.cfg["timeout_s"]), "group": self.group})
             return
         t0 = time.time()
         try:
@@ -126,7 +127,7 @@ class Runner:
                                            "--max-bytes", str(self.cfg["max_bytes"])], tree)
 
     def compare(self, tree):
-        self.run("compare", "adrs_diffcheck.py", ["--compare-worker", self.state], tree)
+        self.run("compare", "adrs_diffjudge.py", [self.state], tree)
 
     def compared(self):
         with open(self.path("compared.json")) as f:
@@ -283,10 +284,12 @@ class Phases:
                 runner.replay("replay-base", tree, "replay-base.pkl")
         elif phase in ("patched", "judge"):
             if phase == "patched":
+                runner.group = "observe-replay"  # independent of each other: side by side when deferred
                 runner.observe("observe-patched", tree, runner.path("workload.py"), "patched.pkl",
                                select="select.json")
                 if cfg["replay"]:
                     runner.replay("replay-patched", tree, "replay-patched.pkl")
+                runner.group = None
             runner.compare(tree)
         else:
             raise SystemExit("adrs_diffcheck: unknown --phase %s (base, patched, probe, judge)" % phase)
@@ -352,10 +355,6 @@ def disabled(cfg):
 
 
 def main(argv):
-    if len(argv) == 2 and argv[0] == "--compare-worker":
-        from adrs_diffjudge import judge_state
-
-        return judge_state(argv[1])
     opts = dict(zip(argv[::2], argv[1::2]))
     for k in ("--base", "--patched", "--tree", "--state", "--workload", "--diff", "--out", "--config"):
         if opts.get(k):

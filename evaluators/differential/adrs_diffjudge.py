@@ -1,5 +1,7 @@
 """Judges the recorded observations of a differential check (run by adrs_diffcheck as its compare worker).
 
+    python3 adrs_diffjudge.py STATE      (the tree under judgement as the working directory and on sys.path)
+
 Reads, from the state folder: config.json, base.pkl and patched.pkl (adrs_observe), and when present base2.pkl (a
 second base run: noise), replay-patched.pkl and replay-base.pkl (adrs_replay). Loads values with the restricted
 unpickler of adrs_capture, compares with adrs_diffcompare, and writes compared.json:
@@ -9,7 +11,9 @@ Paths: "return...", "globals.<name>...", "stdout[i]", "error", "calls.<module>.<
 
 import json
 import os
+import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from adrs_capture import _Restricted, load_blob
 from adrs_diffcompare import OPAQUE, Options, differences, matches, _norm, _short
 
@@ -170,3 +174,9 @@ def judge_state(state):
         checks["differential-replay"] = _check(diffs, "%d calls replayed in a fresh process alike" % len(base["records"]))
     with open(os.path.join(state, "compared.json"), "w") as f:
         json.dump({"checks": checks, "needs": needs, "notes": notes}, f)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: adrs_diffjudge.py STATE")
+    judge_state(sys.argv[1])

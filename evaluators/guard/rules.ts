@@ -129,9 +129,11 @@ export const RULES: readonly GuardRule[] = [
   },
   {
     id: 'evaluator-access',
-    what: "reaches for the evaluator's files, result or environment (evaluator paths are off limits)",
+    what: "reaches for the evaluator's files, result, cache, environment or harness modules (evaluator paths are off limits)",
     languages: ['any'],
-    patterns: [/\bADRS_[A-Z_]+/, /\.adrs-result/],
+    // ADRS_* variables, the result and cache files, and the harness's Python names (adrs_diffcompare,
+    // adrs_capture, __adrs_isolated_repeat, ...): a patch that patches the checker can pass anything.
+    patterns: [/\bADRS_[A-Z_]+/, /\.adrs-(result|cache)/, /\b_*adrs_[a-z]\w*/],
   },
 ];
 

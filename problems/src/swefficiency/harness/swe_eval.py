@@ -399,13 +399,14 @@ def judge(ctx, ws, patch_arg, seed):
     # 2. Pre-edit timing on base_commit, then post-edit timing with the patch.
     if not empty:
         reset_to_base(ctx)
-        if diff:
+        jobs = diff.start("base") if diff else None  # the base observation: kept from before, or a job
+        if diff and not diff.phases.base_cached:
             diff.trusted_base = untouched_base(ctx, ws)
         try:
             ok, log = rebuild(ctx)
             if not ok:
                 raise RuntimeError("rebuild failed on base_commit: " + log)
-            pre_mean, pre_std, pre_rep, _ = run_workload(ctx, jobs=diff and diff.start("base"))
+            pre_mean, pre_std, pre_rep, _ = run_workload(ctx, jobs=jobs)
         except RuntimeError as e:
             checks.append({"name": "workload-pre", "ok": False, "detail": str(e)[:1000]})
             return finish(False, "The workload fails on base_commit (an instance problem, not the patch): %s" % e)

@@ -8,7 +8,7 @@ from one repeat to the next. Top-level code (imports, pre-warm calls, the prints
 
 With --jobs FILE, helper scripts (the differential checks' observe, replay and compare) run first, each in a child
 forked from this interpreter before the workload is loaded: no interpreter start of their own, and none of the
-workload's state in them. They run one after another, untimed, before any timed repeat; see run_jobs.
+workload's state in them. They run untimed, before any timed repeat; see run_jobs.
 
 Usage:
   swe_workload.py WORKLOAD.py [--no-isolation] [--times-out FILE] [--jobs FILE]
@@ -164,31 +164,46 @@ def _job_child(job):
 
 
 def run_jobs(path):
-    """Runs the jobs of a jobs file ({"jobs": [{label, script, argv, cwd, timeout_s}], "report": FILE, "logs": DIR})
-    one after another, each in a child forked from this interpreter, and writes {label: {rc, seconds, log}} to the
-    report. A failed job stops the ones after it (they depend on it); the workload runs regardless."""
+    """Runs the jobs of a jobs file ({"jobs": [{label, script, argv, cwd, timeout_s, group}], "report": FILE,
+    "logs": DIR}), each in a child forked from this interpreter, and writes {label: {rc, seconds, log}} to the report.
+    Jobs run one after another, except that neighbours with the same `group` run side by side. A failed job stops
+    the ones after it (they depend on it); the workload runs regardless."""
     with open(path) as f:
         spec = json.load(f)
-    done = {}
-    for job in spec.get("jobs", []):
-        job = dict(job, log=os.path.join(spec["logs"], "%s.log" % job["label"]))
+    jobs = [dict(j, log=os.path.join(spec["logs"], "%s.log" % j["label"])) for j in spec.get("jobs", [])]
+    done, i = {}, 0
+    while i < len(jobs):
+        batch = [jobs[i]]
+        while jobs[i].get("group") is not None and i + len(batch) < len(jobs) \
+                and jobs[i + len(batch)].get("group") == jobs[i]["group"]:
+            batch.append(jobs[i + len(batch)])
+        i += len(batch)
         sys.stdout.flush()
         sys.stderr.flush()
         t0 = time.perf_counter()
-        pid = os.fork()
-        if pid == 0:
-            _job_child(job)
-        _, status = os.waitpid(pid, 0)
-        rc = _exit_code(status)
-        log = ""
-        if rc != 0:
-            try:
-                with open(job["log"], errors="replace") as f:
-                    log = f.read()[-2000:]
-            except OSError:
-                pass
-        done[job["label"]] = {"rc": rc, "seconds": round(time.perf_counter() - t0, 4), "log": log}
-        if rc != 0:
+        running = {}
+        for job in batch:
+            pid = os.fork()
+            if pid == 0:
+                _job_child(job)
+            running[pid] = job
+        failed = False
+        while running:
+            pid, status = os.wait()
+            job = running.pop(pid, None)
+            if job is None:
+                continue
+            rc = _exit_code(status)
+            log = ""
+            if rc != 0:
+                failed = True
+                try:
+                    with open(job["log"], errors="replace") as f:
+                        log = f.read()[-2000:]
+                except OSError:
+                    pass
+            done[job["label"]] = {"rc": rc, "seconds": round(time.perf_counter() - t0, 4), "log": log}
+        if failed:
             break
     with open(spec["report"], "w") as f:
         json.dump(done, f)
