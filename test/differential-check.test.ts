@@ -202,7 +202,7 @@ describe.runIf(pytest)('differential checks (local sandbox)', () => {
   }, 120_000);
 
   it('the SWE evaluator keeps the base observation: a later candidate changing the same functions skips the base run', async () => {
-    const problem = await fixtureProblem(1);
+    const problem = await fixtureProblem(1, 'cache-test');
     const cache = evaluatorCacheDir(problem);
     rmSync(cache, { recursive: true, force: true });
     const files = { [EXPERT[1]!.file]: EXPERT[1]!.text };

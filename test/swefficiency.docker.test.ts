@@ -37,7 +37,7 @@ describe.skipIf(!ready && !ci)('SWE-fficiency fixture instances under Docker (ad
   });
 
   it('the expert patch reproduces its speedup with PASS_TO_PASS green, in a container; the base observation is kept', async () => {
-    const problem = await fixtureProblem(1);
+    const problem = await fixtureProblem(1, 'docker-cache-test');
     expect(problem.spec.sandbox.image).toBe('adrs-swe');
     rmSync(evaluatorCacheDir(problem), { recursive: true, force: true });
     // The second evaluation reads the base observation the first kept, through the container's read-only mount.

@@ -45,6 +45,8 @@ DEFAULTS = {"enabled": True, "workload": True, "calls": True, "replay": True, "m
             "max_bytes": 1_000_000, "rtol": 1e-6, "atol": 1e-9, "strict": True, "passes": 1, "timing_lines": "",
             "timeout_s": 900, "noise_probe": True, "cache": True}
 CHECKS = ("differential-workload", "differential-calls", "differential-replay")
+# What the observe, replay and compare steps import: a caller that forks them can import these once, first.
+PRELOAD = {"path": HERE, "modules": ["adrs_diffcompare", "adrs_capture", "adrs_diffjudge"]}
 
 
 def load_config(path=None):
@@ -72,6 +74,7 @@ class Runner:
         self.seconds = {}
         self.jobs = None  # a list: run() defers its jobs there instead of starting processes
         self.group = None  # deferred jobs of one group may run side by side
+        self.overlap = 0.0  # seconds that side-by-side jobs saved (the total counts wall time)
 
     def env(self, tree):
         env = dict(os.environ, PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1")
@@ -97,6 +100,11 @@ class Runner:
 
     def collect(self, done):
         """Folds in the outcome of deferred jobs ({label: {rc, seconds, log}}, written by whoever ran them)."""
+        batches = {}
+        for res in done.values():
+            batches.setdefault(res.get("batch"), []).append(float(res.get("seconds", 0)))
+        # Jobs that ran side by side: their wall time is the longest of them, not the sum.
+        self.overlap += sum(sum(b) - max(b) for b in batches.values() if len(b) > 1)
         for job in self.jobs or []:
             res = done.get(job["label"])
             if res is None:
@@ -180,7 +188,7 @@ def report(runner, cfg, compared, targets, notes, extra_seconds=0.0):
                 "results as base_commit for the workload's inputs, in the same form." % (
                     next(c["name"] for c in checks if not c["ok"]), first)) if not ok else ""
     secs = dict(runner.seconds)
-    secs["total"] = round(sum(runner.seconds.values()) + extra_seconds, 4)
+    secs["total"] = round(sum(runner.seconds.values()) - runner.overlap + extra_seconds, 4)
     return {"ok": ok, "checks": checks, "first_difference": first, "feedback": feedback[:2000],
             "notes": (notes + compared.get("notes", []))[:50], "seconds": secs,
             "targets": ["%s.%s" % (t["module"], t["qualname"]) for t in targets]}

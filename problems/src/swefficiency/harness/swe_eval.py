@@ -303,11 +303,15 @@ class Differential:
         except (RuntimeError, OSError) as e:
             self.error = e
             return None
+        if not jobs:  # nothing to fork (a kept base observation): the workload runs as without checks
+            with open(self.done, "w") as f:
+                json.dump({}, f)
+            return None
         logs = os.path.join(self.dir, "logs")
         os.makedirs(logs, exist_ok=True)
         path = os.path.join(self.dir, "%s-jobs.json" % phase)
         with open(path, "w") as f:
-            json.dump({"jobs": jobs, "report": self.done, "logs": logs}, f)
+            json.dump({"jobs": jobs, "report": self.done, "logs": logs, "preload": self.mod.PRELOAD}, f)
         return path
 
     def cache_entries(self):
@@ -341,11 +345,24 @@ class Differential:
 # ---------------------------------------------------------------- stages
 
 
+class Steps:
+    """Wall seconds per step of a judgement (artifact "steps"): where an evaluation's time goes."""
+
+    def __init__(self):
+        self.t, self.seconds = time.perf_counter(), {}
+
+    def mark(self, name):
+        now = time.perf_counter()
+        self.seconds[name] = round(self.seconds.get(name, 0) + now - self.t, 4)
+        self.t = now
+
+
 def judge(ctx, ws, patch_arg, seed):
     cfg = ctx.cfg
     checks, notes, artifacts = [], [], {}
     metrics = {"speedup": 1.0, "raw_speedup": 1.0}
     timings = {}
+    steps = Steps()
     if patch_arg:
         with open(patch_arg, encoding="utf-8", errors="replace") as f:
             patch = f.read()
@@ -359,6 +376,8 @@ def judge(ctx, ws, patch_arg, seed):
         if gold > 0:
             metrics["gold_speedup"] = gold
             metrics["sr"] = metrics["speedup"] / gold
+        steps.mark("tests" if "p2p_total" in metrics else "rest")
+        artifacts["steps"] = json.dumps(steps.seconds)
         return {"correct": correct, "metrics": metrics, "timings": timings, "feedback": feedback,
                 "artifacts": artifacts, "checks": checks}
 
@@ -386,6 +405,7 @@ def judge(ctx, ws, patch_arg, seed):
         return finish(False, "Refused by the introspection guard: %s:%d uses %s (`%s`). Patches may not inspect the "
                              "call stack or frames, nor load ctypes/cffi." % (p, n, r, t[:200]))
     empty = not patch.strip()
+    steps.mark("apply-and-guard")
 
     # Differential checks (evaluators/differential): what the workload observes and what the changed
     # functions return, on base_commit and with the patch, compared beyond what the tests look at. Their
@@ -412,6 +432,7 @@ def judge(ctx, ws, patch_arg, seed):
             return finish(False, "The workload fails on base_commit (an instance problem, not the patch): %s" % e)
         if diff:
             diff.finish()
+        steps.mark("pre")
         applied, _ = apply_patch(ctx, patch)
         try:
             ok, log = rebuild(ctx)
@@ -426,6 +447,7 @@ def judge(ctx, ws, patch_arg, seed):
         timings.update(pre=pre_rep, post=post_rep)
         artifacts["workload_output"] = tail(post_out, 2000)
         checks.append({"name": "workload", "ok": True, "detail": "pre %.6g s, post %.6g s" % (pre_mean, post_mean)})
+        steps.mark("post")
         if diff:
             rep = diff.finish()
             if rep.get("needs_base_probe"):
@@ -438,6 +460,7 @@ def judge(ctx, ws, patch_arg, seed):
                 rep = diff.run("judge")
             checks.extend(rep.get("checks", []))
             artifacts["differential"] = json.dumps(rep)[:4000]
+            steps.mark("differential")
             if not rep.get("ok"):
                 return finish(False, rep.get("feedback") or "The patch changes what the workload observes.")
 

@@ -20,12 +20,9 @@ Stdlib only; Python 3.8+.
 import ast
 import json
 import os
-import runpy
-import signal
 import sys
 import time
 import timeit
-import traceback
 
 RUNNER = "__adrs_isolated_repeat"
 _TIMES = []
@@ -134,6 +131,10 @@ def _exit_code(status):
 
 def _job_child(job):
     """In the forked child: the job's script as `python3 SCRIPT ARGV...` would run it; output to its log."""
+    import runpy
+    import signal
+    import traceback
+
     code = 1
     try:
         fd = os.open(job["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -165,19 +166,38 @@ def _job_child(job):
 
 def run_jobs(path):
     """Runs the jobs of a jobs file ({"jobs": [{label, script, argv, cwd, timeout_s, group}], "report": FILE,
-    "logs": DIR}), each in a child forked from this interpreter, and writes {label: {rc, seconds, log}} to the report.
+    "logs": DIR, "preload": {path, modules}}), each in a child forked from this interpreter, and writes
+    {label: {rc, seconds, log, batch}} to the report (jobs side by side share a batch number).
     Jobs run one after another, except that neighbours with the same `group` run side by side. A failed job stops
     the ones after it (they depend on it); the workload runs regardless."""
+    import runpy  # noqa: F401 - for the children (imported once here, not per fork); only with --jobs
+    import signal  # noqa: F401
+    import traceback  # noqa: F401
+
     with open(path) as f:
         spec = json.load(f)
     jobs = [dict(j, log=os.path.join(spec["logs"], "%s.log" % j["label"])) for j in spec.get("jobs", [])]
-    done, i = {}, 0
+    preload = spec.get("preload") or {}
+    if jobs and preload.get("modules"):
+        # Modules every job imports, imported once here (the children inherit them, compiled): the tool's own
+        # modules only, from its folder, which leaves sys.path as it was.
+        saved = list(sys.path)
+        sys.path.insert(0, preload["path"])
+        try:
+            for name in preload["modules"]:
+                __import__(name)
+        except Exception as e:  # noqa: BLE001 - the jobs then import for themselves
+            sys.stderr.write("swe_workload: preload failed: %s\n" % e)
+        finally:
+            sys.path[:] = saved
+    done, i, batch_no = {}, 0, 0
     while i < len(jobs):
         batch = [jobs[i]]
         while jobs[i].get("group") is not None and i + len(batch) < len(jobs) \
                 and jobs[i + len(batch)].get("group") == jobs[i]["group"]:
             batch.append(jobs[i + len(batch)])
         i += len(batch)
+        batch_no += 1
         sys.stdout.flush()
         sys.stderr.flush()
         t0 = time.perf_counter()
@@ -202,7 +222,8 @@ def run_jobs(path):
                         log = f.read()[-2000:]
                 except OSError:
                     pass
-            done[job["label"]] = {"rc": rc, "seconds": round(time.perf_counter() - t0, 4), "log": log}
+            done[job["label"]] = {"rc": rc, "seconds": round(time.perf_counter() - t0, 4), "log": log,
+                                  "batch": batch_no}
         if failed:
             break
     with open(spec["report"], "w") as f:
