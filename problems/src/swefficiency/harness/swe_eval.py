@@ -97,11 +97,23 @@ def reset_to_base(ctx):
     ctx.git("clean", "-fdq", "-e", ".adrs-*")
 
 
+def drop_ignored(ctx, ws):
+    """Removes the git-ignored files of a workspace that is the repository (before anything here built them);
+    returns their paths. Nothing when the repository lives elsewhere (a real image)."""
+    if os.path.realpath(ctx.repo) != os.path.realpath(ws):
+        return []
+    rc, out, _ = ctx.git("ls-files", "--others", "--ignored", "--exclude-standard", "--", ".", EXCLUDE)
+    paths = [p for p in out.splitlines() if p.strip()] if rc == 0 else []
+    if paths:
+        ctx.git("clean", "-fdqX", "--", ".", EXCLUDE)
+    return paths
+
+
 def untouched_base(ctx, ws):
     """Whether the tree at base_commit holds nothing the candidate brought: true when the repository is not the
     workspace (a real image: the candidate's changes arrive as a diff of tracked and new files), else when no
-    git-ignored file is there after the reset, before the rebuild makes its own (a clean keeps ignored files, and
-    the workspace could carry one)."""
+    git-ignored file is there after the reset, before the rebuild makes its own (a clean keeps ignored files; the
+    workspace's were dropped at the start, so this is the second line)."""
     if os.path.realpath(ctx.repo) != os.path.realpath(ws):
         return True
     rc, out, _ = ctx.git("ls-files", "--others", "--ignored", "--exclude-standard", "--", ".", EXCLUDE)
@@ -381,7 +393,12 @@ def judge(ctx, ws, patch_arg, seed):
         return {"correct": correct, "metrics": metrics, "timings": timings, "feedback": feedback,
                 "artifacts": artifacts, "checks": checks}
 
-    # 1. The guard, on the patch applied to a clean base.
+    # 1. The guard, on the patch applied to a clean base. Git-ignored files the workspace brought go first (fixture
+    # mode: the workspace is the repository): a diff cannot carry them, and a reset keeps them, so they could
+    # otherwise shape the base run.
+    dropped = drop_ignored(ctx, ws)
+    if dropped:
+        notes.append("removed %d git-ignored file(s) the workspace brought: %s" % (len(dropped), ", ".join(dropped[:5])))
     reset_to_base(ctx)
     applied, apply_notes = apply_patch(ctx, patch)
     notes += apply_notes
