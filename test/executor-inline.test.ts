@@ -88,6 +88,21 @@ describe('adrs worker job (what a Slurm job runs)', () => {
     expect(statSync(resultFile).mtimeMs).toBe(mtime);
   });
 
+  it('writes no result when told to stop while it evaluated (scancel): the coordinator retries instead', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'adrs-worker-'));
+    const jobFile = path.join(dir, 'job.json');
+    const resultFile = path.join(dir, 'results', 'r.json');
+    writeJsonAtomic(jobFile, { version: 1, job: job(), resultFile, sandbox: 'local' });
+    const stop = new AbortController();
+    stop.abort(new Error('SIGTERM'));
+    const r = await runWorkerJob(jobFile, stop.signal);
+    expect(r.interrupted).toBe(true);
+    expect(existsSync(resultFile)).toBe(false);
+    const again = await runWorkerJob(jobFile); // the resubmitted job
+    expect(again).toMatchObject({ interrupted: false, reused: false });
+    expect(existsSync(resultFile)).toBe(true);
+  });
+
   it('refuses a malformed job file with the file and field named', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'adrs-worker-'));
     const jobFile = path.join(dir, 'job.json');

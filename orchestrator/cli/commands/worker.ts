@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { runWorkerJob } from '../../executors/slurm/worker-job.js';
 import type { CliContext } from '../context.js';
+import { setExitCode } from '../main.js';
 
 interface WorkerOptions {
   job: string;
@@ -18,11 +19,18 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .requiredOption('--job <file>', 'job file (in the shared directory)')
     .option('--json', 'print the outcome as JSON')
-    .action(async (opts: WorkerOptions) => {
+    .action(async (opts: WorkerOptions, command: Command) => {
       const started = Date.now();
       const file = path.resolve(ctx.cwd, opts.job);
       ctx.warn(`adrs worker: ${file} (host ${hostname()}, slurm job ${slurmId(ctx.env)})`);
-      const { job, outcome, reused } = await runWorkerJob(file, ctx.signal);
+      const { job, outcome, reused, interrupted } = await runWorkerJob(file, ctx.signal);
+      if (interrupted) {
+        ctx.warn(
+          `adrs worker: interrupted while evaluating ${job.job.candidateId}; no result written (the coordinator resubmits the job)`,
+        );
+        setExitCode(command, 143);
+        return;
+      }
       if (reused) ctx.warn(`adrs worker: ${job.resultFile} already exists; nothing to do`);
       else
         ctx.warn(

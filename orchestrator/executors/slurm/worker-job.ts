@@ -12,6 +12,11 @@ export interface WorkerJobResult {
   outcome: EvaluationOutcome;
   /** True when a result was already there (a requeued or duplicate job): nothing was run. */
   reused: boolean;
+  /**
+   * True when the worker was told to stop (SIGTERM from scancel, preemption, a node going down) while it
+   * evaluated: whatever came out was cut short, so no result is written and the coordinator resubmits.
+   */
+  interrupted: boolean;
 }
 
 export function readWorkerJob(file: string): WorkerJob {
@@ -31,7 +36,7 @@ export function readWorkerJob(file: string): WorkerJob {
 export async function runWorkerJob(file: string, signal?: AbortSignal): Promise<WorkerJobResult> {
   const job = readWorkerJob(file);
   const existing = outcomeSchema.safeParse(readJson(job.resultFile));
-  if (existing.success) return { job, outcome: existing.data, reused: true };
+  if (existing.success) return { job, outcome: existing.data, reused: true, interrupted: false };
   const executor = new InlineExecutor({ sandbox: job.sandbox, ...(job.image ? { image: job.image } : {}) });
   let outcome: EvaluationOutcome;
   try {
@@ -39,6 +44,9 @@ export async function runWorkerJob(file: string, signal?: AbortSignal): Promise<
   } finally {
     await executor.dispose();
   }
+  // Slurm signals the whole job on scancel, the candidate too: an evaluation that "failed" then is not a
+  // result. Writing it would turn a cancelled job (which the coordinator retries) into a failed candidate.
+  if (signal?.aborted) return { job, outcome, reused: false, interrupted: true };
   writeJsonAtomic(job.resultFile, outcome);
-  return { job, outcome, reused: false };
+  return { job, outcome, reused: false, interrupted: false };
 }
