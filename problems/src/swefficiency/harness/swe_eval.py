@@ -198,21 +198,21 @@ def rebuild(ctx):
     return rc == 0, tail(out + err, 1500)
 
 
-def run_workload(ctx, isolation=True, jobs=None):
+def run_workload(ctx, isolation=True, jobs=None, fixed_hash=False):
     """(mean, std, repeats, output) of one workload run; raises RuntimeError on failure.
 
     jobs: a jobs file for swe_workload.py (helper scripts forked before the workload, untimed: the differential
-    checks); the workload then runs with PYTHONHASHSEED=0, which the forked jobs need (they share its hash seed)."""
+    checks). They share the workload's hash seed and need it fixed, so with jobs the workload runs with
+    PYTHONHASHSEED=0; fixed_hash asks the same of a run without jobs (pre and post must run alike)."""
     tmp = tempfile.mkdtemp(prefix="swe-perf-")
     times = os.path.join(tmp, "times.json")
     args = [ctx.python, os.path.join(HERE, "swe_workload.py"), os.path.join(HERE, "workload.py"),
             "--times-out", times]
     if not isolation:
         args.append("--no-isolation")
-    env = None
+    env = dict(ctx.env, PYTHONHASHSEED="0") if jobs or fixed_hash else None
     if jobs:
         args += ["--jobs", jobs]
-        env = dict(ctx.env, PYTHONHASHSEED="0")
     rc, out, err = ctx.run(args, env=env, timeout=ctx.cfg.get("perf_timeout", 3600))
     m, s = MEAN.search(out), STD.search(out)
     if rc != 0 or not m:
@@ -312,7 +312,7 @@ class Differential:
             return None
         try:
             jobs = self.phases.start(phase, self.ctx.repo, os.path.join(HERE, "workload.py"), self.patch)
-        except (RuntimeError, OSError) as e:
+        except Exception as e:  # noqa: BLE001 - the checks failing is a failed check
             self.error = e
             return None
         if not jobs:  # nothing to fork (a kept base observation): the workload runs as without checks
@@ -341,7 +341,7 @@ class Differential:
                     with open(self.done) as f:
                         done = json.load(f)
                 return self.phases.finish(done)
-            except (RuntimeError, OSError, ValueError) as e:
+            except Exception as e:  # noqa: BLE001 - the checks failing is a failed check
                 self.error = e
         return self.mod.could_not_run(self.error)
 
@@ -349,7 +349,7 @@ class Differential:
         if self.error is None:
             try:
                 return self.phases.run(phase, self.ctx.repo)
-            except (RuntimeError, OSError, ValueError) as e:
+            except Exception as e:  # noqa: BLE001 - the checks failing is a failed check
                 self.error = e
         return self.mod.could_not_run(self.error)
 
@@ -443,7 +443,7 @@ def judge(ctx, ws, patch_arg, seed):
             ok, log = rebuild(ctx)
             if not ok:
                 raise RuntimeError("rebuild failed on base_commit: " + log)
-            pre_mean, pre_std, pre_rep, _ = run_workload(ctx, jobs=jobs)
+            pre_mean, pre_std, pre_rep, _ = run_workload(ctx, jobs=jobs, fixed_hash=bool(diff))
         except RuntimeError as e:
             checks.append({"name": "workload-pre", "ok": False, "detail": str(e)[:1000]})
             return finish(False, "The workload fails on base_commit (an instance problem, not the patch): %s" % e)
@@ -455,7 +455,8 @@ def judge(ctx, ws, patch_arg, seed):
             ok, log = rebuild(ctx)
             if not ok:
                 raise RuntimeError("rebuild failed with the patch: " + log)
-            post_mean, post_std, post_rep, post_out = run_workload(ctx, jobs=diff and diff.start("patched"))
+            post_mean, post_std, post_rep, post_out = run_workload(ctx, jobs=diff and diff.start("patched"),
+                                                                   fixed_hash=bool(diff))
         except RuntimeError as e:
             checks.append({"name": "workload-post", "ok": False, "detail": str(e)[:1000]})
             return finish(False, "The workload fails with the patch: %s" % str(e)[:1500])
