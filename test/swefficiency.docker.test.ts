@@ -1,11 +1,14 @@
 // The SWE-fficiency fixture instances under Docker, in the adrs-swe image built from Debian packages
 // (.ci/docker.sh builds it): the whole repository-task path runs in CI in a container.
 import { rmSync } from 'node:fs';
+import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluatorCacheDir } from '../orchestrator/evaluate/target.js';
 import { DockerSandbox } from '../sandboxes/docker/docker-sandbox.js';
 import { engineReachable } from '../sandboxes/docker/engine.js';
+import { loadInstanceProblem } from '../problems/src/swefficiency/package.js';
+import { BAD, DIFF_DIR, diffText, unitconvInstance } from './fixtures/swe-diff/fixture.js';
 import { EXPERT, evaluateFiles, fixtureProblem, fixtureText, resultOf } from './fixtures/swe/fixture.js';
 
 const IMAGE = 'adrs-swe:latest';
@@ -49,6 +52,19 @@ describe.skipIf(!ready && !ci)('SWE-fficiency fixture instances under Docker (ad
       const report = JSON.parse(r.artifacts.differential ?? '{}') as { base_cached?: boolean };
       expect(report.base_cached, `base observation kept: ${cached}`).toBe(cached);
     }
+  }, 180_000);
+
+  it('a patch that passes every covering test but answers from a stale cache is refused, in a container', async () => {
+    const problem = await loadInstanceProblem(
+      { ...(await unitconvInstance()), instance_id: 'adrs-fixtures__unitconv-docker' },
+      { reposDir: path.join(DIFF_DIR, 'repos'), timeoutS: 300 },
+    );
+    const bad = BAD['stale-cache']!;
+    const r = resultOf(await evaluateFiles(sandbox, problem, { 'unitconv/core.py': diffText(bad.file) }));
+    expect(r.correct).toBe(false);
+    expect(r.metrics.p2p_passed).toBe(r.metrics.p2p_total); // the tests alone would have accepted it
+    expect(r.feedback).toMatch(bad.expect);
+    expect(r.checks.some((c) => c.name.startsWith('differential-') && !c.ok)).toBe(true);
   }, 180_000);
 
   it('a patch that breaks a test scores 1.0, in a container', async () => {
