@@ -30,8 +30,9 @@ export function prepareCacheDir(dir: string): string | undefined {
 
 /**
  * Adds the entries of an evaluator's cache output ({"entries": {name: base64}}) to the folder: names must be plain
- * file names, an existing entry is never replaced, each is written whole (temp file, then rename). Anything
- * malformed is dropped: the cache only saves time, so it never fails an evaluation. Returns the names kept.
+ * file names, each is written whole (temp file, then rename), and one of the same name is replaced (an evaluator
+ * hands back an entry only when the one there was missing or did not load). Anything malformed is dropped: the
+ * cache only saves time, so it never fails an evaluation. Returns the names kept.
  */
 export function keepCacheEntries(dir: string, raw: Buffer | undefined): string[] {
   if (!raw || raw.length === 0 || raw.length >= CACHE_OUT_MAX_BYTES) return [];
@@ -46,12 +47,6 @@ export function keepCacheEntries(dir: string, raw: Buffer | undefined): string[]
   for (const [name, b64] of Object.entries(parsed.data.entries)) {
     if (!ENTRY_NAME.test(name) || name.endsWith('.tmp')) continue;
     const target = path.join(dir, name);
-    try {
-      statSync(target);
-      continue; // already there: first writer wins
-    } catch {
-      // not there yet
-    }
     const bytes = Buffer.from(b64, 'base64');
     if (bytes.length === 0 || bytes.length > CACHE_MAX_BYTES / 4) continue;
     const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;

@@ -1,7 +1,7 @@
 // Differential checks (evaluators/differential) through the local sandbox: expert patches pass; patches that pass every
 // covering test but change a result for one input, return a non-canonical form, or answer from a stale cache are refused.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EvaluatorResult } from '../evaluators/result.js';
@@ -223,6 +223,16 @@ describe.runIf(pytest)('differential checks (local sandbox)', () => {
       true,
       true,
     ]);
+
+    // A damaged entry is not trusted: the base is observed again, and the new observation replaces it.
+    const [entry] = readdirSync(cache);
+    writeFileSync(path.join(cache, entry!), 'not a pickle');
+    const damaged = resultOf(await evaluateFiles(await box(), problem, files));
+    expect(damaged.correct, damaged.feedback).toBe(true);
+    expect(differentialReport(damaged).base_cached).toBe(false);
+    expect(differentialReport(damaged).notes?.join(' ')).toContain('did not load');
+    const mended = resultOf(await evaluateFiles(await box(), problem, files));
+    expect(differentialReport(mended).base_cached).toBe(true);
 
     // A git-ignored file that the workspace carries is removed before anything runs: a diff cannot carry it,
     // and a reset to base_commit would keep it, so it could otherwise shape the base run (and a kept

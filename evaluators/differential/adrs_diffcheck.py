@@ -267,17 +267,14 @@ class Phases:
                 json.dump(runner.cfg, f)
             # Which functions change is read from the base tree now (the patched tree is not there yet).
             targets, notes = write_targets(runner, diff, tree, None)
+            if self.base_cache is not None:
+                self.base_name = "differential-base-%s.pkl" % self._base_key(targets)
+                self.base_cached = self._reuse_base(os.path.join(self.base_cache, self.base_name), notes)
             with open(runner.path("phase-base.json"), "w") as f:
                 json.dump({"targets": targets, "notes": notes, "seconds": {}, "calls": 0}, f)
             runner.seconds["targets"] = round(time.time() - t0, 4)
-            if self.base_cache is not None:
-                self.base_name = "differential-base-%s.pkl" % self._base_key(targets)
-                cached = os.path.join(self.base_cache, self.base_name)
-                if os.path.isfile(cached):
-                    shutil.copyfile(cached, runner.path("base.pkl"))
-                    self.base_cached = True
-                    return runner.jobs
-            runner.observe("observe-base", tree, runner.path("workload.py"), "base.pkl")
+            if not self.base_cached:
+                runner.observe("observe-base", tree, runner.path("workload.py"), "base.pkl")
             return runner.jobs
         with open(runner.path("config.json")) as f:
             runner.cfg = cfg = json.load(f)
@@ -338,6 +335,21 @@ class Phases:
     def run(self, phase, tree, workload=None, diff=None):
         self.start(phase, tree, workload, diff, defer=False)
         return self.finish()
+
+    def _reuse_base(self, cached, notes):
+        """Whether a kept base observation is there and loads (then it is the base.pkl of this check)."""
+        if not os.path.isfile(cached):
+            return False
+        shutil.copyfile(cached, self.runner.path("base.pkl"))
+        try:
+            kept = _restricted_load(self.runner.path("base.pkl"))
+            if isinstance(kept, dict) and isinstance(kept.get("records"), list):
+                return True
+        except Exception:  # noqa: BLE001 - a damaged entry: observe the base as if none were kept
+            pass
+        os.unlink(self.runner.path("base.pkl"))
+        notes.append("a kept base observation (%s) did not load; the base was observed again" % os.path.basename(cached))
+        return False
 
     def _base_key(self, targets):
         h = hashlib.sha256()
