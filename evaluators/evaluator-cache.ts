@@ -49,7 +49,11 @@ export function keepCacheEntries(dir: string, raw: Buffer | undefined): string[]
     const target = path.join(dir, name);
     const bytes = Buffer.from(b64, 'base64');
     if (bytes.length === 0 || bytes.length > CACHE_MAX_BYTES / 4) continue;
-    const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
+    // Written beside the folder, then renamed in: a copy of the folder never sees a half-written entry.
+    const tmp = path.join(
+      path.dirname(dir),
+      `.${path.basename(dir)}.${name}.${process.pid}.${Date.now()}.tmp`,
+    );
     try {
       writeFileSync(tmp, bytes, { mode: 0o644 });
       renameSync(tmp, target);
@@ -62,7 +66,10 @@ export function keepCacheEntries(dir: string, raw: Buffer | undefined): string[]
   return kept;
 }
 
-/** Keeps the folder within CACHE_MAX_ENTRIES and CACHE_MAX_BYTES, removing the oldest entries first. */
+/**
+ * Keeps the folder within CACHE_MAX_ENTRIES and CACHE_MAX_BYTES: once over either, removes the oldest entries until
+ * it holds three quarters of both (so trimming, which can race a copy of the folder, is rare).
+ */
 export function trimCache(dir: string): void {
   let entries: { file: string; size: number; mtime: number }[];
   try {
@@ -76,9 +83,12 @@ export function trimCache(dir: string): void {
   } catch {
     return;
   }
+  const total = entries.reduce((n, e) => n + e.size, 0);
+  if (entries.length <= CACHE_MAX_ENTRIES && total <= CACHE_MAX_BYTES) return;
   let bytes = 0;
   entries.forEach((e, i) => {
     bytes += e.size;
-    if (i >= CACHE_MAX_ENTRIES || bytes > CACHE_MAX_BYTES) rmSync(e.file, { force: true });
+    if (i >= (CACHE_MAX_ENTRIES * 3) / 4 || bytes > (CACHE_MAX_BYTES * 3) / 4)
+      rmSync(e.file, { force: true });
   });
 }

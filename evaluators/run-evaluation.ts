@@ -60,17 +60,28 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
   if (existsSync(HARNESS_DIR)) readonlyDirs.harness = HARNESS_DIR;
   // Differential checks against the base (repository tasks), callable by evaluators as $ADRS_DIFFERENTIAL_DIR.
   if (existsSync(DIFFERENTIAL_DIR)) readonlyDirs.differential = DIFFERENTIAL_DIR;
-  const cacheDir = opts.target.cacheDir && prepareCacheDir(opts.target.cacheDir);
+  let cacheDir = opts.target.cacheDir && prepareCacheDir(opts.target.cacheDir);
   if (cacheDir) readonlyDirs.cache = cacheDir;
-  let session;
-  try {
-    session = await opts.sandbox.open({
+  const open = () =>
+    opts.sandbox.open({
       workspaceDir: opts.workspaceDir,
       readonlyDirs,
       limits: opts.target.limits,
       image: opts.target.image,
       labels: opts.labels,
     });
+  let session;
+  try {
+    try {
+      session = await open();
+    } catch (error) {
+      if (!cacheDir) throw error;
+      // The cache only saves time: if copying it in failed (an entry trimmed by another evaluation while it was
+      // being copied), the evaluation runs without it.
+      delete readonlyDirs.cache;
+      cacheDir = undefined;
+      session = await open();
+    }
   } catch (error) {
     return {
       status: 'failed',

@@ -79,8 +79,39 @@ describe('evaluator cache through runEvaluation (local sandbox)', () => {
     expect(existsSync(path.join(dir, 'sneaked-in'))).toBe(false);
     // What the evaluator hands back replaces an entry of the same name (it does so when that one did not load).
     expect(readFileSync(path.join(dir, 'base-1.pkl'), 'utf8')).toBe('observed again');
-    expect(readdirSync(dir)).toEqual(['base-1.pkl']); // no temp file left behind
+    expect(readdirSync(dir)).toEqual(['base-1.pkl']); // written beside the folder, then renamed in
+    expect(readdirSync(path.dirname(dir))).toEqual(['problem']); // and no temp file left there
   }, 60_000);
+
+  it('a cache that cannot be copied in does not fail the evaluation: it runs without it', async () => {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'adrs-cache-')), 'problem');
+    const flaky: Sandbox = {
+      kind: sandbox.kind,
+      describe: () => sandbox.describe(),
+      dispose: async () => undefined,
+      open: async (spec) => {
+        if (spec.readonlyDirs?.cache) throw new Error(`ENOENT: cp ${spec.readonlyDirs.cache}/gone`);
+        return sandbox.open(spec);
+      },
+    };
+    const ws = mkdtempSync(path.join(tmpdir(), 'adrs-cache-ws-'));
+    writeFileSync(path.join(ws, 'entries.json'), JSON.stringify({ e: 'v' }));
+    const o = await runEvaluation({
+      sandbox: flaky,
+      workspaceDir: ws,
+      stage: 'screen',
+      seed: 1,
+      target: {
+        command: ['/usr/bin/python3', '{problem}/evaluate.py'],
+        evaluatorDir,
+        limits: { wallTimeMs: 20_000, memoryMb: 512, pids: 64, outputBytes: 16_384 },
+        cacheDir: dir,
+      },
+    });
+    expect(o.status).toBe('ok');
+    expect(o.status === 'ok' && o.result.artifacts.has_out).toBe('False');
+    expect(readdirSync(dir)).toEqual([]); // nothing handed back through a cache it did not have
+  }, 30_000);
 
   it('an evaluation without a cache folder gets neither variable', async () => {
     const a = await evaluate(undefined, { x: 'y' });
@@ -102,7 +133,7 @@ describe('keepCacheEntries and trimCache', () => {
     expect(readdirSync(dir)).toEqual(['ok']);
   });
 
-  it('keeps the newest entries within the count limit', () => {
+  it('over the count limit, keeps the newest three quarters', () => {
     const dir = fresh();
     mkdirSync(dir, { recursive: true });
     const n = CACHE_MAX_ENTRIES + 3;
@@ -113,9 +144,10 @@ describe('keepCacheEntries and trimCache', () => {
     }
     trimCache(dir);
     const left = readdirSync(dir);
-    expect(left).toHaveLength(CACHE_MAX_ENTRIES);
+    expect(left).toHaveLength((CACHE_MAX_ENTRIES * 3) / 4); // trimmed with room to spare: trimming stays rare
     expect(left).not.toContain('e0');
-    expect(left).not.toContain('e2');
     expect(left).toContain(`e${n - 1}`);
+    trimCache(dir); // within the limits: nothing goes
+    expect(readdirSync(dir)).toHaveLength((CACHE_MAX_ENTRIES * 3) / 4);
   });
 });
