@@ -2,8 +2,9 @@
 // host across evaluations of one problem and shown to later ones read-only. The differential checks keep their base
 // observations there, so the base run they need is paid once per set of changed functions, not per candidate.
 //
-// Inside the sandbox the folder is a read-only mount (a snapshot: the local sandbox copies it, Docker binds it
-// read-only), so candidate code cannot change what later evaluations read. New entries come back only through the
+// Inside the sandbox the folder is a read-only copy (the local sandbox copies it and takes the write bits away;
+// Docker puts it under /problem as root-owned files the sandbox user can only read), so candidate code cannot
+// change what later evaluations read. New entries come back only through the
 // evaluator's own output file (a random name, like the result's), after a normal exit, with checked names and sizes.
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
