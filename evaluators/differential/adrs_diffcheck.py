@@ -149,9 +149,11 @@ def _restricted_load(path):
         return _Restricted(f).load()
 
 
-def prepare_calls(runner, targets):
-    """After the base run: the selection for the patched run and the calls file for replay (arguments only)."""
-    base = _restricted_load(runner.path("base.pkl"))
+def prepare_calls(runner, targets, base=None):
+    """After the base run: the selection for the patched run and the calls file for replay (arguments only).
+    base: the base observation when already loaded (else read from base.pkl)."""
+    if base is None:
+        base = _restricted_load(runner.path("base.pkl"))
     select = {}
     for r in base["records"]:
         select.setdefault(r["key"], []).append(r["n"])
@@ -255,11 +257,12 @@ class Phases:
         self.phase = None
         self.base_cache, self.base_key = base_cache, base_key
         self.base_name, self.new_base, self.base_cached = None, None, False
+        self.kept_base = None  # the kept base observation, loaded once when it is used
 
     def start(self, phase, tree, workload=None, diff=None, defer=True):
         """Everything of `phase` before its processes; those are run here, or returned as jobs when `defer`."""
         runner, tree = self.runner, os.path.abspath(tree)
-        runner.seconds, runner.jobs, self.phase = {}, [] if defer else None, phase
+        runner.seconds, runner.overlap, runner.jobs, self.phase = {}, 0.0, [] if defer else None, phase
         if phase == "base":
             t0 = time.time()
             shutil.copy(workload, runner.path("workload.py"))
@@ -309,7 +312,7 @@ class Phases:
             before = json.load(f)
         if phase in ("base", "probe"):
             if phase == "base":
-                before["calls"] = prepare_calls(runner, before["targets"])
+                before["calls"] = prepare_calls(runner, before["targets"], self.kept_base)
                 before["base_cached"] = self.base_cached
                 if self.base_name and not self.base_cached:
                     with open(runner.path("base.pkl"), "rb") as f:
@@ -344,6 +347,7 @@ class Phases:
         try:
             kept = _restricted_load(self.runner.path("base.pkl"))
             if isinstance(kept, dict) and isinstance(kept.get("records"), list):
+                self.kept_base = kept
                 return True
         except Exception:  # noqa: BLE001 - a damaged entry: observe the base as if none were kept
             pass

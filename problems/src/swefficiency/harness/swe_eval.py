@@ -316,8 +316,6 @@ class Differential:
             self.error = e
             return None
         if not jobs:  # nothing to fork (a kept base observation): the workload runs as without checks
-            with open(self.done, "w") as f:
-                json.dump({}, f)
             return None
         logs = os.path.join(self.dir, "logs")
         os.makedirs(logs, exist_ok=True)
