@@ -1,11 +1,14 @@
 // Differential checks (evaluators/differential) through the local sandbox: expert patches pass; patches that pass every
 // covering test but change a result for one input, return a non-canonical form, or answer from a stale cache are refused.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EvaluatorResult } from '../evaluators/result.js';
-import { evaluatorCacheDir } from '../orchestrator/evaluate/target.js';
+import { evaluatorCacheDir, stageTarget } from '../orchestrator/evaluate/target.js';
+import { materializeWorkspace } from '../orchestrator/evaluate/workspace.js';
+import { runEvaluation } from '../evaluators/run-evaluation.js';
 import { loadInstanceProblem } from '../problems/src/swefficiency/package.js';
 import { createSandbox } from '../sandboxes/index.js';
 import type { Sandbox } from '../sandboxes/types.js';
@@ -24,6 +27,7 @@ import {
   BASE_FILES_DIR,
   EXPERT,
   evaluateFiles,
+  fixtureInstances,
   fixtureProblem,
   resultOf,
   SWE_DIR,
@@ -246,6 +250,52 @@ describe.runIf(pytest)('differential checks (local sandbox)', () => {
     );
     expect(differentialReport(r).base_cached).toBe(false);
     expect(readdirSync(cache)).toHaveLength(1);
+  }, 120_000);
+
+  it('files a patch adds are gone again when the harness resets to base_commit, git-ignored ones too', async () => {
+    // A predictions patch (`--patch FILE`) can add a file at a git-ignored path; a plain reset keeps such a file,
+    // so it would sit in the tree while the base is timed and observed. The reset removes what the patch added:
+    // the base runs clean, so its observation is kept.
+    const problem = await fixtureProblem(1, 'patch-file-test');
+    const cache = evaluatorCacheDir(problem);
+    rmSync(cache, { recursive: true, force: true });
+    const instance = (await fixtureInstances())[0]!;
+    const planted = [
+      'diff --git a/textstats/__pycache__/planted.txt b/textstats/__pycache__/planted.txt',
+      'new file mode 100644',
+      '--- /dev/null',
+      '+++ b/textstats/__pycache__/planted.txt',
+      '@@ -0,0 +1 @@',
+      '+planted by the patch',
+      '',
+    ].join('\n');
+    const evalDir = mkdtempSync(path.join(tmpdir(), 'adrs-swe-patchfile-'));
+    const ws = materializeWorkspace(problem, {});
+    try {
+      cpSync(problem.evaluatorDir, evalDir, { recursive: true });
+      writeFileSync(path.join(evalDir, 'prediction.diff'), instance.patch + planted);
+      const target = stageTarget(problem, 'screen');
+      const r = resultOf(
+        await runEvaluation({
+          sandbox: await box(),
+          workspaceDir: ws.dir,
+          stage: 'screen',
+          seed: 0,
+          target: {
+            ...target,
+            limits: { ...target.limits, memoryMb: 2048 },
+            evaluatorDir: evalDir,
+            command: [...target.command, '--patch', '{problem}/prediction.diff'],
+          },
+        }),
+      );
+      expect(r.correct, r.feedback).toBe(true);
+      expect(differentialReport(r).base_cached).toBe(false);
+      expect(readdirSync(cache)).toHaveLength(1);
+    } finally {
+      ws.dispose();
+      rmSync(evalDir, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it('phased mode (one tree switched in place, as the SWE harness has it): same verdicts', async () => {

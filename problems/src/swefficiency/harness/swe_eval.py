@@ -39,6 +39,7 @@ class Ctx:
         self.repo = repo
         self.deadline = deadline
         self.differential = None
+        self.patch_paths = []  # the files the patch under judgement touches (reset_to_base removes what it added)
         self.python = cfg.get("python") or sys.executable
         bindir = os.path.dirname(self.python)
         env = dict(os.environ)
@@ -90,11 +91,16 @@ def workspace_patch(ctx, ws):
 
 
 def reset_to_base(ctx):
+    """The tree at base_commit: tracked files reset, untracked ones removed, and whatever the patch under judgement
+    added removed too, git-ignored or not (a plain clean keeps ignored files, which the base run would then see).
+    Build output the rebuild made is kept."""
     base = ctx.cfg["base_commit"]
     rc, _, err = ctx.git("reset", "-q", "--hard", base)
     if rc != 0:
         raise RuntimeError("git reset --hard %s failed: %s" % (base, tail(err, 500)))
     ctx.git("clean", "-fdq", "-e", ".adrs-*")
+    if ctx.patch_paths:
+        ctx.git("clean", "-fdqx", "--", *ctx.patch_paths)
 
 
 def drop_ignored(ctx, ws):
@@ -378,6 +384,7 @@ def judge(ctx, ws, patch_arg, seed):
             patch = f.read()
     else:
         patch = workspace_patch(ctx, ws)
+    ctx.patch_paths = [p for p, _ in split_patch(patch) if not os.path.basename(p).startswith(".adrs-")]
     metrics["patch_lines"] = patch_lines(patch)
     artifacts["patch"] = tail(patch, 20000)
     gold = float(cfg.get("gold_speedup") or 0)
