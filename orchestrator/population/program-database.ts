@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { cellKey, featureValues, joinFiles, widenRanges } from './features.js';
 import { migrateRing } from './migration.js';
-import { Rng } from './rng.js';
+import { Rng, type RngState } from './rng.js';
 import { selectInspirations, selectParent } from './selection.js';
 import type { DatabaseState, IslandState, PopulationConfig, ProgramEntry, Selection } from './types.js';
 
@@ -22,6 +22,22 @@ export interface NewProgram {
 /** Looks up a program's evolved files (the store keeps the code; the database keeps ids and features). */
 export type CodeLookup = (id: string) => Record<string, string> | undefined;
 
+/** One program as placed: written once to the store (population_programs), replayed in `seq` order on resume. */
+export interface PlacedProgram {
+  /** Order of addition in the run (0 = the seed); replaying in this order rebuilds islands, grid and archive. */
+  seq: number;
+  entry: Omit<ProgramEntry, 'children'>;
+  seed: boolean;
+  /** The MAP-Elites cell it was placed in on its island, or null when it was a duplicate (not placed). */
+  cell: string | null;
+}
+
+/** The small part of the database that is not derived from its programs: where sampling stands. */
+export interface SamplingCursor {
+  rng: RngState;
+  nextIsland: number;
+}
+
 export function hashFiles(files: Record<string, string>): string {
   return createHash('sha256').update(joinFiles(files)).digest('hex').slice(0, 16);
 }
@@ -33,14 +49,22 @@ export class ProgramDatabase {
   readonly config: PopulationConfig;
   private readonly state: DatabaseState;
   private readonly rng: Rng;
+  /** Programs added since the last takeUnsaved(), in order (the store writes them once each). */
+  private unsaved: PlacedProgram[] = [];
+  private added = 0;
 
   private constructor(config: PopulationConfig, state: DatabaseState) {
     this.config = config;
     this.state = state;
     this.rng = Rng.fromState(state.rng);
+    this.added = Object.keys(state.programs).length;
   }
 
   static create(config: PopulationConfig, seed: number): ProgramDatabase {
+    return ProgramDatabase.empty(config, { rng: Rng.fromSeed(seed).getState(), nextIsland: 0 });
+  }
+
+  private static empty(config: PopulationConfig, cursor: SamplingCursor): ProgramDatabase {
     const islands: IslandState[] = Array.from({ length: Math.max(1, config.islands) }, () => ({
       members: [],
       migrants: [],
@@ -54,10 +78,10 @@ export class ProgramDatabase {
       islands,
       archive: [],
       ranges: {},
-      nextIsland: 0,
+      nextIsland: cursor.nextIsland,
       bestId: null,
       seedId: null,
-      rng: Rng.fromSeed(seed).getState(),
+      rng: [...cursor.rng],
       migrations: 0,
     });
   }
@@ -65,6 +89,40 @@ export class ProgramDatabase {
   /** Restores a database saved with toJSON(); sampling continues exactly where it stopped. */
   static restore(config: PopulationConfig, state: DatabaseState): ProgramDatabase {
     return new ProgramDatabase(config, structuredClone(state));
+  }
+
+  /**
+   * Rebuilds a database from its placed programs (in `seq` order) and its sampling cursor. Placement is a
+   * pure function of the order of additions (no randomness), so this reproduces islands, grids, archive,
+   * ranges, migrations and children counts exactly; the cursor restores the RNG and the round robin.
+   */
+  static replay(
+    config: PopulationConfig,
+    rows: readonly PlacedProgram[],
+    cursor: SamplingCursor,
+  ): ProgramDatabase {
+    const db = ProgramDatabase.empty(config, cursor);
+    for (const [i, row] of rows.entries()) {
+      if (row.seq !== i)
+        throw new Error(`population rows are not contiguous: expected seq ${i}, found ${row.seq}`);
+      const entry: ProgramEntry = { ...row.entry, children: 0 };
+      if (row.seed) db.insertSeed(entry);
+      else db.insert(entry);
+    }
+    db.unsaved = [];
+    return db;
+  }
+
+  /** The programs added since the last call, for the store to write (once each). */
+  takeUnsaved(): PlacedProgram[] {
+    const out = this.unsaved;
+    this.unsaved = [];
+    return out;
+  }
+
+  /** The sampling cursor (RNG and round robin): all the resumable state besides the placed programs. */
+  cursor(): SamplingCursor {
+    return { rng: this.rng.getState(), nextIsland: this.state.nextIsland };
   }
 
   toJSON(): DatabaseState {
@@ -85,7 +143,7 @@ export class ProgramDatabase {
   }
 
   size(): number {
-    return Object.keys(this.state.programs).length;
+    return this.added;
   }
 
   best(): ProgramEntry | undefined {
@@ -110,13 +168,10 @@ export class ProgramDatabase {
 
   /** Adds the seed program to every island. */
   addSeed(p: Omit<NewProgram, 'island' | 'parentId'>, codeOf: CodeLookup): ProgramEntry {
-    const entry = this.add({ ...p, parentId: null, island: 0 }, codeOf);
-    this.state.seedId = entry.id;
-    for (const [i, isl] of this.state.islands.entries()) {
-      if (i === 0) continue;
-      isl.members.push(entry.id);
-      this.place(isl, entry);
-    }
+    const existing = this.state.programs[p.id];
+    if (existing) return existing;
+    const entry = this.entryOf({ ...p, parentId: null, island: 0 }, codeOf);
+    this.insertSeed(entry);
     return entry;
   }
 
@@ -124,11 +179,17 @@ export class ProgramDatabase {
   add(p: NewProgram, codeOf: CodeLookup): ProgramEntry & { improved: boolean } {
     const existing = this.state.programs[p.id];
     if (existing) return { ...existing, improved: false };
+    const entry = this.entryOf(p, codeOf);
+    const improved = this.insert(entry);
+    return { ...entry, improved };
+  }
+
+  /** The entry of a new program: its island and its features (measured against the island as it stands now). */
+  private entryOf(p: NewProgram, codeOf: CodeLookup): ProgramEntry {
     const parent = p.parentId ? this.state.programs[p.parentId] : undefined;
     const islandIdx = Math.min(this.state.islands.length - 1, Math.max(0, p.island ?? parent?.island ?? 0));
-    const isl = this.state.islands[islandIdx]!;
-    const refs = this.referenceCodes(isl, codeOf);
-    const entry: ProgramEntry = {
+    const refs = this.referenceCodes(this.state.islands[islandIdx]!, codeOf);
+    return {
       id: p.id,
       score: p.correct ? p.score : null,
       correct: p.correct && p.score !== null,
@@ -140,21 +201,41 @@ export class ProgramDatabase {
       codeHash: hashFiles(p.files),
       children: 0,
     };
-    this.state.programs[p.id] = entry;
+  }
+
+  private insertSeed(entry: ProgramEntry): void {
+    this.insert(entry, true);
+    this.state.seedId = entry.id;
+    for (const [i, isl] of this.state.islands.entries()) {
+      if (i === 0) continue;
+      isl.members.push(entry.id);
+      this.place(isl, entry);
+    }
+  }
+
+  /** Places an entry (deterministic: no randomness, so replaying the same order rebuilds the same state). */
+  private insert(entry: ProgramEntry, seed = false): boolean {
+    const isl = this.state.islands[entry.island]!;
+    const parent = entry.parentId ? this.state.programs[entry.parentId] : undefined;
+    this.state.programs[entry.id] = entry;
     if (parent) parent.children++;
     widenRanges(this.state.ranges, entry.features);
     const duplicate = isl.members.some((id) => this.state.programs[id]?.codeHash === entry.codeHash);
+    let cell: string | null = null;
     if (!duplicate) {
       isl.members.push(entry.id);
-      this.place(isl, entry);
+      cell = this.place(isl, entry);
       this.updateArchive(entry);
     }
     isl.generation++;
     const improved = entry.correct && scoreOf(entry) > scoreOf(this.best());
     if (improved) this.state.bestId = entry.id;
     this.trim(isl);
-    this.maybeMigrate(islandIdx);
-    return { ...entry, improved };
+    this.maybeMigrate(entry.island);
+    const stored: PlacedProgram['entry'] = { ...entry };
+    delete (stored as Partial<ProgramEntry>).children;
+    this.unsaved.push({ seq: this.added++, entry: stored, seed, cell });
+    return improved;
   }
 
   /** Picks the next island (round robin), a parent and inspirations. */
@@ -188,11 +269,12 @@ export class ProgramDatabase {
   }
 
   /** MAP-Elites: the program takes its cell when the cell is empty or it scores higher than the occupant. */
-  private place(isl: IslandState, entry: ProgramEntry): void {
+  private place(isl: IslandState, entry: ProgramEntry): string {
     const key = cellKey(this.config.dims, entry.features, this.state.ranges, this.config.bins);
     const occupant = isl.grid[key];
     if (occupant === undefined || scoreOf(entry) > scoreOf(this.state.programs[occupant]))
       isl.grid[key] = entry.id;
+    return key;
   }
 
   private updateArchive(entry: ProgramEntry): void {

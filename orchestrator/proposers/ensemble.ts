@@ -51,7 +51,7 @@ export class EnsembleProposer implements Proposer {
   /** Checks every member that can be checked (Models API); the first fatal problem is thrown. */
   async preflight(): Promise<void> {
     for (const m of this.members) {
-      const p = m.proposer as Proposer & { preflight?: () => Promise<void> };
+      const p = m.proposer;
       if (p.preflight) await p.preflight();
     }
   }
@@ -127,7 +127,7 @@ export class EnsembleProposer implements Proposer {
 
   /** The price tables of the LLM members, merged (the loop records it with the run). */
   get prices(): Record<string, unknown> {
-    return Object.assign({}, ...this.members.map((m) => (m.proposer as { prices?: object }).prices ?? {}));
+    return Object.assign({}, ...this.members.map((m) => m.proposer.prices ?? {}));
   }
 
   /** Current UCB values per member (for the CLI/web "model posterior" panel). */

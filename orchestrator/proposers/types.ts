@@ -97,4 +97,8 @@ export interface Proposer {
   /** Serialisable state, persisted with the run so a resumed run continues exactly. */
   getState?(): unknown;
   setState?(state: unknown): void;
+  /** Checks before a run starts (model names, credentials), so a bad setup fails in one line, not per iteration. */
+  preflight?(): Promise<void>;
+  /** The price table it bills with, recorded with the run (prices change; a resume reuses them). */
+  readonly prices?: Record<string, unknown>;
 }

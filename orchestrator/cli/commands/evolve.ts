@@ -188,10 +188,9 @@ export async function runEvolution(
   const proposer = await makeProposer(config, ctx.env, sandbox);
   // Ask the provider once whether the model exists for this key: a wrong model or key is one line now,
   // not a failed first proposal (network trouble is left to the first call and its retries).
-  const preflight = (proposer as { preflight?: () => Promise<void> }).preflight;
-  if (preflight) {
+  if (proposer.preflight) {
     try {
-      await preflight.call(proposer);
+      await proposer.preflight();
     } catch (error) {
       await sandbox.dispose();
       throw new InputError(coerceError(error).message);

@@ -1,0 +1,178 @@
+// Proposal: picks a parent (the population's sampling), asks the proposer, stores the candidate with its LLM
+// calls, and keeps the recent attempts later prompts see. A failed proposal is stored as data, never thrown.
+import { createTwoFilesPatch } from 'diff';
+import { coerceError } from '../../core/errors.js';
+import type { AttemptView, ProposalResult } from '../proposers/types.js';
+import type { CandidateRow } from '../store/types.js';
+import { pendingOf, type LoopContext, type Pending } from './loop-context.js';
+import type { RunPersistence } from './persistence.js';
+import { attemptOf } from './program-views.js';
+import type { Scheduler } from './scheduler.js';
+
+/** The last `size` finished attempts, oldest first. */
+export class History {
+  private readonly items: AttemptView[];
+
+  constructor(
+    private readonly size: number,
+    initial: AttemptView[] = [],
+  ) {
+    this.items = initial.slice(-size);
+  }
+
+  push(attempt: AttemptView): void {
+    this.items.push(attempt);
+    if (this.items.length > this.size) this.items.shift();
+  }
+
+  snapshot(): AttemptView[] {
+    return [...this.items];
+  }
+}
+
+export class Proposal {
+  constructor(
+    private readonly ctx: LoopContext,
+    private readonly run: RunPersistence,
+    private readonly scheduler: Scheduler,
+    readonly history: History,
+    /** Emits run:progress (a failed proposal is a finished iteration). */
+    private readonly progress: () => void,
+  ) {}
+
+  /** Rebuilds the history from the store (on resume). */
+  static historyFrom(ctx: LoopContext, run: RunPersistence): History {
+    const rows = ctx.store
+      .listCandidates(ctx.runId)
+      .filter((r) => r.iteration !== 0 && r.status !== 'pending')
+      .slice(-ctx.config.historySize);
+    return new History(
+      ctx.config.historySize,
+      rows.map((r) => attemptOf(r, r.parent_id ? (run.db.get(r.parent_id)?.score ?? null) : null)),
+    );
+  }
+
+  /** One proposal; resolves to the stored candidate to evaluate, or undefined (failed, or interrupted). */
+  async proposeOne(): Promise<Pending | undefined> {
+    const { ctx, run } = this;
+    const { store, problem, proposer, bus, runId } = ctx;
+    const iteration = this.scheduler.take();
+    const db = run.db;
+    const pick = ctx.config.strategy === 'best-of-n' ? db.selectSeed() : db.select();
+    const parent = ctx.views.parent(pick.parentId);
+    const parentEntry = db.get(pick.parentId);
+    const callIds: number[] = [];
+    let result: ProposalResult;
+    try {
+      result = await proposer.propose({
+        runId,
+        iteration,
+        problem,
+        parent,
+        inspirations: pick.inspirationIds.map((id) => ctx.views.program(id)),
+        history: this.history.snapshot(),
+        random: () => db.random(),
+        recordCall: (call) => {
+          const row = store.insertLlmCall({ ...call, runId });
+          callIds.push(row.id);
+          bus.emit('llm:call', {
+            runId,
+            provider: row.provider,
+            model: row.model,
+            status: row.status,
+            costUsd: row.cost_usd,
+            latencyMs: row.latency_ms,
+            inputTokens: row.input_tokens,
+            outputTokens: row.output_tokens,
+          });
+          return row.id;
+        },
+        templates: ctx.templates,
+        signal: ctx.signal,
+      });
+    } catch (error) {
+      const message = coerceError(error).message;
+      result = {
+        ok: false,
+        reason: `proposer error: ${message}`,
+        edit: { kind: 'none', outcome: 'failed', summary: `proposer error: ${message}` },
+        proposer: proposer.name,
+        model: proposer.model,
+        costUsd: 0,
+        llmCallIds: [],
+      };
+    }
+    // The proposer's warnings (e.g. the prompt was trimmed to the model's context window) reach the run's views.
+    for (const message of result.warnings ?? []) bus.emit('run:warning', { runId, message });
+    const llmIds = [...new Set([...callIds, ...result.llmCallIds])];
+    if (!result.ok && ctx.signal?.aborted) {
+      // Interrupted: nothing to keep but the spend; the iteration is proposed again on resume.
+      run.state.spentUsd += result.costUsd;
+      run.save();
+      return undefined;
+    }
+    const files = result.ok ? { ...parent.files, ...result.files } : parent.files;
+    const row: CandidateRow = store.transaction(() => {
+      const cand = store.insertCandidate({
+        runId,
+        problemName: problem.spec.name,
+        problemHash: problem.contentHash,
+        parentId: parent.id,
+        island: pick.island,
+        generation: (parentEntry?.generation ?? 0) + 1,
+        iteration,
+        files,
+        patch: patchAgainst(ctx.seedCode, files),
+        proposer: result.proposer,
+        model: result.model,
+        edit: result.edit,
+        status: result.ok ? 'pending' : 'proposal-failed',
+      });
+      store.linkLlmCalls(llmIds, cand.id);
+      if (result.ok) run.state.spentUsd += result.costUsd;
+      else {
+        proposer.observe?.({ proposer: result.proposer, parentScore: parent.score, childScore: null });
+        run.countFailedProposal(result.costUsd);
+      }
+      run.save();
+      return cand;
+    });
+    ctx.views.remember(row.id, files);
+    bus.emit('candidate:proposed', {
+      runId,
+      candidateId: row.id,
+      parentId: parent.id,
+      island: pick.island,
+      iteration,
+      proposer: result.proposer,
+      model: result.model,
+      edit: result.edit.summary,
+    });
+    if (!result.ok) {
+      this.history.push(attemptOf(row, parent.score));
+      bus.emit('candidate:evaluated', {
+        runId,
+        candidateId: row.id,
+        iteration,
+        status: 'proposal-failed',
+        score: null,
+        correct: false,
+        durationMs: 0,
+      });
+      if (result.fatal) this.scheduler.fatalProposal(result.reason);
+      this.progress();
+      return undefined;
+    }
+    this.scheduler.proposalOk();
+    return pendingOf(row, files);
+  }
+}
+
+/** Unified diff of the evolved files against the seed. */
+export function patchAgainst(seed: Record<string, string>, files: Record<string, string>): string {
+  return Object.keys(files)
+    .sort()
+    .filter((f) => seed[f] !== files[f])
+    .map((f) => createTwoFilesPatch(`a/${f}`, `b/${f}`, seed[f] ?? '', files[f] ?? ''))
+    .join('');
+}

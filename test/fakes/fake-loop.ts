@@ -1,0 +1,82 @@
+// Everything evolve() needs, faked where it is slow: the knob problem (loaded, never run), a fake sandbox,
+// a fake executor with the knob evaluator in JavaScript, a fake verify stage, and a temp SQLite file.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseRunConfig } from '../../orchestrator/config/load-config.js';
+import type { RunConfig, RunConfigInput } from '../../orchestrator/config/run-config.js';
+import { RunEventBus, type RunEvent } from '../../orchestrator/events.js';
+import type { EvolveOptions } from '../../orchestrator/loop/evolve.js';
+import type { VerifyFn } from '../../orchestrator/loop/verify-stage.js';
+import type { Proposer } from '../../orchestrator/proposers/types.js';
+import { Store } from '../../orchestrator/store/store.js';
+import { loadProblem, type LoadedProblem } from '../../problems/src/load.js';
+import { makeKnobProblem } from '../loop-fixture.js';
+import { FakeExecutor, knobEvaluate } from './fake-executor.js';
+import { FakeSandbox } from './fake-sandbox.js';
+
+let knob: LoadedProblem | undefined;
+/** The knob problem with held-out inputs, loaded once per test file. */
+export function knobProblem(): LoadedProblem {
+  knob ??= loadProblem(makeKnobProblem({ verify: true }));
+  return knob;
+}
+
+export const tempDbPath = (): string => path.join(mkdtempSync(path.join(tmpdir(), 'adrs-fake-')), 'adrs.db');
+export const tempStore = (): Store => Store.open(tempDbPath());
+
+export const fakeConfig = (c: RunConfigInput = {}): RunConfig =>
+  parseRunConfig({ proposer: 'anthropic', iterations: 8, ...c });
+
+/** A verify stage that accepts every candidate with the screen score as its held-out score; records calls. */
+export function fakeVerify(): VerifyFn & { calls: string[] } {
+  const calls: string[] = [];
+  const fn: VerifyFn = async (req) => {
+    calls.push(req.candidateId);
+    if (req.signal?.aborted)
+      return {
+        verified: false,
+        speedup: null,
+        ciLow: null,
+        ciHigh: null,
+        score: null,
+        reason: 'interrupted',
+        interrupted: true,
+      };
+    const score = req.store.getCandidate(req.candidateId).score;
+    return {
+      verified: true,
+      speedup: 1 + (score ?? 0) / 10,
+      ciLow: 1,
+      ciHigh: 2,
+      score,
+      reason: 'fake: verified',
+    };
+  };
+  return Object.assign(fn, { calls });
+}
+
+export function collect(bus: RunEventBus): RunEvent[] {
+  const events: RunEvent[] = [];
+  bus.onAny((e) => events.push(e));
+  return events;
+}
+
+/** evolve() options over fakes; override any of them. */
+export function fakeEvolve(
+  store: Store,
+  proposer: Proposer,
+  over: Partial<EvolveOptions> & { config?: RunConfig } = {},
+): EvolveOptions {
+  return {
+    store,
+    problem: knobProblem(),
+    sandbox: new FakeSandbox(),
+    proposer,
+    config: fakeConfig(),
+    executor: new FakeExecutor(knobEvaluate),
+    verify: fakeVerify(),
+    events: new RunEventBus(),
+    ...over,
+  };
+}
