@@ -1,5 +1,6 @@
 // Everything evolve() needs, faked where it is slow: the knob problem (loaded, never run), a fake sandbox,
 // a fake executor with the knob evaluator in JavaScript, a fake verify stage, and a temp SQLite file.
+import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,7 +8,9 @@ import { parseRunConfig } from '../../orchestrator/config/load-config.js';
 import type { RunConfig, RunConfigInput } from '../../orchestrator/config/run-config.js';
 import { RunEventBus, type RunEvent } from '../../orchestrator/events.js';
 import type { EvolveOptions } from '../../orchestrator/loop/evolve.js';
+import type { RunState } from '../../orchestrator/loop/run-state.js';
 import type { VerifyFn } from '../../orchestrator/loop/verify-stage.js';
+import type { ProgramDatabase } from '../../orchestrator/population/program-database.js';
 import type { Proposer } from '../../orchestrator/proposers/types.js';
 import { Store } from '../../orchestrator/store/store.js';
 import { loadProblem, type LoadedProblem } from '../../problems/src/load.js';
@@ -79,4 +82,33 @@ export function fakeEvolve(
     events: new RunEventBus(),
     ...over,
   };
+}
+
+/** The config of the SIGKILL test's long run: concurrency, small islands (trimming) and frequent migration. */
+export const killConfig: RunConfig = fakeConfig({
+  iterations: 1_000_000,
+  proposalConcurrency: 2,
+  evalConcurrency: 2,
+  islands: 3,
+  islandCapacity: 10,
+  migration: { interval: 5, fraction: 0.3 },
+});
+
+/** JSON with sorted keys, so equal values hash equally whatever order their keys were set in. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/** A hash of the whole population (islands, grid, archive, RNG) and the run state. */
+export function stateHash(db: ProgramDatabase, state: RunState): string {
+  return createHash('sha256')
+    .update(canonical({ db: db.toJSON(), state }))
+    .digest('hex');
 }
