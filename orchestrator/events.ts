@@ -53,6 +53,18 @@ export interface RunEvents {
     inFlight: number;
   };
   'run:warning': { runId: string; message: string };
+  /** Slurm executor: an array job was submitted for these evaluations. */
+  'slurm:submitted': { runId: string; arrayJobId: string; evalJobIds: string[] };
+  /** Slurm executor: sbatch failed; the evaluations are retried (or fail after maxRetries). */
+  'slurm:submit-failed': { runId: string; error: string; evalJobIds: string[] };
+  /** Slurm executor: a job ended without a result (state, e.g. NODE_FAIL, TIMEOUT) and was submitted again. */
+  'slurm:retried': { runId: string; evalJobId: string; slurmJobId: string; state: string; attempt: number };
+  /** Slurm executor: a job that was running is pending again (requeued or preempted by Slurm). */
+  'slurm:requeued': { runId: string; evalJobId: string; slurmJobId: string; state: string };
+  /** Slurm executor: the node running a job failed (NODE_FAIL); the job is retried. */
+  'slurm:node-lost': { runId: string; evalJobId: string; slurmJobId: string };
+  /** Slurm executor: after a restart, an evaluation found its earlier job and waits for it instead of resubmitting. */
+  'slurm:reattached': { runId: string; evalJobId: string; slurmJobId: string | null };
   'run:end': {
     runId: string;
     status: string;
@@ -65,7 +77,11 @@ export interface RunEvents {
 export type RunEventName = keyof RunEvents;
 export type RunEvent = { [K in RunEventName]: { type: K } & RunEvents[K] }[RunEventName];
 
-/** A typed emitter: `on('best:improved', e => ...)`, plus `onAny` for subscribers that log everything. */
+/**
+ * A typed emitter: `on('best:improved', e => ...)`, plus `onAny` for subscribers that log everything.
+ * Listeners are isolated: one that throws is detached and reported once as a `run:warning` (to the others);
+ * the run and the other listeners go on.
+ */
 export class RunEventBus {
   private readonly emitter = new EventEmitter();
 
@@ -76,12 +92,31 @@ export class RunEventBus {
   }
 
   on<K extends RunEventName>(type: K, listener: (event: { type: K } & RunEvents[K]) => void): () => void {
-    this.emitter.on(type, listener);
-    return () => this.emitter.off(type, listener);
+    // The emitter routes by name, so this channel only ever delivers events of type K (TypeScript cannot see it).
+    return this.attach(type, listener as unknown as (event: RunEvent) => void);
   }
 
   onAny(listener: (event: RunEvent) => void): () => void {
-    this.emitter.on('*', listener);
-    return () => this.emitter.off('*', listener);
+    return this.attach('*', listener);
+  }
+
+  private attach(channel: string, listener: (event: RunEvent) => void): () => void {
+    const off = (): void => {
+      this.emitter.off(channel, guarded);
+    };
+    const guarded = (event: RunEvent): void => {
+      try {
+        listener(event);
+      } catch (error) {
+        off();
+        const message = error instanceof Error ? error.message : String(error);
+        this.emit('run:warning', {
+          runId: event.runId,
+          message: `an event listener (${channel === '*' ? 'all events' : channel}) threw on ${event.type} and was detached: ${message}`,
+        });
+      }
+    };
+    this.emitter.on(channel, guarded);
+    return off;
   }
 }

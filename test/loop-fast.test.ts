@@ -2,13 +2,7 @@
 // budgets, stop conditions and failure paths, in milliseconds per run. Real end-to-end runs: loop-evolve.test.ts.
 import { describe, expect, it } from 'vitest';
 import { RunEventBus } from '../orchestrator/events.js';
-import {
-  evolve,
-  maxIterations,
-  plateau,
-  targetReached,
-  wallTime,
-} from '../orchestrator/loop/index.js';
+import { evolve, maxIterations, plateau, targetReached, wallTime } from '../orchestrator/loop/index.js';
 import type { Proposer } from '../orchestrator/proposers/types.js';
 import { FakeExecutor, failed, knobEvaluate } from './fakes/fake-executor.js';
 import { collect, fakeConfig, fakeEvolve, fakeVerify, tempStore } from './fakes/fake-loop.js';

@@ -44,6 +44,22 @@ export function attachProgress(bus: RunEventBus, stderr: Stream, total: number):
       say(`  ${e.candidateId} ${e.verified ? 'VERIFIED' : 'not verified'}: ${e.reason}`),
     ),
     bus.on('run:warning', (e) => say(`warning: ${e.message}`)),
+    bus.on('slurm:submitted', (e) =>
+      say(`slurm: submitted array job ${e.arrayJobId} (${e.evalJobIds.length} evaluations)`),
+    ),
+    bus.on('slurm:submit-failed', (e) =>
+      say(`slurm: sbatch failed for ${e.evalJobIds.length} evaluations: ${e.error}`),
+    ),
+    bus.on('slurm:retried', (e) =>
+      say(
+        `slurm: job ${e.slurmJobId} ended ${e.state} without a result; retry ${e.attempt} (${e.evalJobId})`,
+      ),
+    ),
+    bus.on('slurm:requeued', (e) => say(`slurm: job ${e.slurmJobId} requeued (${e.state})`)),
+    bus.on('slurm:node-lost', (e) => say(`slurm: job ${e.slurmJobId} lost its node (NODE_FAIL)`)),
+    bus.on('slurm:reattached', (e) =>
+      say(`slurm: re-attached ${e.evalJobId} to job ${e.slurmJobId ?? '(not yet submitted)'}`),
+    ),
   ];
   return () => {
     for (const off of offs) off();

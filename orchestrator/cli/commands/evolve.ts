@@ -12,6 +12,7 @@ import { seedFiles } from '../../evaluate/workspace.js';
 import { RunEventBus } from '../../events.js';
 import { evolve, type EvolveResult } from '../../loop/evolve.js';
 import { chooseProposer, makeProposer } from '../../loop/make-proposer.js';
+import { slurmEventsToBus } from '../../loop/slurm-events.js';
 import { writeEventsToStore } from '../../loop/store-events.js';
 import type { Store } from '../../store/store.js';
 import type { CliContext } from '../context.js';
@@ -223,8 +224,14 @@ export async function runEvolution(
       templates,
       ...(config.executor === 'slurm'
         ? {
-            makeExecutor: (runId: string) =>
-              createExecutor({ executor: 'slurm', slurm: config.slurm, runId, cwd: ctx.cwd }),
+            makeExecutor: (runId: string, events: RunEventBus) =>
+              createExecutor({
+                executor: 'slurm',
+                slurm: config.slurm,
+                runId,
+                cwd: ctx.cwd,
+                onEvent: slurmEventsToBus(events, runId),
+              }),
           }
         : {}),
     });
