@@ -10,13 +10,18 @@ import { RunPersistence } from '../orchestrator/loop/persistence.js';
 import { History } from '../orchestrator/loop/proposal.js';
 import { parseRunState } from '../orchestrator/loop/run-state.js';
 import { Scheduler } from '../orchestrator/loop/scheduler.js';
+import { Verification } from '../orchestrator/loop/verification.js';
+import type { VerifyFn } from '../orchestrator/loop/verify-stage.js';
+import type { LoopContext } from '../orchestrator/loop/loop-context.js';
+import { ProgramViews } from '../orchestrator/loop/program-views.js';
+import { RunEventBus } from '../orchestrator/events.js';
 import { maxIterations, plateau } from '../orchestrator/loop/stop-conditions.js';
 import { ProgramDatabase } from '../orchestrator/population/program-database.js';
 import { Rng } from '../orchestrator/population/rng.js';
 import { MIGRATIONS_DIR, migrate } from '../orchestrator/store/migrate.js';
 import { Store } from '../orchestrator/store/store.js';
 import { FakeSandbox } from './fakes/fake-sandbox.js';
-import { fakeConfig, knobProblem, tempDbPath, tempStore } from './fakes/fake-loop.js';
+import { collect, fakeConfig, fakeVerify, knobProblem, tempDbPath, tempStore } from './fakes/fake-loop.js';
 import { scriptedProposer } from './fakes/scripted-proposer.js';
 
 const config = fakeConfig({
@@ -279,5 +284,86 @@ describe('scheduler', () => {
     for (const i of [3, 4, 5])
       h.push({ id: `a${i}`, parentId: null, summary: '', status: 'evaluated', score: i, delta: null });
     expect(h.snapshot().map((a) => a.id)).toEqual(['a3', 'a4', 'a5']);
+  });
+});
+
+describe('verification', () => {
+  function setup(verifyAfter: number) {
+    const store = tempStore();
+    const problem = knobProblem();
+    const cfg = fakeConfig({ verifyAfter });
+    const proposer = scriptedProposer(['same']);
+    const seedCode = { 'solution.py': 'A = 0\nB = 0\n' };
+    const run = RunPersistence.start(store, problem, new FakeSandbox(), proposer, cfg, seedCode);
+    const bus = new RunEventBus();
+    const ctx: LoopContext = {
+      runId: run.runId,
+      store,
+      problem,
+      sandbox: new FakeSandbox(),
+      proposer,
+      config: cfg,
+      bus,
+      signal: undefined,
+      views: new ProgramViews(store),
+      seedCode,
+      executor: undefined,
+      templates: undefined,
+    };
+    const cand = (a: number) =>
+      store.insertCandidate({
+        runId: run.runId,
+        problemName: 'knobs',
+        problemHash: problem.contentHash,
+        files: { 'solution.py': `A = ${a}\n` },
+        generation: 1,
+        iteration: a,
+        status: 'pending',
+      }).id;
+    return { store, run, ctx, bus, cand };
+  }
+
+  it('verifies a new best only after it held for verifyAfter evaluations; a superseded best is never timed', async () => {
+    const { store, run, ctx, bus, cand } = setup(2);
+    const events = collect(bus);
+    const verify = fakeVerify();
+    const v = new Verification(ctx, run, verify);
+    const [a, b, c, d] = [cand(1), cand(2), cand(3), cand(4)];
+    await v.afterEvaluation(a, true);
+    await v.afterEvaluation(b, true); // supersedes a before a held
+    await v.afterEvaluation(c, false);
+    expect(verify.calls).toEqual([]);
+    await v.afterEvaluation(d, false);
+    expect(verify.calls).toEqual([b]);
+    expect(run.state.bestVerified?.id).toBe(b);
+    expect(run.state.verifyTarget).toBeNull();
+    expect(events.filter((e) => e.type === 'candidate:verified')).toHaveLength(1);
+    await v.targetIf(() => true); // nothing waiting: nothing timed again
+    expect(verify.calls).toEqual([b]);
+    store.close();
+  });
+
+  it('keeps an interrupted verification pending and does it first on resume', async () => {
+    const { store, run, ctx, cand } = setup(0);
+    const interrupted: VerifyFn = async () => ({
+      verified: false,
+      speedup: null,
+      ciLow: null,
+      ciHigh: null,
+      score: null,
+      reason: 'interrupted',
+      interrupted: true,
+    });
+    const a = cand(5);
+    await new Verification(ctx, run, interrupted).afterEvaluation(a, true);
+    expect(run.state.pendingVerify).toEqual([a]);
+    const saved = parseRunState(store.getRun(run.runId).state_json, run.runId);
+    expect(saved.pendingVerify).toEqual([a]);
+    const verify = fakeVerify();
+    await new Verification(ctx, run, verify).resumeInterrupted();
+    expect(verify.calls).toEqual([a]);
+    expect(run.state.pendingVerify).toEqual([]);
+    expect(run.state.bestVerified?.id).toBe(a);
+    store.close();
   });
 });
