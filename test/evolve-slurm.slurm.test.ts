@@ -119,6 +119,13 @@ describe.runIf(slurmUp)('evolution with the slurm executor', () => {
 
     try {
       checkRun(db, shared);
+      // The executor's submissions reach the run's bus: the progress view and the event log show them.
+      expect(err.text()).toMatch(/slurm: submitted array job \d+ \(\d+ evaluations?\)/);
+      const store = Store.open(db);
+      const [run] = store.listRuns();
+      const submitted = store.eventsSince(run!.id, 0, 10_000).filter((e) => e.type === 'slurm:submitted');
+      store.close();
+      expect(submitted.length).toBeGreaterThanOrEqual(1);
     } finally {
       execFileSync('scancel', ['-n', jobName]);
     }
