@@ -167,7 +167,9 @@ describe('evolve through fakes', () => {
       }),
     );
     expect(flat.reason).toBe('no improvement in 4 candidates');
-    expect(flat.iterations).toBe(5); // the check runs before each proposal; 4 finished when the 5th is refused
+    // The check runs before each proposal: 4 finished, plus at most the one proposed ahead (lookahead 1).
+    expect(flat.iterations).toBeGreaterThanOrEqual(5);
+    expect(flat.iterations).toBeLessThanOrEqual(6);
 
     const spent = await evolve(
       fakeEvolve(store, scriptedProposer(['same'], { costUsd: 0.25 }), {

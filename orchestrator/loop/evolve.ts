@@ -133,11 +133,7 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
         lookahead: config.proposalConcurrency,
         canPropose: () => scheduler.canPropose(),
         canEvaluate: () => !signal?.aborted,
-        propose: async () => {
-          const p = await proposal.proposeOne();
-          run.iterationsStarted = scheduler.started;
-          return p;
-        },
+        propose: () => proposal.proposeOne(),
         evaluate: (p) => evaluation.evaluateOne(p),
         initial,
       });

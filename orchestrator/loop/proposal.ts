@@ -57,6 +57,7 @@ export class Proposal {
     const { ctx, run } = this;
     const { store, problem, proposer, bus, runId } = ctx;
     const iteration = this.scheduler.take();
+    run.iterationsStarted = this.scheduler.started;
     const db = run.db;
     const pick = ctx.config.strategy === 'best-of-n' ? db.selectSeed() : db.select();
     const parent = ctx.views.parent(pick.parentId);
