@@ -106,6 +106,10 @@ export const runConfigSchema = z
     prices: z.record(z.string(), price).default({}),
     /** History entries (earlier attempts) shown to the model. */
     historySize: z.number().int().nonnegative().default(5),
+    /** Stop the run (exit 1, resumable) after this many proposals in a row fail with the same provider error. */
+    stopAfterFailures: z.number().int().positive().default(3),
+    /** Stop the run (exit 1, resumable) once every proposal has failed at the provider, after retries, this long. */
+    outageLimitS: z.number().positive().default(1800),
   })
   .strict();
 

@@ -18,6 +18,7 @@ import { attemptOf, ProgramViews } from './program-views.js';
 import { isStateful, parseRunState, type RunState } from './run-state.js';
 import { runStage } from '../evaluate/run-stage.js';
 import { defaultStopConditions } from './default-stops.js';
+import { FailureStreak } from './failure-streak.js';
 import { firstMet, type LoopStatus, type StopCondition } from './stop-conditions.js';
 import { hasVerifyStage, verifyStage, type VerifyFn } from './verify-stage.js';
 
@@ -224,7 +225,8 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
 
   let stopReason: string | undefined;
   let fatalProposal: string | undefined;
-  let okProposals = 0;
+  // A doomed run (the same provider error again and again, or a long outage) stops instead of burning iterations.
+  const streak = new FailureStreak(config);
   let evaluatedThisSession = 0;
   const status = (): LoopStatus => ({
     started: nextIteration - 1,
@@ -408,6 +410,7 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
         },
         templates: options.templates,
         signal,
+        notify: (message) => bus.emit('run:warning', { runId, message }),
       });
     } catch (error) {
       const message = coerceError(error).message;
@@ -422,6 +425,7 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
       };
     }
     state.spentUsd += result.costUsd;
+    const doomed = signal?.aborted ? undefined : streak.observe(result);
     // The proposer's warnings (e.g. the prompt was trimmed to the model's context window) reach the run's views.
     for (const message of result.warnings ?? []) bus.emit('run:warning', { runId, message });
     const llmIds = [...new Set([...callIds, ...result.llmCallIds])];
@@ -480,11 +484,10 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
         correct: false,
         durationMs: 0,
       });
-      if (result.fatal) fatalProposal ??= result.reason;
+      if (result.fatal || doomed) fatalProposal ??= doomed ?? result.reason;
       progress(0);
       return undefined;
     }
-    okProposals++;
     return pendingOf(row, files);
   };
 
@@ -529,7 +532,7 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
     ? 'failed'
     : signal?.aborted
       ? 'stopped'
-      : fatalProposal !== undefined && okProposals === 0 && db.size() <= 1
+      : fatalProposal !== undefined
         ? 'failed'
         : 'finished';
   const reason =

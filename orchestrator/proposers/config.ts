@@ -50,7 +50,13 @@ export const anthropicConfigSchema = z
   .strict();
 
 export const openaiConfigSchema = z
-  .object({ kind: z.literal('openai'), model: z.string().min(1), ...llmFields })
+  .object({
+    kind: z.literal('openai'),
+    model: z.string().min(1),
+    ...llmFields,
+    /** The output-limit field; default: max_completion_tokens for OpenAI reasoning models (o1, o3, gpt-5...), else max_tokens. */
+    tokenParam: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+  })
   .strict();
 
 /** The offline tuner's options belong to its author (orchestrator/proposers/tune.ts); only `kind` is checked here. */

@@ -93,6 +93,7 @@ export function createOpenAiProposer(config: OpenAiConfig, deps: ProposerDeps = 
     model: config.model,
     apiKey: apiKey || 'no-key',
     ...(baseURL ? { baseURL } : {}),
+    ...(config.tokenParam ? { tokenParam: config.tokenParam } : {}),
     timeoutMs: config.timeoutMs,
     hints,
   });
