@@ -43,6 +43,11 @@ const llmFields = {
   retry: retrySchema,
   /** Send an edit that did not apply back to the model once. */
   retryBadEdits: z.boolean().default(true),
+  /**
+   * Lay prompts out for the provider's prompt cache: the seed first, cache breakpoints after the stable parts.
+   * false: the system message alone is marked and the seed is not repeated (fewer tokens for servers without one).
+   */
+  promptCache: z.boolean().default(true),
 };
 
 export const anthropicConfigSchema = z

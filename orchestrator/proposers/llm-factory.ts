@@ -38,6 +38,7 @@ function common(
     ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
     retry: { ...DEFAULT_RETRY, ...config.retry },
     retryBadEdits: config.retryBadEdits,
+    promptCache: config.promptCache,
     sleep: deps.sleep ?? realSleep,
     jitter: deps.jitter ?? Math.random,
     now: deps.now ?? Date.now,

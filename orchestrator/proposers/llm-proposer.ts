@@ -30,6 +30,8 @@ export interface LlmProposerOptions {
   retry: RetryPolicy;
   /** Send a failed edit back to the model once (default true). */
   retryBadEdits: boolean;
+  /** Seed first and cache breakpoints on the stable parts (default true); false: the system message only. */
+  promptCache?: boolean;
   sleep: Sleep;
   jitter: () => number;
   now: () => number;
@@ -229,7 +231,8 @@ export class LlmProposer implements Proposer {
         fatal: true,
         failure: failureOf(this.opts.setupError),
       });
-    const seed = seedOf(ctx.problem);
+    const cacheLayout = this.opts.promptCache !== false;
+    const seed = cacheLayout ? seedOf(ctx.problem) : undefined;
     const prompt = buildPrompt(ctx, {
       mode: this.opts.mode,
       contextTokens: this.opts.contextTokens,
@@ -257,7 +260,7 @@ export class LlmProposer implements Proposer {
           },
         },
       );
-    const messages: ChatMessage[] = [{ role: 'user', content: prompt.userParts }];
+    const messages: ChatMessage[] = [{ role: 'user', content: cacheLayout ? prompt.userParts : prompt.user }];
     const first = await this.call(ctx, prompt.system, messages, 'propose', prompt.mode);
     warnings.push(...this.newSdkWarnings());
     if (!first.ok)
