@@ -202,7 +202,8 @@ describe('evolve', () => {
       proposer: scripted(['better', 'fatal']),
       config: cfg({ iterations: 20, proposalConcurrency: 1 }),
     });
-    expect(fatal.status).toBe('finished');
+    // A fatal proposal fails the run (exit 1, resumable) even after progress: the user must act on it (issue 18).
+    expect(fatal.status).toBe('failed');
     expect(fatal.reason).toBe('proposer: budget exhausted');
     expect(fatal.iterations).toBeLessThan(20);
 
