@@ -76,6 +76,12 @@ describe('a doomed run stops', () => {
     const run = st.listRuns()[0]!;
     st.close();
     expect(run.status).toBe('failed');
+    // Fixed in a config laid over the saved one, the run resumes and finishes.
+    writeFileSync(s.config, 'maxTokens: 8000\n');
+    const fixed = await cli(['resume', run.id, '--config', s.config, '--db', s.db, '--no-verify'], KEY);
+    expect(fixed.code, fixed.err + fixed.out).toBe(0);
+    expect(fake.requests.at(-1)!.body.max_tokens).toBe(8000);
+    expect(fixed.out).toMatch(new RegExp(`run ${run.id} finished: reached 8 iterations`));
   });
 
   it('a spent credit stops the run; once topped up, resume continues it, and the refusals are not in its prompts', async () => {
