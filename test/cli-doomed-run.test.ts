@@ -123,6 +123,29 @@ describe('a doomed run stops', () => {
   });
 });
 
+describe('retryable errors', () => {
+  it('show each backoff in the progress view, and an outage longer than outageLimitS stops the run (exit 1)', async () => {
+    const busy: FakeStep = {
+      kind: 'error',
+      status: 529,
+      type: 'overloaded_error',
+      message: 'Overloaded',
+      headers: { 'retry-after': '0' },
+    };
+    fake = await startAnthropicServer({ defaultAnswer: () => busy });
+    const s = setup('iterations: 8\noutageLimitS: 0.001\n');
+    const r = await cli(base(s, fake.url), KEY);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(
+      /warning: anthropic:claude-sonnet-5: .*overloaded \(529\).*retrying in 0 ms \(attempt 2 of 5\)/,
+    );
+    expect(r.out).toMatch(
+      /failed: proposer: the provider has failed every proposal for \d+ s, retries included \(outageLimitS 0.001\)/,
+    );
+    expect(fake.requests).toHaveLength(10); // two proposals of 5 attempts each
+  });
+});
+
 describe('no unpriced spending', () => {
   it('a budget with a model of no known price is refused in one line (exit 2) unless prices gives one', async () => {
     fake = await startOpenAiServer({ defaultAnswer: (_r, n) => good(n) });

@@ -9,7 +9,7 @@ import { materializeWorkspace } from '../evaluate/workspace.js';
 import { LlmError } from '../proposers/errors.js';
 import { costUsd, type ModelPrice } from '../proposers/prices.js';
 import { failureOf } from '../proposers/llm-proposer.js';
-import { failedUsage, withRetry, type RetryPolicy, type Sleep } from '../proposers/retry.js';
+import { failedUsage, waitText, withRetry, type RetryPolicy, type Sleep } from '../proposers/retry.js';
 import type {
   EditRecord,
   ProposalContext,
@@ -195,7 +195,7 @@ export class AgentProposer implements Proposer {
         ...(ctx.signal ? { signal: ctx.signal } : {}),
         onWait: (e) =>
           ctx.notify?.(
-            `${this.name}: ${e.error}; retrying in ${Math.max(1, Math.round(e.waitMs / 1000))} s (attempt ${e.attempt + 1} of ${this.opts.retry.maxAttempts})`,
+            `${this.name}: ${e.error}; retrying in ${waitText(e.waitMs)} (attempt ${e.attempt + 1} of ${this.opts.retry.maxAttempts})`,
           ),
       });
       // Failed attempts may be billed: what the provider reported for them counts.

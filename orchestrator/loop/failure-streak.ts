@@ -40,7 +40,8 @@ export class FailureStreak {
       this.outageSince ??= this.now();
       const seconds = (this.now() - this.outageSince) / 1000;
       if (seconds < this.opts.outageLimitS) return undefined;
-      return `the provider has failed every proposal for ${Math.round(seconds / 60)} min, retries included (outageLimitS ${this.opts.outageLimitS}); last: ${reason}; resume the run once the provider is back`;
+      const lasted = seconds < 120 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`;
+      return `the provider has failed every proposal for ${lasted}, retries included (outageLimitS ${this.opts.outageLimitS}); last: ${reason}; resume the run once the provider is back`;
     }
     this.outageSince = undefined;
     this.count = failure.key === this.key ? this.count + 1 : 1;

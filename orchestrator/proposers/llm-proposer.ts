@@ -10,7 +10,7 @@ import type { ChatMessage, ChatModel } from './chat-model.js';
 import { LlmError } from './errors.js';
 import { costUsd, type ModelPrice, type PriceTable, type TokenUsage } from './prices.js';
 import { splitReasoning } from './reasoning.js';
-import { failedUsage, withRetry, type RetryPolicy, type Sleep } from './retry.js';
+import { failedUsage, waitText, withRetry, type RetryPolicy, type Sleep } from './retry.js';
 import { seedOf } from './seed-cache.js';
 import type { EditRecord, ProposalContext, ProposalFailure, ProposalResult, Proposer } from './types.js';
 
@@ -129,7 +129,7 @@ export class LlmProposer implements Proposer {
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       onWait: (e) =>
         ctx.notify?.(
-          `${this.name}: ${this.redact(e.error)}; retrying in ${Math.max(1, Math.round(e.waitMs / 1000))} s (attempt ${e.attempt + 1} of ${max})`,
+          `${this.name}: ${this.redact(e.error)}; retrying in ${waitText(e.waitMs)} (attempt ${e.attempt + 1} of ${max})`,
         ),
     });
     const prompt = { purpose, mode, request: chat.describe(request), retries: result.log };

@@ -44,6 +44,10 @@ export interface AttemptLog {
   usage?: TokenUsage;
 }
 
+/** A wait as people read it: "850 ms", "4 s". */
+export const waitText = (ms: number): string =>
+  ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 1000)} s`;
+
 /** The summed usage the failed attempts of a call reported. */
 export function failedUsage(log: AttemptLog[]): TokenUsage {
   const sum: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
