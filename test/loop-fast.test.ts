@@ -135,7 +135,7 @@ describe('evolve through fakes', () => {
         config: fakeConfig({ iterations: 20, ...one }),
       }),
     );
-    expect(fatal).toMatchObject({ status: 'finished', reason: 'proposer: budget exhausted' });
+    expect(fatal).toMatchObject({ status: 'failed', reason: 'proposer: budget exhausted' });
     expect(fatal.iterations).toBeLessThan(20);
 
     const onlyFatal = await evolve(

@@ -29,7 +29,8 @@ export function firstMessage(ctx: ProposalContext, parentDiff: string): string {
     .join('\n');
   if (feedback) parts.push(`# What the last evaluation said\n${clip(feedback, 4000)}`);
   if (p.stderrTail) parts.push(`# stderr of the last evaluation\n${clip(p.stderrTail, 2000)}`);
-  const attempts = ctx.history.slice(-8);
+  // Attempts that failed at the provider (no code came back) tell the model nothing about its code.
+  const attempts = ctx.history.filter((a) => !a.infrastructure).slice(-8);
   if (attempts.length)
     parts.push(
       `# Earlier attempts\n${attempts.map((a) => `- ${a.status}, score ${a.score ?? 'n/a'}: ${a.summary}`).join('\n')}`,

@@ -8,8 +8,15 @@ import type { Sandbox, SandboxSessionControl } from '../../sandboxes/types.js';
 import { materializeWorkspace } from '../evaluate/workspace.js';
 import { LlmError } from '../proposers/errors.js';
 import { costUsd, type ModelPrice } from '../proposers/prices.js';
-import { withRetry, type RetryPolicy, type Sleep } from '../proposers/retry.js';
-import type { EditRecord, ProposalContext, ProposalResult, Proposer } from '../proposers/types.js';
+import { failureOf } from '../proposers/llm-proposer.js';
+import { failedUsage, waitText, withRetry, type RetryPolicy, type Sleep } from '../proposers/retry.js';
+import type {
+  EditRecord,
+  ProposalContext,
+  ProposalFailure,
+  ProposalResult,
+  Proposer,
+} from '../proposers/types.js';
 import { AGENT_SYSTEM, firstMessage } from './agent-prompt.js';
 import { AgentBudget, type AgentBudgetLimits } from './budget.js';
 import { RepoTools } from './repo-tools.js';
@@ -44,25 +51,41 @@ export class AgentProposer implements Proposer {
   readonly name: string;
   readonly model: string;
 
+  private readonly sdkWarnings = new Set<string>();
+
   constructor(private readonly opts: AgentProposerOptions) {
     this.name = opts.name ?? `agent:${opts.model.model}`;
     this.model = opts.model.model;
   }
 
+  /** The model, when it has no known price (a run with a budget refuses it). */
+  unpriced(): string[] {
+    return this.opts.price ? [] : [this.model];
+  }
+
   async propose(ctx: ProposalContext): Promise<ProposalResult> {
     const calls: number[] = [];
     let spent = 0;
-    const fail = (reason: string, fatal = false): ProposalResult => ({
+    const warnings: string[] = [];
+    const fail = (reason: string, fatal = false, failure?: ProposalFailure): ProposalResult => ({
       ok: false,
       reason,
-      edit: { kind: 'agent', outcome: 'failed', summary: reason },
+      edit: {
+        kind: 'agent',
+        outcome: 'failed',
+        summary: reason,
+        ...(failure?.infrastructure ? { cause: 'provider' as const } : {}),
+      },
       proposer: this.name,
       model: this.model,
       costUsd: spent,
       llmCallIds: calls,
+      warnings,
       ...(fatal ? { fatal } : {}),
+      ...(failure ? { failure } : {}),
     });
-    if (this.opts.setupError) return fail(this.opts.setupError.message, true);
+    if (this.opts.setupError)
+      return fail(this.opts.setupError.message, true, failureOf(this.opts.setupError));
     let config: z.infer<typeof instanceConfigSchema>;
     const configFile = path.join(ctx.problem.evaluatorDir, 'instance.json');
     try {
@@ -101,11 +124,19 @@ export class AgentProposer implements Proposer {
         timeoutS: this.opts.toolTimeoutS,
       });
       const parentDiff = (await tools.changes()).diff;
-      const loop = await this.converse(ctx, tools, firstMessage(ctx, parentDiff), (id, usd) => {
+      const loop = await this.converse(ctx, tools, firstMessage(ctx, parentDiff), (id, usd, said) => {
         calls.push(id);
         spent += usd;
+        for (const w of said ?? [])
+          if (!this.sdkWarnings.has(w)) {
+            this.sdkWarnings.add(w);
+            warnings.push(`${this.name}: the SDK says: ${w}`);
+          }
       });
-      if (loop.fatal) return fail(loop.fatal, true);
+      if (loop.fatal) return fail(loop.fatal, true, loop.error ? failureOf(loop.error) : undefined);
+      // The conversation ended on a provider error before any change: an outage, not an attempt of the model's.
+      if (loop.error && (await tools.changes()).diff === parentDiff)
+        return fail(loop.summary, false, failureOf(loop.error));
       if (ctx.signal?.aborted) return fail('aborted');
       const changes = await tools.changes();
       if (Object.keys(changes.files).length === 0) return fail(`the agent changed nothing (${loop.summary})`);
@@ -125,6 +156,7 @@ export class AgentProposer implements Proposer {
         model: this.model,
         costUsd: spent,
         llmCallIds: calls,
+        warnings,
       };
     } catch (error) {
       return fail(`agent failed: ${coerceError(error).message}`);
@@ -139,8 +171,8 @@ export class AgentProposer implements Proposer {
     ctx: ProposalContext,
     tools: RepoTools,
     first: string,
-    onCall: (id: number, usd: number) => void,
-  ): Promise<{ summary: string; fatal?: string }> {
+    onCall: (id: number, usd: number, warnings?: string[]) => void,
+  ): Promise<{ summary: string; fatal?: string; error?: LlmError }> {
     const budget = new AgentBudget(this.opts.budget);
     const messages: AgentMessage[] = [{ role: 'user', content: [{ type: 'text', text: first }] }];
     let recorded = 0;
@@ -161,7 +193,13 @@ export class AgentProposer implements Proposer {
         sleep: this.opts.sleep,
         jitter: this.opts.jitter,
         ...(ctx.signal ? { signal: ctx.signal } : {}),
+        onWait: (e) =>
+          ctx.notify?.(
+            `${this.name}: ${e.error}; retrying in ${waitText(e.waitMs)} (attempt ${e.attempt + 1} of ${this.opts.retry.maxAttempts})`,
+          ),
       });
+      // Failed attempts may be billed: what the provider reported for them counts.
+      const failed = failedUsage(out.log);
       const prompt = {
         step: budget.steps + 1,
         ...(recorded === 0 ? { system: AGENT_SYSTEM, tools: TOOL_SPECS.map((t) => t.name) } : {}),
@@ -169,33 +207,46 @@ export class AgentProposer implements Proposer {
       };
       recorded = messages.length;
       if (!out.ok) {
+        const lost = costUsd(this.opts.price, failed);
         onCall(
           ctx.recordCall({
             provider: 'anthropic',
             model: this.model,
             status: 'error',
             error: out.error.message,
+            inputTokens: failed.inputTokens,
+            outputTokens: failed.outputTokens,
+            cacheReadTokens: failed.cacheReadTokens,
+            cacheWriteTokens: failed.cacheWriteTokens,
+            costUsd: lost,
             latencyMs: Date.now() - started,
             attempts: out.attempts,
             prompt,
           }),
-          0,
+          lost,
         );
-        if (out.error.fatal) return { summary: out.error.message, fatal: out.error.message };
-        return { summary: `stopped: ${out.error.message}` };
+        if (out.error.fatal)
+          return { summary: out.error.message, fatal: out.error.message, error: out.error };
+        return { summary: `stopped: ${out.error.message}`, error: out.error };
       }
       const turn = out.value;
-      const usd = costUsd(this.opts.price, turn.usage);
-      budget.charge(turn.usage, usd);
+      const usage = {
+        inputTokens: turn.usage.inputTokens + failed.inputTokens,
+        outputTokens: turn.usage.outputTokens + failed.outputTokens,
+        cacheReadTokens: turn.usage.cacheReadTokens + failed.cacheReadTokens,
+        cacheWriteTokens: turn.usage.cacheWriteTokens + failed.cacheWriteTokens,
+      };
+      const usd = costUsd(this.opts.price, usage);
+      budget.charge(usage, usd);
       onCall(
         ctx.recordCall({
           provider: 'anthropic',
           model: this.model,
           status: 'ok',
-          inputTokens: turn.usage.inputTokens,
-          outputTokens: turn.usage.outputTokens,
-          cacheReadTokens: turn.usage.cacheReadTokens,
-          cacheWriteTokens: turn.usage.cacheWriteTokens,
+          inputTokens: usage.inputTokens,
+          outputTokens: usage.outputTokens,
+          cacheReadTokens: usage.cacheReadTokens,
+          cacheWriteTokens: usage.cacheWriteTokens,
           costUsd: usd,
           latencyMs: Date.now() - started,
           attempts: out.attempts,
@@ -203,6 +254,7 @@ export class AgentProposer implements Proposer {
           responseText: JSON.stringify(turn.content),
         }),
         usd,
+        turn.warnings,
       );
       messages.push({ role: 'assistant', content: turn.content });
       const uses = turn.content.filter(

@@ -1,7 +1,8 @@
 // The agent's port to Claude: one Messages API call with tools over @anthropic-ai/sdk; content blocks and usage back.
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
-import { fromSdkError, LlmError, type ErrorHints } from '../proposers/errors.js';
+import { createAnthropicClient, sendMessages } from '../proposers/anthropic-send.js';
+import { LlmError, type ErrorHints } from '../proposers/errors.js';
 import type { TokenUsage } from '../proposers/prices.js';
 
 export interface ToolSpec {
@@ -32,6 +33,8 @@ export interface ToolTurn {
   content: ContentBlock[];
   stopReason: string | null;
   usage: TokenUsage;
+  /** What the SDK printed for this call (deprecation notices). */
+  warnings?: string[];
 }
 
 export interface ToolModel {
@@ -66,32 +69,43 @@ export interface AnthropicToolModelOptions {
   hints: ErrorHints;
 }
 
-export function createAnthropicToolModel(opts: AnthropicToolModelOptions): ToolModel {
-  const client = new Anthropic({
-    apiKey: opts.apiKey,
-    ...(opts.baseURL ? { baseURL: opts.baseURL } : {}),
-    maxRetries: 0,
-    timeout: opts.timeoutMs,
-    logLevel: 'off',
+const EPHEMERAL = { type: 'ephemeral' as const };
+
+/**
+ * The conversation with cache breakpoints, as the prompt-caching guide advises for multi-turn use: the last block
+ * of the newest message (so the next turn reads everything before it) and of the user message before it (the
+ * breakpoint the previous turn wrote, within the 20-block look-back even when a turn adds many tool results).
+ * With the system block that is 3 of the 4 allowed.
+ */
+export function withCacheBreakpoints(messages: AgentMessage[]): Anthropic.MessageParam[] {
+  const userIdx = messages.flatMap((m, i) => (m.role === 'user' ? [i] : []));
+  const marked = new Set([messages.length - 1, ...userIdx.slice(-2)].filter((i) => i >= 0));
+  if (marked.size > 2) marked.delete(Math.min(...marked));
+  return messages.map((m, i) => {
+    if (!marked.has(i) || m.content.length === 0) return m as Anthropic.MessageParam;
+    const content = m.content.map((b, k) =>
+      k === m.content.length - 1 ? { ...b, cache_control: EPHEMERAL } : b,
+    );
+    return { role: m.role, content } as Anthropic.MessageParam;
   });
+}
+
+export function createAnthropicToolModel(opts: AnthropicToolModelOptions): ToolModel {
+  const client = createAnthropicClient(opts);
   return {
     model: opts.model,
     async send(r) {
-      let raw: unknown;
-      try {
-        raw = await client.messages.create(
-          {
-            model: opts.model,
-            max_tokens: r.maxOutputTokens,
-            system: [{ type: 'text', text: r.system, cache_control: { type: 'ephemeral' } }],
-            tools: r.tools as Anthropic.Tool[],
-            messages: r.messages as Anthropic.MessageParam[],
-          },
-          { maxRetries: 0, timeout: opts.timeoutMs, ...(r.signal ? { signal: r.signal } : {}) },
-        );
-      } catch (error) {
-        throw fromSdkError(error, Anthropic, opts.hints);
-      }
+      const { raw, warnings } = await sendMessages(
+        client,
+        {
+          model: opts.model,
+          max_tokens: r.maxOutputTokens,
+          system: [{ type: 'text', text: r.system, cache_control: EPHEMERAL }],
+          tools: r.tools as Anthropic.Tool[],
+          messages: withCacheBreakpoints(r.messages),
+        },
+        { timeoutMs: opts.timeoutMs, hints: opts.hints, ...(r.signal ? { signal: r.signal } : {}) },
+      );
       const parsed = answerSchema.safeParse(raw);
       if (!parsed.success)
         throw new LlmError('bad-response', `${opts.hints.who}: the answer is not a Messages API message`);
@@ -111,6 +125,7 @@ export function createAnthropicToolModel(opts: AnthropicToolModelOptions): ToolM
           cacheWriteTokens: m.usage.cache_creation_input_tokens ?? 0,
           cacheReadTokens: m.usage.cache_read_input_tokens ?? 0,
         },
+        ...(warnings.length ? { warnings } : {}),
       };
     },
   };

@@ -38,6 +38,10 @@ export const runConfigSchema = z
     ensembleMode: z.enum(['weighted', 'bandit']).default('weighted'),
     temperature: z.number().min(0).max(2).optional(),
     maxTokens: z.number().int().positive().optional(),
+    /** The model's context window in tokens (prompts are trimmed to fit it); e.g. an Ollama server's OLLAMA_CONTEXT_LENGTH. */
+    contextTokens: z.number().int().positive().optional(),
+    /** OpenAI-compatible only: the output-limit field (default: max_completion_tokens for o-series and gpt-5 models). */
+    tokenParam: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
     strategy: z.enum(STRATEGIES).default('evolve'),
     /** Proposals (candidates after the seed) to make. */
     iterations: z.number().int().nonnegative().default(50),
@@ -106,6 +110,10 @@ export const runConfigSchema = z
     prices: z.record(z.string(), price).default({}),
     /** History entries (earlier attempts) shown to the model. */
     historySize: z.number().int().nonnegative().default(5),
+    /** Stop the run (exit 1, resumable) after this many proposals in a row fail with the same provider error. */
+    stopAfterFailures: z.number().int().positive().default(3),
+    /** Stop the run (exit 1, resumable) once every proposal has failed at the provider, after retries, this long. */
+    outageLimitS: z.number().positive().default(1800),
   })
   .strict();
 

@@ -39,6 +39,7 @@ export function proposerConfigOf(c: RunConfig): Record<string, unknown> {
       baseURL: baseUrl,
       temperature: c.temperature,
       maxOutputTokens: c.maxTokens,
+      contextTokens: c.contextTokens,
       mode: c.editMode,
       prices: c.prices,
     });
@@ -48,7 +49,7 @@ export function proposerConfigOf(c: RunConfig): Record<string, unknown> {
     case 'openai':
       if (!c.model)
         throw new InputError('--proposer openai needs --model NAME (the model the server serves)');
-      return { kind: 'openai', ...llm(c.model, c.baseUrl) };
+      return { kind: 'openai', ...llm(c.model, c.baseUrl), ...defined({ tokenParam: c.tokenParam }) };
     case 'ensemble':
       if (!c.models?.length)
         throw new InputError(

@@ -70,9 +70,11 @@ export class ProgramViews {
 /** One finished candidate as an earlier attempt for later prompts. */
 export function attemptOf(row: CandidateRow, parentScore: number | null): AttemptView {
   let summary = row.proposer ?? '';
+  let infrastructure = false;
   if (row.edit_json) {
-    const edit = JSON.parse(row.edit_json) as { summary?: string } | null;
+    const edit = JSON.parse(row.edit_json) as { summary?: string; cause?: string } | null;
     if (edit?.summary) summary = edit.summary;
+    infrastructure = edit?.cause === 'provider';
   }
   return {
     id: row.id,
@@ -81,5 +83,6 @@ export function attemptOf(row: CandidateRow, parentScore: number | null): Attemp
     status: row.status,
     score: row.score,
     delta: row.score !== null && parentScore !== null ? row.score - parentScore : null,
+    ...(infrastructure ? { infrastructure } : {}),
   };
 }

@@ -7,6 +7,7 @@ import type { CandidateRow } from '../store/types.js';
 import { pendingOf, type LoopContext, type Pending } from './loop-context.js';
 import type { RunPersistence } from './persistence.js';
 import { attemptOf } from './program-views.js';
+import { FailureStreak } from './failure-streak.js';
 import type { Scheduler } from './scheduler.js';
 
 /** The last `size` finished attempts, oldest first. */
@@ -31,6 +32,9 @@ export class History {
 }
 
 export class Proposal {
+  /** A doomed run (the same provider error again and again, or a long outage) stops instead of burning iterations. */
+  private readonly streak: FailureStreak;
+
   constructor(
     private readonly ctx: LoopContext,
     private readonly run: RunPersistence,
@@ -38,7 +42,9 @@ export class Proposal {
     readonly history: History,
     /** Emits run:progress (a failed proposal is a finished iteration). */
     private readonly progress: () => void,
-  ) {}
+  ) {
+    this.streak = new FailureStreak(ctx.config);
+  }
 
   /** Rebuilds the history from the store (on resume). */
   static historyFrom(ctx: LoopContext, run: RunPersistence): History {
@@ -90,6 +96,7 @@ export class Proposal {
         },
         templates: ctx.templates,
         signal: ctx.signal,
+        notify: (message) => bus.emit('run:warning', { runId, message }),
       });
     } catch (error) {
       const message = coerceError(error).message;
@@ -112,6 +119,8 @@ export class Proposal {
       run.save();
       return undefined;
     }
+    const doomed = this.streak.observe(result);
+    if (doomed) this.scheduler.fatalProposal(doomed);
     const files = result.ok ? { ...parent.files, ...result.files } : parent.files;
     const row: CandidateRow = store.transaction(() => {
       const cand = store.insertCandidate({
@@ -164,7 +173,6 @@ export class Proposal {
       this.progress();
       return undefined;
     }
-    this.scheduler.proposalOk();
     return pendingOf(row, files);
   }
 }

@@ -12,7 +12,6 @@ export class Scheduler {
   private stopReason: string | undefined;
   private fatal: string | undefined;
   /** Proposals that produced something to evaluate, this session. */
-  private okProposals = 0;
   private readonly sessionStart = Date.now();
 
   constructor(
@@ -60,10 +59,6 @@ export class Scheduler {
     return met === undefined;
   }
 
-  proposalOk(): void {
-    this.okProposals++;
-  }
-
   /** A proposer that cannot go on (budget, auth): no further proposals. */
   fatalProposal(reason: string): void {
     this.fatal ??= reason;
@@ -75,10 +70,8 @@ export class Scheduler {
     if (this.signal?.aborted)
       return { status: 'stopped', reason: 'interrupted (resume with `adrs resume ' + runId + '`)' };
     if (this.fatal !== undefined)
-      return {
-        status: this.okProposals === 0 && this.db.size() <= 1 ? 'failed' : 'finished',
-        reason: `proposer: ${this.fatal}`,
-      };
+      // A fatal proposer error, or a doomed run (failure-streak.ts), fails the run (exit 1): it is resumable once fixed.
+      return { status: 'failed', reason: `proposer: ${this.fatal}` };
     return { status: 'finished', reason: this.stopReason ?? 'nothing left to do' };
   }
 }

@@ -1,5 +1,6 @@
 // Builds the system and user messages for one proposal and trims them to the model's context window.
 import { redactSecrets } from '../../core/secrets.js';
+import type { TextPart } from '../proposers/chat-model.js';
 import type { ProposalContext } from '../proposers/types.js';
 import { chooseMode, type ModeSetting } from './choose-mode.js';
 import { editFormatInstructions, type EditMode } from './edit-format.js';
@@ -25,11 +26,22 @@ export interface PromptOptions {
   historyLimit?: number;
   /** Environment whose secret values are redacted from the prompt (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The run's seed files: sent first, after the system message, as the stable part every prompt of the run
+   * shares (a cache breakpoint follows it); the parent is then shown as "the same as the seed" when it is.
+   */
+  seed?: Record<string, string>;
 }
 
 export interface BuiltPrompt {
   system: string;
   user: string;
+  /**
+   * `user` in parts, stable first, each part followed by a cache breakpoint when `cache`: the seed copy (the same
+   * in every prompt of a run), then the template up to the end of the parent's code (the same while that parent is
+   * picked again), then the rest.
+   */
+  userParts: TextPart[];
   mode: EditMode;
   estimatedTokens: number;
   /** Token budget for the prompt (context window minus the answer and a margin). */
@@ -52,6 +64,11 @@ function task(ctx: PromptInput): string {
 }
 
 const MARGIN_TOKENS = 256;
+/** Marks the end of the parent's code in the rendered template, where its cache breakpoint goes. */
+const PARENT_END = '\u0000adrs-parent-end\u0000';
+
+const sameFiles = (a: Record<string, string>, b: Record<string, string>): boolean =>
+  Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => b[k] === a[k]);
 
 /** Builds the prompt; drops history, then inspirations, then shortens stderr and feedback until it fits. */
 export function buildPrompt(ctx: PromptInput, opts: PromptOptions): BuiltPrompt {
@@ -73,6 +90,9 @@ export function buildPrompt(ctx: PromptInput, opts: PromptOptions): BuiltPrompt 
   let system = sys.text;
   if (!templates.system.includes('edit_format')) system += `\n# How to answer\n${editFormat}\n`;
 
+  let seed = opts.seed && Object.keys(opts.seed).length > 0 ? opts.seed : undefined;
+  const seedPart = (): string =>
+    seed ? `# The program this run started from (the seed)\n${renderFiles(seed, spec.language)}\n\n` : '';
   const limits = {
     history: Math.min(opts.historyLimit ?? 10, ctx.history.length),
     inspirations: ctx.inspirations.length,
@@ -82,7 +102,10 @@ export function buildPrompt(ctx: PromptInput, opts: PromptOptions): BuiltPrompt 
   const renderUser = (): { text: string; unknown: string[] } =>
     renderTemplate(templates.user, {
       problem_name: spec.name,
-      parent_code: renderFiles(ctx.parent.files, spec.language),
+      parent_code:
+        (seed && sameFiles(seed, ctx.parent.files)
+          ? 'The same as the seed above (unchanged).'
+          : renderFiles(ctx.parent.files, spec.language)) + PARENT_END,
       parent_metrics: renderMetrics(ctx.parent),
       feedback: renderFeedback(ctx.parent, limits),
       inspirations: renderInspirations(ctx.inspirations.slice(0, limits.inspirations), spec.language),
@@ -97,9 +120,11 @@ export function buildPrompt(ctx: PromptInput, opts: PromptOptions): BuiltPrompt 
       `prompt template uses unknown placeholder(s) ${unknown.map((u) => `{{${u}}}`).join(', ')}; left as written`,
     );
 
-  const size = (): number => estimateTokens(system) + estimateTokens(user.text);
+  const size = (): number =>
+    estimateTokens(system) + estimateTokens(seedPart()) + estimateTokens(user.text.replace(PARENT_END, ''));
   /** Each step cuts a little more and says whether it could. */
   const steps: { what: string; step: () => boolean }[] = [
+    { what: 'the copy of the seed', step: () => seed !== undefined && ((seed = undefined), true) },
     { what: 'earlier attempts', step: () => limits.history > 0 && ((limits.history >>= 1), true) },
     { what: 'inspirations', step: () => limits.inspirations > 0 && ((limits.inspirations -= 1), true) },
     {
@@ -125,9 +150,16 @@ export function buildPrompt(ctx: PromptInput, opts: PromptOptions): BuiltPrompt 
       `prompt of ~${before} tokens trimmed to ~${estimated} to fit the ${opts.contextTokens}-token context window (cut: ${[...cut].join(', ')})`,
     );
   const env = opts.env ?? process.env;
+  const [head, tail] = user.text.includes(PARENT_END) ? user.text.split(PARENT_END, 2) : [user.text, ''];
+  const userParts: TextPart[] = [
+    ...(seed ? [{ text: redactSecrets(seedPart(), env), cache: true }] : []),
+    ...(tail !== undefined && tail !== '' ? [{ text: redactSecrets(head!, env), cache: true }] : []),
+    { text: redactSecrets(tail !== undefined && tail !== '' ? tail : head!, env) },
+  ];
   return {
     system: redactSecrets(system, env),
-    user: redactSecrets(user.text, env),
+    user: userParts.map((p) => p.text).join(''),
+    userParts,
     mode,
     estimatedTokens: estimated,
     budgetTokens: budget,

@@ -3,9 +3,26 @@ import type { AnswerApplied } from '../edits/apply-answer.js';
 import type { EditMode } from './edit-format.js';
 import { renderFiles } from './sections.js';
 
-/** Asks the model to fix the failed blocks (or the refused rewrite) against the code as it stands now. */
-export function retryMessage(applied: AnswerApplied, mode: EditMode, language: string): string {
+/**
+ * Asks the model to fix the failed blocks (or the refused rewrite) against the code as it stands now. When the
+ * answer was cut off at the output limit (`cutOffAt` tokens), it says so first and asks for fewer, smaller blocks:
+ * "malformed block" alone makes the model send the same long answer again.
+ */
+export function retryMessage(
+  applied: AnswerApplied,
+  mode: EditMode,
+  language: string,
+  opts: { cutOffAt?: number } = {},
+): string {
   const lines: string[] = [];
+  if (opts.cutOffAt !== undefined)
+    lines.push(
+      `Your answer was cut off at ${opts.cutOffAt} tokens, the output limit, so its end is missing.`,
+      mode === 'rewrite'
+        ? 'Answer again in fewer tokens: no explanation beyond the Summary line, and only the files you change.'
+        : 'Answer again in fewer tokens: fewer, smaller SEARCH/REPLACE blocks (SEARCH only the few lines that change), and no explanation beyond the Summary line.',
+      '',
+    );
   if (applied.problem) {
     lines.push(`Your answer could not be used: ${applied.problem}.`);
     lines.push(

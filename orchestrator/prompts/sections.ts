@@ -64,9 +64,11 @@ export function renderInspirations(programs: ProgramView[], language: string): s
   return `## Other programs from the population, for ideas\n${items.join('\n\n')}`;
 }
 
+/** Earlier attempts; those that failed at the provider (no code came back) say nothing about code and are left out. */
 export function renderHistory(history: AttemptView[]): string {
-  if (history.length === 0) return '';
-  const lines = history.map((a) => {
+  const attempts = history.filter((a) => !a.infrastructure);
+  if (attempts.length === 0) return '';
+  const lines = attempts.map((a) => {
     const score = a.score === null ? '' : `, score ${fmt(a.score)}`;
     const delta = a.delta === null ? '' : ` (${a.delta >= 0 ? '+' : ''}${fmt(a.delta)} vs its parent)`;
     return `- ${a.summary.replace(/\s+/g, ' ').slice(0, 300)} → ${a.status}${score}${delta}`;

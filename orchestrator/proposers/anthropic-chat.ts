@@ -1,8 +1,9 @@
-// ChatModel over @anthropic-ai/sdk (Messages API): the system message is marked for prompt caching; SDK retries off.
-import Anthropic from '@anthropic-ai/sdk';
+// ChatModel over @anthropic-ai/sdk (Messages API): cache breakpoints on the system block and the stable parts; SDK retries off.
 import { z } from 'zod';
-import type { ChatModel, ChatRequest, ChatResponse } from './chat-model.js';
+import { createAnthropicClient, sendMessages } from './anthropic-send.js';
+import type { ChatMessage, ChatModel, ChatRequest, ChatResponse } from './chat-model.js';
 import { LlmError, type ErrorHints, fromSdkError } from './errors.js';
+import Anthropic from '@anthropic-ai/sdk';
 
 export interface AnthropicChatOptions {
   model: string;
@@ -25,25 +26,32 @@ const messageSchema = z.object({
   }),
 });
 
-function body(model: string, r: ChatRequest) {
+/** The API takes at most 4 cache breakpoints; the system block holds one. */
+const MAX_BREAKPOINTS = 4;
+const EPHEMERAL = { type: 'ephemeral' as const };
+
+function content(m: ChatMessage, budget: { left: number }) {
+  if (typeof m.content === 'string') return m.content;
+  return m.content.map((p) => {
+    const mark = p.cache === true && budget.left > 0;
+    if (mark) budget.left--;
+    return { type: 'text' as const, text: p.text, ...(mark ? { cache_control: EPHEMERAL } : {}) };
+  });
+}
+
+function body(model: string, r: ChatRequest): Anthropic.MessageCreateParamsNonStreaming {
+  const budget = { left: MAX_BREAKPOINTS - 1 };
   return {
     model,
     max_tokens: r.maxOutputTokens,
     ...(r.temperature === undefined ? {} : { temperature: r.temperature }),
-    system: [{ type: 'text' as const, text: r.system, cache_control: { type: 'ephemeral' as const } }],
-    messages: r.messages.map((m) => ({ role: m.role, content: m.content })),
+    system: [{ type: 'text' as const, text: r.system, cache_control: EPHEMERAL }],
+    messages: r.messages.map((m) => ({ role: m.role, content: content(m, budget) })),
   };
 }
 
 export function createAnthropicChat(opts: AnthropicChatOptions): ChatModel {
-  const client = new Anthropic({
-    apiKey: opts.apiKey,
-    ...(opts.baseURL ? { baseURL: opts.baseURL } : {}),
-    maxRetries: 0,
-    timeout: opts.timeoutMs,
-    openTelemetry: false,
-    logLevel: 'off',
-  });
+  const client = createAnthropicClient(opts);
   const toError = (error: unknown): LlmError => fromSdkError(error, Anthropic, opts.hints);
   return {
     provider: 'anthropic',
@@ -61,22 +69,21 @@ export function createAnthropicChat(opts: AnthropicChatOptions): ChatModel {
       }
     },
     async send(r: ChatRequest): Promise<ChatResponse> {
-      let raw: unknown;
-      try {
-        raw = await client.messages.create(body(opts.model, r), {
-          maxRetries: 0,
-          timeout: opts.timeoutMs,
-          ...(r.signal ? { signal: r.signal } : {}),
-        });
-      } catch (error) {
-        throw toError(error);
-      }
+      const { raw, warnings } = await sendMessages(client, body(opts.model, r), {
+        timeoutMs: opts.timeoutMs,
+        hints: opts.hints,
+        ...(r.signal ? { signal: r.signal } : {}),
+      });
       const parsed = messageSchema.safeParse(raw);
       if (!parsed.success)
         throw new LlmError('bad-response', `${opts.hints.who}: the answer is not a Messages API message`);
       const m = parsed.data;
+      const thinking = m.content
+        .map((b) => (b.type === 'thinking' && typeof b['thinking'] === 'string' ? b['thinking'] : ''))
+        .join('');
       return {
         text: m.content.map((b) => (b.type === 'text' ? (b.text ?? '') : '')).join(''),
+        ...(thinking ? { reasoning: thinking } : {}),
         stopReason: m.stop_reason ?? null,
         usage: {
           inputTokens: m.usage.input_tokens,
@@ -84,6 +91,7 @@ export function createAnthropicChat(opts: AnthropicChatOptions): ChatModel {
           cacheWriteTokens: m.usage.cache_creation_input_tokens ?? 0,
           cacheReadTokens: m.usage.cache_read_input_tokens ?? 0,
         },
+        ...(warnings.length ? { warnings } : {}),
       };
     },
   };

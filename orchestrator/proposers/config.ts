@@ -43,6 +43,11 @@ const llmFields = {
   retry: retrySchema,
   /** Send an edit that did not apply back to the model once. */
   retryBadEdits: z.boolean().default(true),
+  /**
+   * Lay prompts out for the provider's prompt cache: the seed first, cache breakpoints after the stable parts.
+   * false: the system message alone is marked and the seed is not repeated (fewer tokens for servers without one).
+   */
+  promptCache: z.boolean().default(true),
 };
 
 export const anthropicConfigSchema = z
@@ -50,7 +55,13 @@ export const anthropicConfigSchema = z
   .strict();
 
 export const openaiConfigSchema = z
-  .object({ kind: z.literal('openai'), model: z.string().min(1), ...llmFields })
+  .object({
+    kind: z.literal('openai'),
+    model: z.string().min(1),
+    ...llmFields,
+    /** The output-limit field; default: max_completion_tokens for OpenAI reasoning models (o1, o3, gpt-5...), else max_tokens. */
+    tokenParam: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+  })
   .strict();
 
 /** The offline tuner's options belong to its author (orchestrator/proposers/tune.ts); only `kind` is checked here. */

@@ -89,6 +89,9 @@ export class EnsembleProposer implements Proposer {
       };
     }
     this.bandit.recordPull(member.name, result.costUsd);
+    // The same error from another member is another error: the loop stops only on one member's repeated failure.
+    if (!result.ok && result.failure)
+      result = { ...result, failure: { ...result.failure, key: `${member.name}|${result.failure.key}` } };
     if (!result.ok && result.fatal) {
       const others = this.members.filter((m) => m.name !== member.name && !this.disabled.has(m.name));
       if (others.length > 0) {
@@ -123,6 +126,11 @@ export class EnsembleProposer implements Proposer {
       throw new InputError('saved ensemble state is malformed (start a new run or fix the run state)');
     this.bandit.setState(parsed.data.bandit);
     this.disabled = new Set(parsed.data.disabled.filter((n) => this.members.some((m) => m.name === n)));
+  }
+
+  /** The members' models that have no known price. */
+  unpriced(): string[] {
+    return [...new Set(this.members.flatMap((m) => m.proposer.unpriced?.() ?? []))];
   }
 
   /** The price tables of the LLM members, merged (the loop records it with the run). */

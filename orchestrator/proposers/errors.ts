@@ -1,6 +1,8 @@
 // Typed LLM call errors: whether to retry, whether the run must stop, and a one-line fix; never an API key.
 import { AdrsError } from '../../core/errors.js';
 import { redactSecrets } from '../../core/secrets.js';
+import { bodyMessage, refusalFix } from './error-body.js';
+import type { TokenUsage } from './prices.js';
 
 export type LlmErrorKind =
   | 'rate-limit'
@@ -14,6 +16,8 @@ export type LlmErrorKind =
   | 'bad-response'
   | 'aborted'
   | 'no-key'
+  /** The server read far fewer prompt tokens than were sent: it cut the prompt to its context window. */
+  | 'truncated'
   | 'other';
 
 export class LlmError extends AdrsError {
@@ -21,13 +25,17 @@ export class LlmError extends AdrsError {
   readonly status: number | undefined;
   /** From `retry-after-ms` / `retry-after`, when the server said how long to wait. */
   readonly retryAfterMs: number | undefined;
-  /** The run cannot go on with this proposer (bad key, unknown model). */
+  /** The run cannot go on with this proposer (bad key, unknown model, a server that truncates prompts). */
   readonly fatal: boolean;
+  /** Tokens the provider reported for this failed attempt (it may bill them), when it reported any. */
+  usage: TokenUsage | undefined;
+  /** What the user should change, for errors that will repeat until they do. */
+  readonly fix: string | undefined;
 
   constructor(
     kind: LlmErrorKind,
     message: string,
-    opts: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
+    opts: { status?: number; retryAfterMs?: number; cause?: unknown; usage?: TokenUsage; fix?: string } = {},
   ) {
     const retryable = ['rate-limit', 'overloaded', 'server', 'connection', 'timeout'].includes(kind);
     super('llm', message, { cause: opts.cause, isRetryable: retryable });
@@ -35,7 +43,9 @@ export class LlmError extends AdrsError {
     this.kind = kind;
     this.status = opts.status;
     this.retryAfterMs = opts.retryAfterMs;
-    this.fatal = ['auth', 'not-found', 'no-key'].includes(kind);
+    this.fatal = ['auth', 'not-found', 'no-key', 'truncated'].includes(kind);
+    this.usage = opts.usage;
+    this.fix = opts.fix;
   }
 }
 
@@ -57,6 +67,8 @@ export interface SdkFailure {
   status?: number;
   headers?: Headers;
   message: string;
+  /** The parsed error body, when there was one: its message is read from every known shape. */
+  body?: unknown;
   timeout?: boolean;
   connection?: boolean;
   aborted?: boolean;
@@ -81,7 +93,7 @@ function redact(text: string, hints: ErrorHints): string {
 
 /** Classifies a failed request and writes the one-line message users see. */
 export function llmErrorFrom(f: SdkFailure, hints: ErrorHints, cause?: unknown): LlmError {
-  const detail = redact(f.message, hints);
+  const detail = redact(bodyMessage(f.body) ?? f.message, hints);
   const who = hints.who;
   if (f.aborted) return new LlmError('aborted', `${who}: request aborted`, { cause });
   if (f.timeout) return new LlmError('timeout', `${who}: no answer before the request timeout`, { cause });
@@ -111,7 +123,10 @@ export function llmErrorFrom(f: SdkFailure, hints: ErrorHints, cause?: unknown):
   if (s === 529) return new LlmError('overloaded', `${who}: overloaded (529): ${detail}`, opts);
   if (s === 408 || s === 409 || s >= 500)
     return new LlmError('server', `${who}: server error (${s}): ${detail}`, opts);
-  return new LlmError('bad-request', `${who}: request refused (${s}): ${detail}`, opts);
+  return new LlmError('bad-request', `${who}: request refused (${s}): ${detail}`, {
+    ...opts,
+    fix: refusalFix(detail),
+  });
 }
 
 /** The error classes both official SDKs (Anthropic, OpenAI) export, which tell timeouts, aborts and HTTP errors apart. */
@@ -135,10 +150,15 @@ export function fromSdkError(error: unknown, sdk: SdkErrorClasses, hints: ErrorH
   if (error instanceof sdk.APIConnectionError)
     return llmErrorFrom({ connection: true, message: error.message }, hints, error);
   if (error instanceof sdk.APIError) {
-    const e = error as Error & { status?: number; headers?: unknown; apiMessage?: string };
+    const e = error as Error & { status?: number; headers?: unknown; apiMessage?: string; body?: unknown };
     if (e.status !== undefined)
       return llmErrorFrom(
-        { status: e.status, headers: e.headers as SdkFailure['headers'], message: e.apiMessage ?? e.message },
+        {
+          status: e.status,
+          headers: e.headers as SdkFailure['headers'],
+          message: e.apiMessage ?? e.message,
+          body: e.body,
+        },
         hints,
         error,
       );

@@ -38,6 +38,7 @@ function common(
     ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
     retry: { ...DEFAULT_RETRY, ...config.retry },
     retryBadEdits: config.retryBadEdits,
+    promptCache: config.promptCache,
     sleep: deps.sleep ?? realSleep,
     jitter: deps.jitter ?? Math.random,
     now: deps.now ?? Date.now,
@@ -93,6 +94,7 @@ export function createOpenAiProposer(config: OpenAiConfig, deps: ProposerDeps = 
     model: config.model,
     apiKey: apiKey || 'no-key',
     ...(baseURL ? { baseURL } : {}),
+    ...(config.tokenParam ? { tokenParam: config.tokenParam } : {}),
     timeoutMs: config.timeoutMs,
     hints,
   });

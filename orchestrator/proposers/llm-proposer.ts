@@ -8,9 +8,11 @@ import type { EditMode } from '../prompts/edit-format.js';
 import { retryMessage } from '../prompts/retry-message.js';
 import type { ChatMessage, ChatModel } from './chat-model.js';
 import { LlmError } from './errors.js';
-import { costUsd, type ModelPrice, type PriceTable } from './prices.js';
-import { withRetry, type RetryPolicy, type Sleep } from './retry.js';
-import type { EditRecord, ProposalContext, ProposalResult, Proposer } from './types.js';
+import { costUsd, type ModelPrice, type PriceTable, type TokenUsage } from './prices.js';
+import { splitReasoning } from './reasoning.js';
+import { failedUsage, waitText, withRetry, type RetryPolicy, type Sleep } from './retry.js';
+import { seedOf } from './seed-cache.js';
+import type { EditRecord, ProposalContext, ProposalFailure, ProposalResult, Proposer } from './types.js';
 
 /** A ProposalResult plus the warnings the loop should emit as `run:warning`. */
 export type LlmProposalResult = ProposalResult & { warnings: string[] };
@@ -28,6 +30,8 @@ export interface LlmProposerOptions {
   retry: RetryPolicy;
   /** Send a failed edit back to the model once (default true). */
   retryBadEdits: boolean;
+  /** Seed first and cache breakpoints on the stable parts (default true); false: the system message only. */
+  promptCache?: boolean;
   sleep: Sleep;
   jitter: () => number;
   now: () => number;
@@ -40,13 +44,36 @@ export interface LlmProposerOptions {
 
 type CallOutcome =
   | { ok: true; text: string; callId: number; costUsd: number; stopReason: string | null }
-  | { ok: false; error: LlmError; callId: number };
+  | { ok: false; error: LlmError; callId: number; costUsd: number };
+
+const addUsage = (a: TokenUsage, b: TokenUsage): TokenUsage => ({
+  inputTokens: a.inputTokens + b.inputTokens,
+  outputTokens: a.outputTokens + b.outputTokens,
+  cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
+  cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
+});
+
+/** How the loop should count a failed call: the same key again and again means a doomed run. */
+export function failureOf(error: LlmError): ProposalFailure {
+  return {
+    key: `llm:${error.kind}${error.status === undefined ? '' : `:${error.status}`}`,
+    infrastructure: true,
+    retryable: error.isRetryable,
+    ...(error.fix ? { fix: error.fix } : {}),
+  };
+}
+
+/** The message users see: the error, and the fix when there is one. */
+const withFix = (error: LlmError): string =>
+  error.fix ? `${error.message}; fix: ${error.fix}` : error.message;
 
 export class LlmProposer implements Proposer {
   readonly name: string;
   readonly model: string;
   readonly prices: PriceTable;
   private warnedPrice = false;
+  private readonly sdkWarnings = new Set<string>();
+  private readonly reportedSdk = new Set<string>();
 
   constructor(private readonly opts: LlmProposerOptions) {
     this.name = opts.name;
@@ -66,6 +93,11 @@ export class LlmProposer implements Proposer {
     } catch (error) {
       if (error instanceof LlmError && error.fatal) throw error;
     }
+  }
+
+  /** The model, when it has no known price (a run with a budget refuses it). */
+  unpriced(): string[] {
+    return this.opts.price ? [] : [this.model];
   }
 
   private redact(text: string): string {
@@ -90,12 +122,19 @@ export class LlmProposer implements Proposer {
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     };
     const started = this.opts.now();
+    const max = this.opts.retry.maxAttempts;
     const result = await withRetry(() => chat.send(request), this.opts.retry, {
       sleep: this.opts.sleep,
       jitter: this.opts.jitter,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
+      onWait: (e) =>
+        ctx.notify?.(
+          `${this.name}: ${this.redact(e.error)}; retrying in ${waitText(e.waitMs)} (attempt ${e.attempt + 1} of ${max})`,
+        ),
     });
     const prompt = { purpose, mode, request: chat.describe(request), retries: result.log };
+    // Failed attempts may be billed: what the provider reported for them is counted with the call.
+    const failed = failedUsage(result.log);
     const base = {
       provider: chat.provider,
       model: chat.model,
@@ -104,10 +143,26 @@ export class LlmProposer implements Proposer {
       prompt: JSON.parse(this.redact(JSON.stringify(prompt))) as unknown,
     };
     if (!result.ok) {
-      const callId = ctx.recordCall({ ...base, status: 'error', error: this.redact(result.error.message) });
-      return { ok: false, error: result.error, callId };
+      const cost = costUsd(this.opts.price, failed);
+      const callId = ctx.recordCall({
+        ...base,
+        status: 'error',
+        error: this.redact(result.error.message),
+        inputTokens: failed.inputTokens,
+        outputTokens: failed.outputTokens,
+        cacheReadTokens: failed.cacheReadTokens,
+        cacheWriteTokens: failed.cacheWriteTokens,
+        costUsd: cost,
+      });
+      return { ok: false, error: result.error, callId, costUsd: cost };
     }
-    const { text, usage, stopReason } = result.value;
+    const { text: raw, stopReason } = result.value;
+    const usage = addUsage(result.value.usage, failed);
+    for (const w of result.value.warnings ?? []) this.sdkWarnings.add(w);
+    // Reasoning (a `<think>` block in the content, or a separate field) is kept in the record, never parsed.
+    const split = splitReasoning(raw);
+    const text = split.answer;
+    const transcript = result.value.reasoning ? `<think>\n${result.value.reasoning}\n</think>\n${raw}` : raw;
     const cost = costUsd(this.opts.price, usage);
     const callId = ctx.recordCall({
       ...base,
@@ -117,7 +172,7 @@ export class LlmProposer implements Proposer {
       cacheReadTokens: usage.cacheReadTokens,
       cacheWriteTokens: usage.cacheWriteTokens,
       costUsd: cost,
-      responseText: this.redact(text),
+      responseText: this.redact(transcript),
     });
     return { ok: true, text, callId, costUsd: cost, stopReason };
   }
@@ -130,36 +185,60 @@ export class LlmProposer implements Proposer {
       llmCallIds?: number[];
       fatal?: boolean;
       warnings?: string[];
+      failure?: ProposalFailure;
     },
   ): LlmProposalResult {
+    const provider = extra.failure?.infrastructure === true;
     return {
       ok: false,
       reason: this.redact(reason),
-      edit: extra.edit ?? { kind: 'none', outcome: 'failed', summary: this.redact(reason) },
+      edit: extra.edit ?? {
+        kind: 'none',
+        outcome: 'failed',
+        summary: this.redact(reason),
+        ...(provider ? { cause: 'provider' as const } : {}),
+      },
       proposer: this.name,
       model: this.model,
       costUsd: extra.costUsd ?? 0,
       llmCallIds: extra.llmCallIds ?? [],
       ...(extra.fatal ? { fatal: true } : {}),
+      ...(extra.failure ? { failure: extra.failure } : {}),
       warnings: extra.warnings ?? [],
     };
+  }
+
+  /** SDK notices not yet reported in this run (each once). */
+  private newSdkWarnings(): string[] {
+    const out = [...this.sdkWarnings].filter((w) => !this.reportedSdk.has(w));
+    for (const w of out) this.reportedSdk.add(w);
+    return out.map((w) => `${this.name}: the SDK says: ${this.redact(w)}`);
   }
 
   async propose(ctx: ProposalContext): Promise<LlmProposalResult> {
     try {
       return await this.proposeUnsafe(ctx);
     } catch (error) {
-      return this.failure(`${this.name}: internal error: ${coerceError(error).message}`, {});
+      return this.failure(`${this.name}: internal error: ${coerceError(error).message}`, {
+        failure: { key: 'internal', infrastructure: true, retryable: false },
+      });
     }
   }
 
   private async proposeUnsafe(ctx: ProposalContext): Promise<LlmProposalResult> {
-    if (this.opts.setupError) return this.failure(this.opts.setupError.message, { fatal: true });
+    if (this.opts.setupError)
+      return this.failure(this.opts.setupError.message, {
+        fatal: true,
+        failure: failureOf(this.opts.setupError),
+      });
+    const cacheLayout = this.opts.promptCache !== false;
+    const seed = cacheLayout ? seedOf(ctx.problem) : undefined;
     const prompt = buildPrompt(ctx, {
       mode: this.opts.mode,
       contextTokens: this.opts.contextTokens,
       maxOutputTokens: this.opts.maxOutputTokens,
       env: this.opts.env,
+      ...(seed ? { seed } : {}),
     });
     const warnings = [...prompt.warnings];
     if (!this.opts.price && !this.warnedPrice && this.opts.chat.provider === 'anthropic') {
@@ -171,21 +250,33 @@ export class LlmProposer implements Proposer {
     if (!prompt.fits)
       return this.failure(
         `prompt of ~${prompt.estimatedTokens} tokens does not fit the ${this.opts.contextTokens}-token context window even trimmed; raise contextTokens or use a larger model`,
-        { warnings },
+        {
+          warnings,
+          failure: {
+            key: 'prompt-too-long',
+            infrastructure: true,
+            retryable: false,
+            fix: 'raise contextTokens in the proposer config, or use a model with a larger context window',
+          },
+        },
       );
-    const messages: ChatMessage[] = [{ role: 'user', content: prompt.user }];
+    const messages: ChatMessage[] = [{ role: 'user', content: cacheLayout ? prompt.userParts : prompt.user }];
     const first = await this.call(ctx, prompt.system, messages, 'propose', prompt.mode);
+    warnings.push(...this.newSdkWarnings());
     if (!first.ok)
-      return this.failure(first.error.message, {
+      return this.failure(withFix(first.error), {
         llmCallIds: [first.callId],
+        costUsd: first.costUsd,
         fatal: first.error.fatal,
         warnings,
+        failure: failureOf(first.error),
       });
     const callIds = [first.callId];
     let cost = first.costUsd;
-    if (first.stopReason === 'max_tokens' || first.stopReason === 'length')
+    const cutOff = first.stopReason === 'max_tokens' || first.stopReason === 'length';
+    if (cutOff)
       warnings.push(
-        `${this.name}: the answer was cut at ${this.opts.maxOutputTokens} output tokens; raise maxOutputTokens`,
+        `${this.name}: the answer was cut off at ${this.opts.maxOutputTokens} output tokens (maxOutputTokens)`,
       );
 
     const parentFiles = ctx.parent.files;
@@ -194,7 +285,9 @@ export class LlmProposer implements Proposer {
     let note: string | undefined;
     if (applied.outcome !== 'applied' && this.opts.retryBadEdits && !ctx.signal?.aborted) {
       retried = true;
-      const followUp = retryMessage(applied, prompt.mode, ctx.problem.spec.language);
+      const followUp = retryMessage(applied, prompt.mode, ctx.problem.spec.language, {
+        ...(cutOff ? { cutOffAt: this.opts.maxOutputTokens } : {}),
+      });
       const conversation: ChatMessage[] = [
         ...messages,
         { role: 'assistant', content: first.text },
@@ -202,19 +295,21 @@ export class LlmProposer implements Proposer {
       ];
       const second = await this.call(ctx, prompt.system, conversation, 'fix-edit', prompt.mode);
       callIds.push(second.callId);
+      cost += second.costUsd;
+      warnings.push(...this.newSdkWarnings());
       if (second.ok) {
-        cost += second.costUsd;
         const base = applied.outcome === 'partly-applied' ? applied.files : parentFiles;
         applied = combineRetry(parentFiles, applied, applyAnswer(second.text, base));
       } else {
         note = `the follow-up call failed: ${second.error.message}`;
         if (second.error.fatal)
-          return this.failure(second.error.message, {
+          return this.failure(withFix(second.error), {
             edit: toEditRecord(applied, retried, note),
             costUsd: cost,
             llmCallIds: callIds,
             fatal: true,
             warnings,
+            failure: failureOf(second.error),
           });
       }
     }
@@ -225,6 +320,7 @@ export class LlmProposer implements Proposer {
         costUsd: cost,
         llmCallIds: callIds,
         warnings,
+        failure: { key: 'edit', infrastructure: false, retryable: false },
       });
     const files = Object.fromEntries(applied.changed.map((f) => [f, applied.files[f]!]));
     return {

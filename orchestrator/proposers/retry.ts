@@ -1,5 +1,6 @@
 // Our own retry policy for LLM calls: backoff with jitter, retry-after honoured, a cap on total waiting, abortable.
 import { LlmError } from './errors.js';
+import type { TokenUsage } from './prices.js';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -39,6 +40,20 @@ export interface AttemptLog {
   error: string;
   /** What we waited before the next attempt (0 when we gave up). */
   waitMs: number;
+  /** Tokens the provider reported for this failed attempt (it may bill them). */
+  usage?: TokenUsage;
+}
+
+/** A wait as people read it: "850 ms", "4 s". */
+export const waitText = (ms: number): string =>
+  ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 1000)} s`;
+
+/** The summed usage the failed attempts of a call reported. */
+export function failedUsage(log: AttemptLog[]): TokenUsage {
+  const sum: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+  for (const e of log)
+    if (e.usage) for (const k of Object.keys(sum) as (keyof TokenUsage)[]) sum[k] += e.usage[k];
+  return sum;
 }
 
 export type RetryOutcome<T> =
@@ -49,7 +64,13 @@ export type RetryOutcome<T> =
 export async function withRetry<T>(
   fn: (attempt: number) => Promise<T>,
   policy: RetryPolicy,
-  deps: { sleep: Sleep; jitter: () => number; signal?: AbortSignal },
+  deps: {
+    sleep: Sleep;
+    jitter: () => number;
+    signal?: AbortSignal;
+    /** Told before each wait (the loop shows it, so a long outage is visible). */
+    onWait?: (entry: AttemptLog) => void;
+  },
 ): Promise<RetryOutcome<T>> {
   const log: AttemptLog[] = [];
   let waited = 0;
@@ -67,6 +88,7 @@ export async function withRetry<T>(
         ...(error.status === undefined ? {} : { status: error.status }),
         error: error.message,
         waitMs: 0,
+        ...(error.usage ? { usage: error.usage } : {}),
       };
       log.push(entry);
       if (!error.isRetryable || attempt >= policy.maxAttempts || deps.signal?.aborted)
@@ -84,6 +106,7 @@ export async function withRetry<T>(
       }
       entry.waitMs = wait;
       waited += wait;
+      deps.onWait?.(entry);
       await deps.sleep(wait, deps.signal);
       if (deps.signal?.aborted)
         return { ok: false, error: new LlmError('aborted', 'request aborted'), attempts: attempt, log };

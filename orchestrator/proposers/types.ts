@@ -28,6 +28,8 @@ export interface AttemptView {
   status: string;
   score: number | null;
   delta: number | null;
+  /** The attempt failed for a reason outside its code (a provider or network error): not shown to the model. */
+  infrastructure?: boolean;
 }
 
 export interface ProposalContext {
@@ -44,6 +46,20 @@ export interface ProposalContext {
   /** Prompt template overrides (problem and run level). */
   templates?: { system?: string; user?: string };
   signal?: AbortSignal;
+  /** Shows a message while the proposal is under way (a retry's backoff), as a run warning. */
+  notify?: (message: string) => void;
+}
+
+/** Why a proposal failed, for the loop's decision to stop (same error N times, a long outage). */
+export interface ProposalFailure {
+  /** "llm:bad-request:400", "llm:rate-limit:429", "edit", ...: equal keys mean the same error again. */
+  key: string;
+  /** The provider or the network failed, not the model's answer (kept out of later prompts). */
+  infrastructure: boolean;
+  /** A wait and a new attempt could succeed (429, 529, 5xx, connection). */
+  retryable: boolean;
+  /** What the user should change, when it will fail the same way until they do. */
+  fix?: string;
 }
 
 /** What happened to the edit: one entry per SEARCH/REPLACE block, or one for a rewrite / knob change. */
@@ -59,6 +75,8 @@ export interface EditRecord {
   }[];
   /** Whether a failing block went back to the model (once). */
   retried?: boolean;
+  /** 'provider': no answer to apply (the call failed); such attempts are not shown to the model later. */
+  cause?: 'provider';
   knobs?: Record<string, string>;
 }
 
@@ -86,6 +104,7 @@ export type ProposalResult =
       warnings?: string[];
       /** True when the proposer cannot go on (e.g. budget exhausted, auth failure): the run should stop. */
       fatal?: boolean;
+      failure?: ProposalFailure;
     };
 
 export interface Proposer {
@@ -101,4 +120,6 @@ export interface Proposer {
   preflight?(): Promise<void>;
   /** The price table it bills with, recorded with the run (prices change; a resume reuses them). */
   readonly prices?: Record<string, unknown>;
+  /** Models this proposer may call that have no known price (their spending would count as $0). */
+  unpriced?(): string[];
 }

@@ -415,6 +415,17 @@ export class Store {
       .all(candidateId) as LlmCallRow[];
   }
 
+  /** A run's token sums over its LLM calls: input billed at the normal rate, cache reads and writes, output. */
+  llmTokenTotals(runId: string): { input: number; cacheRead: number; cacheWrite: number; output: number } {
+    return this.db
+      .prepare(
+        `SELECT COALESCE(SUM(input_tokens), 0) AS input, COALESCE(SUM(cache_read_tokens), 0) AS cacheRead,
+           COALESCE(SUM(cache_write_tokens), 0) AS cacheWrite, COALESCE(SUM(output_tokens), 0) AS output
+         FROM llm_calls WHERE run_id = ?`,
+      )
+      .get(runId) as { input: number; cacheRead: number; cacheWrite: number; output: number };
+  }
+
   // --- events ---
 
   appendEvent(runId: string | null, type: string, payload: unknown): number {

@@ -3,8 +3,12 @@
 // Use: const fake = await startAnthropicServer({ script: [rateLimited(2), answer(text)] });
 //      new Anthropic({ baseURL: fake.url, apiKey: 'sk-test' }) ... fake.requests ... await fake.close();
 // `defaultAnswer(request, n)` keeps answering once the script is used up (benchmarks, end-to-end tests).
-// Usage reported: input/output ~ chars/4; a system block with cache_control counts as a cache write the first
-// time the fake sees that system text and as a cache read afterwards.
+// Usage reported: tokens ~ chars/4, split into input / cache write / cache read by PromptCacheSim (the documented
+// prompt-cache rules: breakpoints, per-model minimum, 5-minute lifetime, 20-block look-back). Requests with
+// "stream": true get the documented server-sent events. Documented refusals: more than 4 cache breakpoints, and
+// max_tokens above the model's output limit (400 invalid_request_error).
+import type { ServerResponse } from 'node:http';
+import { PromptCacheSim } from './prompt-cache.js';
 import {
   startFakeServer,
   fakeTokens,
@@ -14,6 +18,16 @@ import {
 } from './fake-llm-server.js';
 
 export * from './fake-llm-server.js';
+
+export interface AnthropicServerOptions extends FakeServerOptions {
+  /** The cache's clock (tests move it to expire entries); default Date.now. */
+  now?: () => number;
+}
+
+/** Output limits from the models overview (tokens). */
+function maxOutput(model: string): number {
+  return /haiku-4-5/.test(model) ? 64_000 : 128_000;
+}
 
 const ERROR_TYPES: Record<number, string> = {
   400: 'invalid_request_error',
@@ -35,8 +49,25 @@ export function lastUserText(request: RecordedRequest): string {
   return (last.content as { type: string; text?: string }[]).map((b) => b.text ?? '').join('');
 }
 
-export function startAnthropicServer(opts: FakeServerOptions = {}): Promise<FakeServer> {
-  const seenSystems = new Set<string>();
+export function startAnthropicServer(opts: AnthropicServerOptions = {}): Promise<FakeServer> {
+  const cache = new PromptCacheSim(opts.now);
+  const usageOf = (step: Extract<FakeStep, { kind: 'answer' }>, request: RecordedRequest) => {
+    const sim = cache.apply(request.body ?? {});
+    const u = 'error' in sim ? { input: 0, cacheRead: 0, cacheWrite: 0 } : sim;
+    return {
+      input_tokens: step.usage?.input ?? u.input,
+      output_tokens: step.usage?.output ?? fakeTokens(step.text),
+      cache_creation_input_tokens: step.usage?.cacheWrite ?? u.cacheWrite,
+      cache_read_input_tokens: step.usage?.cacheRead ?? u.cacheRead,
+    };
+  };
+  const message = (request: RecordedRequest, n: number) => ({
+    id: `msg_fake_${n}`,
+    type: 'message',
+    role: 'assistant',
+    model: request.body?.model ?? 'unknown',
+    stop_sequence: null,
+  });
   return startFakeServer(
     {
       path: '/v1/messages',
@@ -52,36 +83,66 @@ export function startAnthropicServer(opts: FakeServerOptions = {}): Promise<Fake
         type: 'error',
         error: { type: type ?? ERROR_TYPES[status] ?? 'api_error', message },
       }),
-      answerBody: (step, request, n) => {
+      validate: (request) => {
         const body = request.body ?? {};
-        const system = body.system;
-        const systemBlocks: { text?: string; cache_control?: unknown }[] =
-          typeof system === 'string' ? [{ text: system }] : Array.isArray(system) ? system : [];
-        const systemText = systemBlocks.map((b) => b.text ?? '').join('');
-        const cached = systemBlocks.some((b) => b.cache_control);
-        let cacheWrite = 0;
-        let cacheRead = 0;
-        if (cached) {
-          if (seenSystems.has(systemText)) cacheRead = fakeTokens(systemText);
-          else cacheWrite = fakeTokens(systemText);
-          seenSystems.add(systemText);
-        }
-        const input = fakeTokens(JSON.stringify(body.messages ?? [])) + (cached ? 0 : fakeTokens(systemText));
-        return {
-          id: `msg_fake_${n}`,
-          type: 'message',
-          role: 'assistant',
-          model: body.model ?? 'unknown',
-          content: [{ type: 'text', text: step.text }],
-          stop_reason: step.stopReason ?? 'end_turn',
-          stop_sequence: null,
-          usage: {
-            input_tokens: step.usage?.input ?? input,
-            output_tokens: step.usage?.output ?? fakeTokens(step.text),
-            cache_creation_input_tokens: step.usage?.cacheWrite ?? cacheWrite,
-            cache_read_input_tokens: step.usage?.cacheRead ?? cacheRead,
-          },
+        const marks = JSON.stringify(body).split('"cache_control"').length - 1;
+        if (marks > 4)
+          return {
+            kind: 'error',
+            status: 400,
+            message: `A maximum of 4 blocks with cache_control may be provided. Found ${marks}.`,
+          };
+        const limit = maxOutput(String(body.model));
+        if (typeof body.max_tokens === 'number' && body.max_tokens > limit)
+          return {
+            kind: 'error',
+            status: 400,
+            message: `max_tokens: ${body.max_tokens} > ${limit}, which is the maximum allowed number of output tokens for ${body.model}`,
+          };
+        return undefined;
+      },
+      answerBody: (step, request, n) => ({
+        ...message(request, n),
+        content: [{ type: 'text', text: step.text }],
+        stop_reason: step.stopReason ?? 'end_turn',
+        usage: usageOf(step, request),
+      }),
+      streamAnswer: (step, request, n, res: ServerResponse) => {
+        const usage = usageOf(step, request);
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        const event = (type: string, data: Record<string, unknown>): void => {
+          res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
         };
+        event('message_start', {
+          message: {
+            ...message(request, n),
+            content: [],
+            stop_reason: null,
+            usage: { ...usage, output_tokens: 1 },
+          },
+        });
+        event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+        const half = Math.ceil(step.text.length / 2);
+        event('content_block_delta', {
+          index: 0,
+          delta: { type: 'text_delta', text: step.text.slice(0, half) },
+        });
+        if (step.breakStream) {
+          event('error', { error: { type: 'overloaded_error', message: 'Overloaded' } });
+          res.end();
+          return;
+        }
+        event('content_block_delta', {
+          index: 0,
+          delta: { type: 'text_delta', text: step.text.slice(half) },
+        });
+        event('content_block_stop', { index: 0 });
+        event('message_delta', {
+          delta: { stop_reason: step.stopReason ?? 'end_turn', stop_sequence: null },
+          usage: { output_tokens: usage.output_tokens },
+        });
+        event('message_stop', {});
+        res.end();
       },
     },
     opts,

@@ -4,7 +4,17 @@ import type { AddressInfo } from 'node:net';
 
 /** One scripted reaction to a request. */
 export type FakeStep =
-  | { kind: 'answer'; text: string; usage?: Partial<FakeUsage>; stopReason?: string; delayMs?: number }
+  | {
+      kind: 'answer';
+      text: string;
+      usage?: Partial<FakeUsage>;
+      stopReason?: string;
+      delayMs?: number;
+      /** Streaming only: the stream breaks (an SSE error event) after the first text delta. */
+      breakStream?: boolean;
+      /** Reasoning the server returns apart from the content (OpenAI-compatible `reasoning_content`). */
+      reasoning?: string;
+    }
   | {
       kind: 'error';
       status: number;
@@ -62,6 +72,15 @@ export interface Dialect {
   urlSuffix: string;
   answerBody(step: Extract<FakeStep, { kind: 'answer' }>, request: RecordedRequest, n: number): unknown;
   errorBody(status: number, type: string | undefined, message: string): unknown;
+  /** The server's own checks of a request (documented refusals), played before the script; undefined: accepted. */
+  validate?(request: RecordedRequest): Extract<FakeStep, { kind: 'error' }> | undefined;
+  /** Answers a request with `"stream": true` as server-sent events. */
+  streamAnswer?(
+    step: Extract<FakeStep, { kind: 'answer' }>,
+    request: RecordedRequest,
+    n: number,
+    res: ServerResponse,
+  ): void;
   /** The Models API path (GET <modelsPath>/<id>), when the dialect has one. */
   modelsPath?: string;
   modelBody?(id: string): unknown;
@@ -133,7 +152,7 @@ export async function startFakeServer(dialect: Dialect, opts: FakeServerOptions 
         );
         return;
       }
-      let step: FakeStep | undefined = script.shift();
+      let step: FakeStep | undefined = dialect.validate?.(recorded) ?? script.shift();
       if (!step && opts.defaultAnswer) {
         const made = opts.defaultAnswer(recorded, n);
         step = typeof made === 'string' ? { kind: 'answer', text: made } : made;
@@ -153,6 +172,8 @@ export async function startFakeServer(dialect: Dialect, opts: FakeServerOptions 
           dialect.errorBody(step.status, step.type, step.message ?? `fake error ${step.status}`),
           step.headers,
         );
+      else if (recorded.body?.stream === true && dialect.streamAnswer)
+        dialect.streamAnswer(step, recorded, n, res);
       else send(res, 200, dialect.answerBody(step, recorded, n));
     })().catch((error: unknown) => {
       if (!res.headersSent) send(res, 500, dialect.errorBody(500, 'api_error', `fake: ${String(error)}`));

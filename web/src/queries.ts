@@ -148,6 +148,10 @@ export interface SpendRow {
   input_tokens: number;
   output_tokens: number;
   latency_ms: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  /** Share of input tokens (normal + cache reads + cache writes) read from the provider's prompt cache; null before any. */
+  cache_share: number | null;
 }
 
 /**
@@ -169,13 +173,16 @@ export function runSpend(db: Db, runId: string): SpendRow {
 }
 
 function runSpendNow(db: Db, runId: string): SpendRow {
-  return st(
+  const row = st(
     db,
     `SELECT COUNT(*) AS calls, COALESCE(SUM(status <> 'ok'), 0) AS errors, COALESCE(SUM(cost_usd), 0) AS cost,
        COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens,
-       COALESCE(SUM(latency_ms), 0) AS latency_ms
+       COALESCE(SUM(latency_ms), 0) AS latency_ms, COALESCE(SUM(cache_read_tokens), 0) AS cache_read_tokens,
+       COALESCE(SUM(cache_write_tokens), 0) AS cache_write_tokens
      FROM llm_calls WHERE run_id = ?`,
-  ).get(runId) as SpendRow;
+  ).get(runId) as Omit<SpendRow, 'cache_share'>;
+  const input = row.input_tokens + row.cache_read_tokens + row.cache_write_tokens;
+  return { ...row, cache_share: input > 0 ? row.cache_read_tokens / input : null };
 }
 
 export interface LineageNode {

@@ -22,6 +22,7 @@ import { attachJson, attachProgress } from '../progress.js';
 import { createExecutor } from '../../executors/index.js';
 import { addSlurmFlags, slurmFlagsToConfig, type SlurmFlags } from '../../executors/slurm/cli-flags.js';
 import { guardConfigOf } from '../../evaluate/guard-config.js';
+import { cacheShareLine, unpricedRefusal } from '../spend.js';
 
 /** A commander argument parser for numbers that names the flag in its error. */
 export function numberFlag(flag: string, integer = false): (v: string) => number {
@@ -187,6 +188,11 @@ export async function runEvolution(
     warmPool: config.evalConcurrency,
   });
   const proposer = await makeProposer(config, ctx.env, sandbox);
+  const unpriced = config.budgetUsd === undefined ? undefined : unpricedRefusal(proposer, config.budgetUsd);
+  if (unpriced) {
+    await sandbox.dispose();
+    throw new InputError(unpriced);
+  }
   // Ask the provider once whether the model exists for this key: a wrong model or key is one line now,
   // not a failed first proposal (network trouble is left to the first call and its retries).
   if (proposer.preflight) {
@@ -236,7 +242,7 @@ export async function runEvolution(
         : {}),
     });
     for (const off of offs) off();
-    if (!opts.json) printSummary(ctx, result, problem);
+    if (!opts.json) printSummary(ctx, result, problem, store.llmTokenTotals(result.runId));
     return result;
   } finally {
     for (const off of offs) off();
@@ -246,9 +252,16 @@ export async function runEvolution(
   }
 }
 
-function printSummary(ctx: CliContext, r: EvolveResult, problem: LoadedProblem): void {
+function printSummary(
+  ctx: CliContext,
+  r: EvolveResult,
+  problem: LoadedProblem,
+  tokens: { input: number; cacheRead: number; cacheWrite: number },
+): void {
   ctx.print(`run ${r.runId} ${r.status}: ${r.reason}`);
   ctx.print(`problem ${problem.spec.name}, ${r.iterations} iterations, $${r.spentUsd.toFixed(4)} spent`);
+  const cache = cacheShareLine(tokens);
+  if (cache) ctx.print(cache);
   const spec = problem.spec;
   const minimize = spec.metrics.find((m) => m.name === spec.primary)?.direction === 'minimize';
   const raw = (score: number | null): number | null => (score === null ? null : minimize ? -score : score);
@@ -273,4 +286,6 @@ function printSummary(ctx: CliContext, r: EvolveResult, problem: LoadedProblem):
   const show = r.bestVerified?.id ?? r.bestCandidateId;
   if (show) ctx.print(`see it: adrs show ${show}`);
   if (r.status === 'stopped') ctx.print(`continue: adrs resume ${r.runId}`);
+  if (r.status === 'failed' && r.reason.startsWith('proposer:'))
+    ctx.print(`once that is fixed, continue: adrs resume ${r.runId}`);
 }

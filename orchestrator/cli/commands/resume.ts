@@ -2,11 +2,13 @@
 import type { Command } from 'commander';
 import { InputError } from '../../../core/errors.js';
 import { loadProblem } from '../../../problems/src/load.js';
-import { mergeConfig, parseRunConfig } from '../../config/load-config.js';
+import { mergeConfig, parseRunConfig, readConfigFile } from '../../config/load-config.js';
 import type { CliContext } from '../context.js';
 import { setExitCode } from '../main.js';
 import type { SlurmFlags } from '../../executors/slurm/cli-flags.js';
 import { addAllRunFlags, exitCodeOf, flagsToConfig, runEvolution, type RunFlags } from './evolve.js';
+
+type ResumeFlags = RunFlags & SlurmFlags & { config?: string };
 
 export function register(program: Command, ctx: CliContext): void {
   const cmd = program
@@ -14,7 +16,11 @@ export function register(program: Command, ctx: CliContext): void {
     .description(
       'continue a stopped or killed run (flags such as --iterations or --budget-usd extend its limits)',
     );
-  addAllRunFlags(cmd).action(async (runId: string, opts: RunFlags & SlurmFlags, command: Command) => {
+  cmd.option(
+    '--config <file>',
+    'YAML settings laid over the saved config for this session (e.g. a lower maxTokens after refused requests)',
+  );
+  addAllRunFlags(cmd).action(async (runId: string, opts: ResumeFlags, command: Command) => {
     const store = ctx.openStore(opts.db);
     try {
       const run = store.getRun(runId);
@@ -23,7 +29,11 @@ export function register(program: Command, ctx: CliContext): void {
       if (run.status === 'running')
         ctx.warn(`run ${runId} is marked running (killed, or still running elsewhere); resuming it here`);
       const saved = JSON.parse(run.config_json) as Record<string, unknown>;
-      const config = parseRunConfig(mergeConfig(saved, flagsToConfig(opts)), `run ${runId} config`);
+      const file = opts.config ? readConfigFile(opts.config, ctx.cwd) : {};
+      const config = parseRunConfig(
+        mergeConfig(mergeConfig(saved, file), flagsToConfig(opts)),
+        `run ${runId} config`,
+      );
       const known =
         store.getProblem(run.problem_name, run.problem_hash) ?? store.getProblem(run.problem_name);
       const problem = loadProblem(known?.dir ?? run.problem_name, ctx.cwd);

@@ -44,6 +44,7 @@ export function runBody(s: RunSummary): Html {
       ${stat('verified best', num(vbest), html`${candLink(r.best_verified_candidate_id)} · ${int(s.counts.verified)} verified`)}
       ${stat('spend', usd(s.spend.cost), `${int(s.spend.calls)} LLM calls${s.spend.errors ? `, ${s.spend.errors} failed` : ''}`)}
       ${stat('tokens', `${int(s.spend.input_tokens)} / ${int(s.spend.output_tokens)}`, 'in / out')}
+      ${stat('cache', s.spend.cache_share === null ? '–' : `${Math.round(100 * s.spend.cache_share)}%`, 'of input tokens read from cache')}
       ${stat(
         'throughput',
         s.throughput.perMinute === null ? '–' : `${num(s.throughput.perMinute, 3)}/min`,
