@@ -109,6 +109,8 @@ export function createOptions(
     HostConfig: {
       NetworkMode: 'none',
       CapDrop: ['ALL'],
+      // Only for the trust-domain warden (a root exec) to switch uids; execs as the sandbox user get no capability.
+      CapAdd: ['SETUID', 'SETGID'],
       SecurityOpt: ['no-new-privileges'],
       Privileged: false,
       ReadonlyRootfs: true,

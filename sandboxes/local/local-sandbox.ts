@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { Sandbox, SandboxSessionControl, SessionSpec } from '../types.js';
 import { NOBODY, NO_NAMESPACE_WARNING, probeIsolation, type Isolation } from './isolation-probe.js';
 import { LocalSession } from './local-session.js';
+import { TRUSTED_ID } from '../warden/warden.js';
 import { createSessionFiles, defaultTmpBase } from './session-files.js';
 
 export interface LocalSandboxOptions {
@@ -40,8 +41,13 @@ export class LocalSandbox implements Sandbox {
     const files = await createSessionFiles(spec.workspaceDir, spec.readonlyDirs, {
       tmpBase: this.options.tmpDir ?? (await defaultTmpBase()),
       owner: isolation.root ? NOBODY : undefined,
+      ...(isolation.root ? { trusted: TRUSTED_ID } : {}),
+      ...(spec.limits.diskMb === undefined ? {} : { diskMb: spec.limits.diskMb }),
     });
-    const session = new LocalSession(spec, files, isolation, isolation.warnings, (s) =>
+    const warnings = [...isolation.warnings];
+    if (isolation.root && !files.diskCapped)
+      warnings.push('workspace tmpfs could not be mounted: only single files are size-capped (RLIMIT_FSIZE)');
+    const session = new LocalSession(spec, files, isolation, warnings, (s) =>
       this.sessions.delete(s),
     );
     this.sessions.add(session);
