@@ -35,7 +35,9 @@ def parse_ids(text):
 
 def become(uid, gid, nproc):
     """Drops to uid/gid for good (no groups, no new privileges, a process budget). Call in a fresh child."""
-    resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+    _, hard = resource.getrlimit(resource.RLIMIT_NPROC)
+    cap = nproc if hard == resource.RLIM_INFINITY else min(nproc, hard)  # lowering needs no capability
+    resource.setrlimit(resource.RLIMIT_NPROC, (cap, cap))
     os.setgroups([])
     os.setresgid(gid, gid, gid)
     os.setresuid(uid, uid, uid)
