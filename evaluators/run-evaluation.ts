@@ -198,10 +198,7 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
       };
     }
     if (cacheDir)
-      keepCacheEntries(
-        cacheDir,
-        await read(cacheOutRel, CACHE_OUT_MAX_BYTES).catch(() => undefined),
-      );
+      keepCacheEntries(cacheDir, await read(cacheOutRel, CACHE_OUT_MAX_BYTES).catch(() => undefined));
     return { status: parsed.data.correct ? 'ok' : 'incorrect', result: parsed.data, ...common };
   } finally {
     await session.close();

@@ -80,7 +80,9 @@ async function probe(): Promise<Isolation> {
     );
   const python = root ? findTool('python3') : undefined;
   if (root && !python)
-    warnings.push('python3 not found: no trust-domain warden; evaluators and candidates share the sandbox uid');
+    warnings.push(
+      'python3 not found: no trust-domain warden; evaluators and candidates share the sandbox uid',
+    );
   if (!root) warnings.push('not running as root: evaluators and candidates share one uid (no trust domains)');
   return { root, unshare, privateTmp, setpriv, prlimit, python, uid, user, warnings };
 }

@@ -47,9 +47,7 @@ export class LocalSandbox implements Sandbox {
     const warnings = [...isolation.warnings];
     if (isolation.root && !files.diskCapped)
       warnings.push('workspace tmpfs could not be mounted: only single files are size-capped (RLIMIT_FSIZE)');
-    const session = new LocalSession(spec, files, isolation, warnings, (s) =>
-      this.sessions.delete(s),
-    );
+    const session = new LocalSession(spec, files, isolation, warnings, (s) => this.sessions.delete(s));
     this.sessions.add(session);
     return session;
   }

@@ -11,7 +11,14 @@ export async function mountWorkspaceTmpfs(dir: string, diskMb = DEFAULT_WORKSPAC
   if (!mount) return false;
   const result = await execa(
     mount,
-    ['-t', 'tmpfs', '-o', `size=${Math.max(1, Math.floor(diskMb))}m,mode=0755,nosuid,nodev`, 'adrs-workspace', dir],
+    [
+      '-t',
+      'tmpfs',
+      '-o',
+      `size=${Math.max(1, Math.floor(diskMb))}m,mode=0755,nosuid,nodev`,
+      'adrs-workspace',
+      dir,
+    ],
     { reject: false, timeout: 10_000, stdin: 'ignore' },
   );
   return result.exitCode === 0;

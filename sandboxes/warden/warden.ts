@@ -21,7 +21,12 @@ export interface WardenIds {
 }
 
 /** `python3 -I -c <warden> --trusted ... --candidate ... -- command`; the warden must start as root. */
-export function wardenArgv(python: string, trusted: WardenIds, candidate: WardenIds, command: string[]): string[] {
+export function wardenArgv(
+  python: string,
+  trusted: WardenIds,
+  candidate: WardenIds,
+  command: string[],
+): string[] {
   const ids = (w: WardenIds): string => `${w.uid}:${w.gid}:${w.nproc}`;
   return [
     python,

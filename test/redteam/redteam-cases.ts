@@ -13,7 +13,13 @@ const MATMUL = path.join(ROOT, 'problems', 'matmul-cpu');
 const EPLB = path.join(ROOT, 'problems', 'moe-eplb');
 /** The disk cap every red-team session gets; the disk-fill case checks it holds. */
 export const DISK_MB = 48;
-const LIMITS: SandboxLimits = { wallTimeMs: 90_000, memoryMb: 1024, pids: 64, outputBytes: 64 * 1024, diskMb: DISK_MB };
+const LIMITS: SandboxLimits = {
+  wallTimeMs: 90_000,
+  memoryMb: 1024,
+  pids: 64,
+  outputBytes: 64 * 1024,
+  diskMb: DISK_MB,
+};
 
 export interface RedteamCase {
   name: string;
@@ -89,7 +95,8 @@ export const CASES: RedteamCase[] = [
     expect: (o, text) => {
       const filled = [...text.matchAll(/FILLED (\w+) (\d+) MB/g)].map((m) => Number(m[2]));
       if (filled.length === 0) return `the disk-fill report is missing: ${text.slice(0, 300)}`;
-      if (filled.some((mb) => mb > DISK_MB)) return `wrote ${Math.max(...filled)} MB past the ${DISK_MB} MB cap`;
+      if (filled.some((mb) => mb > DISK_MB))
+        return `wrote ${Math.max(...filled)} MB past the ${DISK_MB} MB cap`;
       return o.status === 'ok' ? undefined : `the session did not survive the fill: ${text.slice(0, 300)}`;
     },
   },
@@ -101,7 +108,8 @@ export const CASES: RedteamCase[] = [
       if (o.status !== 'ok') return `the honest-but-slow candidate failed: ${'reason' in o ? o.reason : ''}`;
       const times = o.result.timings.algorithm ?? [];
       if (times.length === 0) return 'no timings';
-      if (Math.min(...times) < 0.25) return `the patched timer reached the measurement: ${Math.min(...times)} s`;
+      if (Math.min(...times) < 0.25)
+        return `the patched timer reached the measurement: ${Math.min(...times)} s`;
       return undefined;
     },
   },
@@ -116,7 +124,8 @@ export const CASES: RedteamCase[] = [
     problem: 'eplb',
     file: 'signal-evaluator.py',
     expect: (o, text) =>
-      noLeak(o, text) ?? (o.status === 'ok' ? undefined : `the evaluation did not finish honestly: ${text.slice(0, 300)}`),
+      noLeak(o, text) ??
+      (o.status === 'ok' ? undefined : `the evaluation did not finish honestly: ${text.slice(0, 300)}`),
   },
 ];
 

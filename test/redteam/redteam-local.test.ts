@@ -18,10 +18,16 @@ afterAll(async () => {
 });
 
 describe.runIf(separated || process.env.CI === 'true')('red team, local sandbox', () => {
-  it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const outcome = await runCase(sandbox, c);
-    const text = outcomeText(outcome);
-    console.log(`[redteam local] ${c.file}: ${outcome.status}: ${('result' in outcome ? outcome.result.feedback : outcome.reason).split('\n')[0]}`);
-    expect(c.expect(outcome, text), text.slice(0, 2000)).toBeUndefined();
-  }, 240_000);
+  it.each(CASES.map((c) => [c.name, c] as const))(
+    '%s',
+    async (_name, c) => {
+      const outcome = await runCase(sandbox, c);
+      const text = outcomeText(outcome);
+      console.log(
+        `[redteam local] ${c.file}: ${outcome.status}: ${('result' in outcome ? outcome.result.feedback : outcome.reason).split('\n')[0]}`,
+      );
+      expect(c.expect(outcome, text), text.slice(0, 2000)).toBeUndefined();
+    },
+    240_000,
+  );
 });

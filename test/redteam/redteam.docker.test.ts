@@ -29,12 +29,16 @@ describe.runIf(ready || process.env.CI === 'true')('red team, Docker sandbox', (
     await sandbox.dispose();
     cleanupRedteam();
   });
-  it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const outcome = await runCase(sandbox, c, IMAGE);
-    const text = outcomeText(outcome);
-    console.log(
-      `[redteam docker] ${c.file}: ${outcome.status}: ${('result' in outcome ? outcome.result.feedback : outcome.reason).split('\n')[0]}`,
-    );
-    expect(c.expect(outcome, text), text.slice(0, 2000)).toBeUndefined();
-  }, 240_000);
+  it.each(CASES.map((c) => [c.name, c] as const))(
+    '%s',
+    async (_name, c) => {
+      const outcome = await runCase(sandbox, c, IMAGE);
+      const text = outcomeText(outcome);
+      console.log(
+        `[redteam docker] ${c.file}: ${outcome.status}: ${('result' in outcome ? outcome.result.feedback : outcome.reason).split('\n')[0]}`,
+      );
+      expect(c.expect(outcome, text), text.slice(0, 2000)).toBeUndefined();
+    },
+    240_000,
+  );
 });
