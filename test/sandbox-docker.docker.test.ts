@@ -479,7 +479,7 @@ describe.runIf(ready || ci)('Docker sandbox', () => {
           stderr: { write: () => true },
         });
         expect(code).toBe(0);
-        const removed = (JSON.parse(out.join('')) as { id: string }[]).map((c) => c.id);
+        const removed = (JSON.parse(out.join('')) as { docker: { id: string }[] }).docker.map((c) => c.id);
         expect(removed).toContain(orphan.id);
         expect(removed).not.toContain(live.id);
         await expect(orphan.inspect()).rejects.toThrow();
