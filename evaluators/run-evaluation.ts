@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { assetPath } from '../core/paths.js';
 import type { Sandbox, SandboxLimits } from '../sandboxes/types.js';
 import { CACHE_OUT_MAX_BYTES, keepCacheEntries, prepareCacheDir } from './evaluator-cache.js';
+import { infrastructureCause } from './infrastructure.js';
 import { EVAL_ENV, evaluatorResultSchema, type EvaluationOutcome, type Stage } from './result.js';
 
 /** Everything about a problem that running its evaluator needs (the orchestrator builds it from problem.yaml). */
@@ -53,6 +54,13 @@ export function tail(text: string, n = TAIL): string {
 }
 
 export async function runEvaluation(opts: RunEvaluationOptions): Promise<EvaluationOutcome> {
+  const outcome = await runEvaluationOnce(opts);
+  if ('result' in outcome) return outcome;
+  const cause = infrastructureCause(outcome);
+  return cause ? { ...outcome, infrastructure: cause } : outcome;
+}
+
+async function runEvaluationOnce(opts: RunEvaluationOptions): Promise<EvaluationOutcome> {
   const started = Date.now();
   const readonlyDirs: Record<string, string> = { problem: opts.target.evaluatorDir };
   if (opts.target.workloadsDir) readonlyDirs.workloads = opts.target.workloadsDir;
