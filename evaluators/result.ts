@@ -62,4 +62,6 @@ export type EvaluationOutcome =
       stdoutTail: string;
       /** Feedback for the model (a short account of what went wrong). */
       feedback: string;
+      /** Set when the platform, not the candidate, failed (evaluators/infrastructure.ts): retry, never blame. */
+      infrastructure?: string;
     };

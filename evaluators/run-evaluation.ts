@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { assetPath } from '../core/paths.js';
 import type { Sandbox, SandboxLimits } from '../sandboxes/types.js';
 import { CACHE_OUT_MAX_BYTES, keepCacheEntries, prepareCacheDir } from './evaluator-cache.js';
+import { infrastructureCause } from './infrastructure.js';
 import { EVAL_ENV, evaluatorResultSchema, type EvaluationOutcome, type Stage } from './result.js';
 
 /** Everything about a problem that running its evaluator needs (the orchestrator builds it from problem.yaml). */
@@ -53,6 +54,13 @@ export function tail(text: string, n = TAIL): string {
 }
 
 export async function runEvaluation(opts: RunEvaluationOptions): Promise<EvaluationOutcome> {
+  const outcome = await runEvaluationOnce(opts);
+  if ('result' in outcome) return outcome;
+  const cause = infrastructureCause(outcome);
+  return cause ? { ...outcome, infrastructure: cause } : outcome;
+}
+
+async function runEvaluationOnce(opts: RunEvaluationOptions): Promise<EvaluationOutcome> {
   const started = Date.now();
   const readonlyDirs: Record<string, string> = { problem: opts.target.evaluatorDir };
   if (opts.target.workloadsDir) readonlyDirs.workloads = opts.target.workloadsDir;
@@ -93,8 +101,14 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
     };
   }
   try {
+    // With trust domains the result (and new cache entries) go to the folder only the evaluator's uid can
+    // open; candidate commands, started through the warden as another uid, cannot write or even find them.
+    const trusted = session.trustDomains;
+    const home = trusted ? session.trustedDir : session.workspace;
+    const read = (rel: string, max: number) =>
+      trusted ? session.readTrustedFile(rel, max) : session.readFile(rel, max);
     const resultRel = `.adrs-result-${randomBytes(6).toString('hex')}.json`;
-    const resultPath = `${session.workspace}/${resultRel}`;
+    const resultPath = `${home}/${resultRel}`;
     const cacheOutRel = `.adrs-cache-${randomBytes(6).toString('hex')}.json`;
     const workloads = session.mounts.workloads ?? '';
     const fill = (arg: string): string =>
@@ -121,9 +135,9 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
     if (session.mounts.differential) env.ADRS_DIFFERENTIAL_DIR = session.mounts.differential;
     if (cacheDir && session.mounts.cache) {
       env[EVAL_ENV.cacheDir] = session.mounts.cache;
-      env[EVAL_ENV.cacheOut] = `${session.workspace}/${cacheOutRel}`;
+      env[EVAL_ENV.cacheOut] = `${home}/${cacheOutRel}`;
     }
-    const res = await session.exec(opts.target.command.map(fill), { env });
+    const res = await session.exec(opts.target.command.map(fill), { env, trusted: true });
     const common = {
       durationMs: Date.now() - started,
       stderrTail: tail(res.stderrTail),
@@ -152,7 +166,7 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
         ...common,
       };
     }
-    const raw = await session.readFile(resultRel, RESULT_MAX_BYTES);
+    const raw = await read(resultRel, RESULT_MAX_BYTES);
     if (res.exitCode !== 0) {
       const how = res.signal ? `killed by ${res.signal}` : `exit code ${res.exitCode}`;
       return {
@@ -192,10 +206,7 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
       };
     }
     if (cacheDir)
-      keepCacheEntries(
-        cacheDir,
-        await session.readFile(cacheOutRel, CACHE_OUT_MAX_BYTES).catch(() => undefined),
-      );
+      keepCacheEntries(cacheDir, await read(cacheOutRel, CACHE_OUT_MAX_BYTES).catch(() => undefined));
     return { status: parsed.data.correct ? 'ok' : 'incorrect', result: parsed.data, ...common };
   } finally {
     await session.close();

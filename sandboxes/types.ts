@@ -15,7 +15,7 @@ export interface SandboxLimits {
   outputBytes: number;
   /** GPU request: 'all', a count, or device ids (docker only). */
   gpus?: string;
-  /** Writable workspace size cap (docker tmpfs; local: informative). */
+  /** Writable workspace size cap (docker tmpfs; local: a tmpfs of this size when running as root). */
   diskMb?: number;
 }
 
@@ -48,6 +48,12 @@ export interface ExecOptions {
   /** Working directory inside the sandbox; defaults to the workspace. */
   cwd?: string;
   stdin?: string;
+  /**
+   * Run as the trusted evaluator: another uid than candidate code, with $ADRS_LAUNCHER_FD to start candidate
+   * commands as the sandbox user (evaluators/harness/adrs_candidate.py). Only where the session's
+   * `trustDomains` is true; elsewhere the command runs as the sandbox user, as without it.
+   */
+  trusted?: boolean;
 }
 
 export interface ExecResult {
@@ -73,6 +79,15 @@ export interface SandboxSession {
   readonly mounts: Record<string, string>;
   /** Warnings about isolation that could not be applied here (e.g. no network namespace). */
   readonly warnings: string[];
+  /** Whether trusted execs really run apart from candidate code (another uid, the warden). */
+  readonly trustDomains: boolean;
+  /**
+   * Folder (inside the sandbox) that only the trusted uid can read and write: the evaluator's result and
+   * scratch. Candidate code cannot open it.
+   */
+  readonly trustedDir: string;
+  /** Reads a file of `trustedDir`; undefined when it does not exist. Size-capped. */
+  readTrustedFile(relPath: string, maxBytes?: number): Promise<Buffer | undefined>;
   writeFile(relPath: string, content: string | Buffer): Promise<void>;
   /** Reads a file relative to the workspace; undefined when it does not exist. Size-capped. */
   readFile(relPath: string, maxBytes?: number): Promise<Buffer | undefined>;

@@ -85,7 +85,9 @@ describe('GPU requests and create options (no engine needed)', () => {
     expect(work?.VolumeOptions?.DriverConfig.Options.o).toContain('size=64m');
     expect(host.Tmpfs?.['/tmp']).toMatch(/size=\d+m/);
     expect(host.ShmSize).toBeGreaterThan(64 * 1024 * 1024);
-    expect(options.User).toBe('1000:1000');
+    // Root for the trust-domain warden only (SETUID/SETGID kept, nothing else); every exec names its user.
+    expect(options.User).toBe('0:0');
+    expect(host.CapAdd).toEqual(['SETUID', 'SETGID']);
   });
 });
 
@@ -477,7 +479,7 @@ describe.runIf(ready || ci)('Docker sandbox', () => {
           stderr: { write: () => true },
         });
         expect(code).toBe(0);
-        const removed = (JSON.parse(out.join('')) as { id: string }[]).map((c) => c.id);
+        const removed = (JSON.parse(out.join('')) as { docker: { id: string }[] }).docker.map((c) => c.id);
         expect(removed).toContain(orphan.id);
         expect(removed).not.toContain(live.id);
         await expect(orphan.inspect()).rejects.toThrow();

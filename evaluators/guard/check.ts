@@ -1,6 +1,7 @@
 // The static guard: refuses patches whose added lines introspect the stack, patch timers, load FFI, or reach evaluator paths.
 import { RULES, RULE_IDS, languageOf } from './rules.js';
 import { linesFromDiff, linesFromFiles, stripComment, type SourceLine } from './source-lines.js';
+import { pythonAstViolations } from './python-ast.js';
 import type { GuardConfig, GuardReport, GuardRule, GuardViolation } from './types.js';
 
 const PRAGMA = /adrs:\s*allow\s+([\w-]+(?:\s*,\s*[\w-]+)*)/;
@@ -80,9 +81,22 @@ export function guardFiles(
   if (config.enabled === false) return report([]);
   const rules = activeRules(config);
   const violations: GuardViolation[] = [];
+  const python: Record<string, { text: string; lines: SourceLine[] }> = {};
   for (const [file, text] of Object.entries(candidate).sort(([a], [b]) => a.localeCompare(b))) {
     if (seed[file] === text) continue;
-    violations.push(...checkFile(file, linesFromFiles(seed[file], text), rules, config));
+    const lines = linesFromFiles(seed[file], text);
+    violations.push(...checkFile(file, lines, rules, config));
+    if (languageOf(file) === 'python') python[file] = { text, lines };
+  }
+  // Whole files parse, so the syntax-tree rules see through folding and computed names the line rules miss.
+  // A line the line rules already refused is reported once; pragmas exempt tree findings as they do line ones.
+  const lineHits = new Set(violations.map((v) => `${v.file}:${v.line}`));
+  const trust = config.trustPatchPragmas ?? false;
+  for (const v of pythonAstViolations(python, new Set(rules.map((r) => r.id)))) {
+    const lines = python[v.file]!.lines;
+    const at = (n: number) => lines.find((l) => l.line === n);
+    const exempt = [...pragmaRules(at(v.line), trust), ...pragmaRules(at(v.line - 1), trust)];
+    if (!lineHits.has(`${v.file}:${v.line}`) && !exempt.includes(v.rule)) violations.push(v);
   }
   return report(violations);
 }

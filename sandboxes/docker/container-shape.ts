@@ -95,9 +95,11 @@ export function createOptions(
   return {
     name,
     Image: shape.image,
-    // The container only waits; every candidate command is an exec.
+    // The container only waits; every command is an exec with an explicit user. The container's user is root
+    // so that a root exec (the trust-domain warden) gets SETUID/SETGID: Docker gives execs of a container
+    // whose user is not root no capability at all. Execs as SANDBOX_USER get none either way.
     Cmd: ['sleep', 'infinity'],
-    User: SANDBOX_USER,
+    User: '0:0',
     WorkingDir: WORKSPACE,
     Env: env,
     Labels: labels,
@@ -109,6 +111,8 @@ export function createOptions(
     HostConfig: {
       NetworkMode: 'none',
       CapDrop: ['ALL'],
+      // Only for the trust-domain warden (a root exec) to switch uids; execs as the sandbox user get no capability.
+      CapAdd: ['SETUID', 'SETGID'],
       SecurityOpt: ['no-new-privileges'],
       Privileged: false,
       ReadonlyRootfs: true,
@@ -119,7 +123,8 @@ export function createOptions(
         tmpfsVolume(WORKSPACE, `size=${shape.diskMb}m,uid=1000,gid=1000,mode=0755,nosuid,nodev`, labels),
         tmpfsVolume(MOUNT_ROOT, `size=${PROBLEM_TMPFS_MB}m,uid=0,gid=0,mode=0755,nosuid,nodev`, labels),
       ],
-      Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${shape.tmpMb}m,mode=1777` },
+      // exec: the trusted evaluator hands programs to the candidate's uid here (it cannot write /work).
+      Tmpfs: { '/tmp': `rw,exec,nosuid,nodev,size=${shape.tmpMb}m,mode=1777` },
       ShmSize: shape.shmMb * mb,
       Memory: shape.memoryMb * mb,
       MemorySwap: shape.memoryMb * mb,

@@ -10,7 +10,7 @@ import { DockerSession } from './docker-session.js';
 import { connectDocker, pingEngine, requireImage } from './engine.js';
 import { gpuDeviceRequests } from './gpu-request.js';
 import { hostGpus } from './host-gpu.js';
-import { fingerprintDirs, putReadonlyDirs } from './readonly-dirs.js';
+import { fingerprintDirs, putReadonlyDirs, putTrustedDir } from './readonly-dirs.js';
 import { packTrees } from './tar-pack.js';
 import { WarmPool, type Preload } from './warm-pool.js';
 
@@ -86,6 +86,7 @@ export class DockerSandbox implements Sandbox {
       await Promise.all([
         preloaded ? undefined : putReadonlyDirs(started.container, spec.readonlyDirs),
         putTar(started.container, workspace, WORKSPACE, 'workspace'),
+        putTrustedDir(started.container),
       ]);
     } catch (error) {
       await session.close();

@@ -10,6 +10,11 @@ import { checkRelPath } from './rel-path.js';
 import { runExec, type RawExecResult } from './run-exec.js';
 import { removeContainer, type StartedContainer } from './start-container.js';
 import { packFile } from './tar-pack.js';
+import { TRUSTED_DIR } from './readonly-dirs.js';
+import { TRUSTED_ID, wardenArgv } from '../warden/warden.js';
+
+/** RLIMIT_NPROC for the warden's uids: counted per host uid, so only a backstop; the pids cgroup is the cap. */
+const WARDEN_NPROC = 1 << 20;
 
 const DEFAULT_READ_MAX = 16 * 1024 * 1024;
 /** Deadline for the platform's own short commands (sweeps, OOM checks). */
@@ -32,6 +37,8 @@ export class DockerSession implements SandboxSessionControl {
   private killed: KillReason | undefined;
   private closing: Promise<void> | undefined;
   private oomSeen = 0;
+  readonly trustDomains = true;
+  readonly trustedDir = TRUSTED_DIR;
 
   constructor(
     private readonly docker: Docker,
@@ -80,20 +87,38 @@ export class DockerSession implements SandboxSessionControl {
     return getFile(this.container, `${WORKSPACE}/${rel}`, maxBytes);
   }
 
+  async readTrustedFile(relPath: string, maxBytes = DEFAULT_READ_MAX): Promise<Buffer | undefined> {
+    const rel = checkRelPath(relPath);
+    if (this.closing) throw this.closedError();
+    return getFile(this.container, `${TRUSTED_DIR}/${rel}`, maxBytes);
+  }
+
   async exec(command: string[], options: ExecOptions = {}): Promise<ExecResult> {
     if (this.closing) throw this.closedError();
     if (command.length === 0) throw new AdrsError('input', 'sandbox exec: empty command');
     if (this.killed) return this.deadResult();
     const limits = this.spec.limits;
     const env = sandboxEnv(process.env, { ...this.spec.env, ...options.env });
+    // Trusted: the warden starts as root (SETUID/SETGID only), runs the command as TRUSTED_ID and candidate
+    // commands as the sandbox user. RLIMIT_NPROC is per host uid; the container's pids cgroup is the cap here.
+    const trusted = options.trusted === true;
+    if (trusted) env.TMPDIR = TRUSTED_DIR;
+    const argv = trusted
+      ? wardenArgv(
+          'python3',
+          { ...TRUSTED_ID, nproc: WARDEN_NPROC },
+          { ...SANDBOX_OWNER, nproc: WARDEN_NPROC },
+          command,
+        )
+      : command;
     let raw: RawExecResult;
     try {
       raw = await runExec(
         this.docker,
         this.container,
         {
-          command,
-          user: SANDBOX_USER,
+          command: argv,
+          user: trusted ? '0:0' : SANDBOX_USER,
           env,
           cwd: options.cwd ?? WORKSPACE,
           stdin: options.stdin === undefined ? undefined : Buffer.from(options.stdin),

@@ -6,6 +6,12 @@ import type Docker from 'dockerode';
 import { MOUNT_ROOT } from './container-shape.js';
 import { putTar, READONLY_OWNER } from './container-files.js';
 import { packTrees } from './tar-pack.js';
+import { pack as tarPack } from 'tar-stream';
+import type { Readable } from 'node:stream';
+import { TRUSTED_ID } from '../warden/warden.js';
+
+/** Folder only the trusted evaluator's uid can open: its result and scratch (on the /problem volume, so the host reads it). */
+export const TRUSTED_DIR = `${MOUNT_ROOT}/.trusted`;
 
 /** Above this many entries a folder is not fingerprinted, and containers get it at open time instead. */
 const MAX_ENTRIES = 5_000;
@@ -45,4 +51,12 @@ export async function putReadonlyDirs(
     READONLY_OWNER,
   );
   await putTar(container, archive, MOUNT_ROOT, 'read-only folders');
+}
+
+/** Creates TRUSTED_DIR owned by the trusted uid, mode 0700: candidate code (another uid, no capabilities) cannot open it. */
+export async function putTrustedDir(container: Docker.Container): Promise<void> {
+  const pack = tarPack();
+  pack.entry({ name: '.trusted', type: 'directory', mode: 0o700, uid: TRUSTED_ID.uid, gid: TRUSTED_ID.gid });
+  pack.finalize();
+  await putTar(container, pack as unknown as Readable, MOUNT_ROOT, 'trusted folder');
 }

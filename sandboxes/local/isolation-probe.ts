@@ -20,6 +20,8 @@ export interface Isolation {
   /** `setpriv` argv prefix switching to nobody (root only). */
   setpriv: string[] | undefined;
   prlimit: string;
+  /** python3 for the trust-domain warden (root only); undefined: evaluator and candidate share the sandbox uid. */
+  python: string | undefined;
   /** uid whose processes count against RLIMIT_NPROC. */
   uid: number;
   /** Who candidates run as, for describe(). */
@@ -76,7 +78,13 @@ async function probe(): Promise<Isolation> {
     warnings.push(
       'no private /tmp (mounts not permitted in the namespace): sessions share /tmp, /var/tmp and /dev/shm',
     );
-  return { root, unshare, privateTmp, setpriv, prlimit, uid, user, warnings };
+  const python = root ? findTool('python3') : undefined;
+  if (root && !python)
+    warnings.push(
+      'python3 not found: no trust-domain warden; evaluators and candidates share the sandbox uid',
+    );
+  if (!root) warnings.push('not running as root: evaluators and candidates share one uid (no trust domains)');
+  return { root, unshare, privateTmp, setpriv, prlimit, python, uid, user, warnings };
 }
 
 /** Whether a tmpfs can be mounted over /tmp inside the namespace (it stays private to it). */

@@ -3,6 +3,8 @@ import os from 'node:os';
 import type { Sandbox, SandboxSessionControl, SessionSpec } from '../types.js';
 import { NOBODY, NO_NAMESPACE_WARNING, probeIsolation, type Isolation } from './isolation-probe.js';
 import { LocalSession } from './local-session.js';
+import { writeOwner } from './gc.js';
+import { TRUSTED_ID } from '../warden/warden.js';
 import { createSessionFiles, defaultTmpBase } from './session-files.js';
 
 export interface LocalSandboxOptions {
@@ -40,10 +42,15 @@ export class LocalSandbox implements Sandbox {
     const files = await createSessionFiles(spec.workspaceDir, spec.readonlyDirs, {
       tmpBase: this.options.tmpDir ?? (await defaultTmpBase()),
       owner: isolation.root ? NOBODY : undefined,
+      ...(isolation.root ? { trusted: TRUSTED_ID } : {}),
+      ...(spec.limits.diskMb === undefined ? {} : { diskMb: spec.limits.diskMb }),
     });
-    const session = new LocalSession(spec, files, isolation, isolation.warnings, (s) =>
-      this.sessions.delete(s),
-    );
+    const warnings = [...isolation.warnings];
+    if (isolation.root && !files.diskCapped)
+      warnings.push('workspace tmpfs could not be mounted: only single files are size-capped (RLIMIT_FSIZE)');
+    const session = new LocalSession(spec, files, isolation, warnings, (s) => this.sessions.delete(s));
+    // So that `adrs gc` can tell a session of a killed adrs from a live one, and find its processes.
+    await writeOwner(files.root, session.marker);
     this.sessions.add(session);
     return session;
   }

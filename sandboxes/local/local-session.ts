@@ -6,7 +6,7 @@ import { sandboxEnv } from '../../core/secrets.js';
 import type { ExecOptions, ExecResult, SandboxSessionControl, SessionSpec } from '../types.js';
 import { NOBODY, type Isolation } from './isolation-probe.js';
 import { MARKER_VAR, sweepMarked } from './process-sweep.js';
-import { runIsolated } from './run-isolated.js';
+import { runIsolated, trustDomainsIn } from './run-isolated.js';
 import { readInside, relativeParts, writeInside } from './safe-path.js';
 import { removeSessionFiles, type SessionFiles } from './session-files.js';
 
@@ -20,6 +20,8 @@ export class LocalSession implements SandboxSessionControl {
   readonly workspace: string;
   readonly mounts: Record<string, string>;
   readonly warnings: string[];
+  readonly trustDomains: boolean;
+  readonly trustedDir: string;
   /** Marks every process of this session (environment), so escaped ones can be found. */
   readonly marker = randomBytes(12).toString('hex');
   private closed: Promise<void> | undefined;
@@ -36,6 +38,8 @@ export class LocalSession implements SandboxSessionControl {
     this.workspace = files.workspace;
     this.mounts = { ...files.mounts };
     this.warnings = [...warnings];
+    this.trustDomains = trustDomainsIn(isolation);
+    this.trustedDir = files.trusted;
   }
 
   private owner() {
@@ -57,14 +61,20 @@ export class LocalSession implements SandboxSessionControl {
     return readInside(this.workspace, relPath, maxBytes);
   }
 
+  async readTrustedFile(relPath: string, maxBytes = DEFAULT_READ_BYTES): Promise<Buffer | undefined> {
+    this.assertOpen('readTrustedFile');
+    return readInside(this.trustedDir, relPath, maxBytes);
+  }
+
   async exec(command: string[], options: ExecOptions = {}): Promise<ExecResult> {
     this.assertOpen('exec');
     if (command.length === 0 || command[0] === '')
       throw new InputError('sandbox exec: empty command; pass the program and its arguments');
+    const trusted = options.trusted === true && this.trustDomains;
     const env = sandboxEnv(process.env, {
       PATH: SANDBOX_PATH,
       HOME: this.workspace,
-      TMPDIR: this.files.tmp,
+      TMPDIR: trusted ? this.files.trusted : this.files.tmp,
       ...this.spec.env,
       ...options.env,
     });
@@ -80,6 +90,7 @@ export class LocalSession implements SandboxSessionControl {
       marker: this.marker,
       sessionRoot: this.files.root,
       signal: this.closing.signal,
+      trusted,
     });
     this.running.add(run);
     try {

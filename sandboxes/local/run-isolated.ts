@@ -4,6 +4,7 @@ import type { ExecResult, SandboxLimits } from '../types.js';
 import type { Isolation } from './isolation-probe.js';
 import { OutputTail } from '../output-tail.js';
 import { countUserTasks, killGroupTree, sweepMarked } from './process-sweep.js';
+import { TRUSTED_ID, wardenArgv } from '../warden/warden.js';
 
 /** A stream past this many times its kept tail is endless output: the tree is killed. */
 export const OUTPUT_KILL_FACTOR = 64;
@@ -27,6 +28,11 @@ export interface RunPlan {
   marker: string;
   /** Aborting kills the whole tree (the session is closing). */
   signal?: AbortSignal;
+  /**
+   * Run the command as the trusted evaluator (uid TRUSTED_ID) under the warden, which starts candidate
+   * commands as the sandbox user on request. Needs root and python3; otherwise the command runs as before.
+   */
+  trusted?: boolean;
 }
 
 /** Group leaders of running execs, killed if this Node process exits while they run. */
@@ -49,14 +55,23 @@ function installExitHook(): void {
 export const PRIVATE_TMP_SCRIPT = `set -e
 root="$1"; size="$2"; shift 2
 hold=$(mktemp -d /run/adrs-hold.XXXXXXXX)
-mount --bind "$root" "$hold"
+mount --rbind "$root" "$hold"
 for d in /tmp /var/tmp /dev/shm; do
   if [ -d "$d" ]; then mount -t tmpfs -o "mode=1777,nosuid,nodev,size=$size" tmpfs "$d"; fi
 done
 mkdir -p "$root"
 mount --move "$hold" "$root"
 rmdir "$hold"
+mount -o remount,hidepid=2 /proc 2>/dev/null || true
 exec "$@"`;
+
+/**
+ * Whether the warden can run here: root (to switch uids), python3, and a PID namespace of our own (the warden
+ * ends candidate processes with kill(-1) as their uid, which must reach only this namespace).
+ */
+export function trustDomainsIn(isolation: Isolation): boolean {
+  return isolation.root && !!isolation.setpriv && !!isolation.python && !!isolation.unshare;
+}
 
 /** The argv: [unshare ... [sh -c PRIVATE_TMP_SCRIPT]] prlimit ... -- [setpriv ... --] command. */
 export async function buildArgv(plan: RunPlan): Promise<string[]> {
@@ -75,17 +90,26 @@ export async function buildArgv(plan: RunPlan): Promise<string[]> {
           `${limits.diskMb ?? 256}m`,
         ]
       : [];
+  const warden = plan.trusted && trustDomainsIn(isolation);
+  const command = warden
+    ? wardenArgv(
+        isolation.python!,
+        { ...TRUSTED_ID, nproc: (await countUserTasks(TRUSTED_ID.uid)) + limits.pids },
+        { uid: isolation.uid, gid: isolation.uid, nproc },
+        plan.command,
+      )
+    : [...(isolation.setpriv ?? []), ...plan.command];
   return [
     ...(isolation.unshare ?? []),
     ...privateTmp,
     isolation.prlimit,
     `--as=${limits.memoryMb * mb}`,
-    `--nproc=${nproc}`,
+    // The warden is root; each uid it starts gets its own process budget.
+    ...(warden ? [] : [`--nproc=${nproc}`]),
     `--fsize=${(limits.diskMb ?? DEFAULT_FSIZE_MB) * mb}`,
     '--core=0',
     '--',
-    ...(isolation.setpriv ?? []),
-    ...plan.command,
+    ...command,
   ];
 }
 

@@ -3,12 +3,17 @@ import { chmod, cp, lchown, lstat, mkdir, mkdtemp, readdir, rm, stat } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { InputError } from '../../core/errors.js';
+import { mountWorkspaceTmpfs, unmountWorkspace } from './workspace-tmpfs.js';
 
 export interface SessionFiles {
   root: string;
   workspace: string;
   /** Private TMPDIR for the session's processes. */
   tmp: string;
+  /** Folder only the trusted uid can open (result, evaluator scratch); created when `trusted` is given. */
+  trusted: string;
+  /** The workspace is a size-capped tmpfs (diskMb); false: only RLIMIT_FSIZE caps single files. */
+  diskCapped: boolean;
   mounts: Record<string, string>;
 }
 
@@ -55,7 +60,7 @@ async function makeReadonly(dir: string): Promise<void> {
 export async function createSessionFiles(
   workspaceDir: string,
   readonlyDirs: Record<string, string>,
-  options: { tmpBase: string; owner: Owner | undefined },
+  options: { tmpBase: string; owner: Owner | undefined; trusted?: Owner; diskMb?: number },
 ): Promise<SessionFiles> {
   await requireFolder(workspaceDir, 'sandbox workspace');
   for (const [name, dir] of Object.entries(readonlyDirs)) {
@@ -68,8 +73,14 @@ export async function createSessionFiles(
     await chmod(root, 0o755);
     const workspace = path.join(root, 'workspace');
     const tmp = path.join(root, 'tmp');
+    const trusted = path.join(root, 'trusted');
+    await mkdir(workspace, { mode: 0o755 });
+    // Root can give the workspace a size-capped tmpfs of its own: a candidate filling it fills only that.
+    const diskCapped = options.owner !== undefined && (await mountWorkspaceTmpfs(workspace, options.diskMb));
     await cp(workspaceDir, workspace, { recursive: true, verbatimSymlinks: true });
     await mkdir(tmp, { mode: 0o700 });
+    await mkdir(trusted, { mode: 0o700 });
+    if (options.trusted) await lchown(trusted, options.trusted.uid, options.trusted.gid);
     if (options.owner) {
       await chownTree(workspace, options.owner);
       await lchown(tmp, options.owner.uid, options.owner.gid);
@@ -84,7 +95,7 @@ export async function createSessionFiles(
       mounts[name] = target;
     }
     await chmod(ro, 0o555);
-    return { root, workspace, tmp, mounts };
+    return { root, workspace, tmp, trusted, mounts, diskCapped };
   } catch (error) {
     await removeSessionFiles(root, true);
     throw error;
@@ -96,6 +107,7 @@ export async function createSessionFiles(
  * (candidate processes are dead by then, so nothing can swap a folder for a link under us).
  */
 export async function removeSessionFiles(root: string, asRoot: boolean): Promise<void> {
+  if (asRoot) await unmountWorkspace(path.join(root, 'workspace'));
   if (!asRoot) await unlockTree(root);
   await rm(root, { recursive: true, force: true, maxRetries: 3 });
 }

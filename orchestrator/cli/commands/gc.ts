@@ -13,21 +13,37 @@ interface GcOptions {
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('gc')
-    .description('remove Docker sandbox containers whose adrs process is gone (or all of them with --all)')
+    .description(
+      'remove sandboxes whose adrs process is gone: local session folders and processes, Docker containers (--all: every one)',
+    )
     .option('--all', 'remove every adrs container, including those of running adrs processes')
     .option('--dry-run', 'only list what would be removed')
     .option('--json', 'print JSON')
     .action(async (opts: GcOptions, cmd: Command) => {
-      const { connectDocker, pingEngine } = await import('../../../sandboxes/docker/engine.js');
+      // Local sandboxes first: they need no engine (a kill -9 leaves their processes and temp folders).
+      const local = await collectLocalSessions(opts);
+      if (local.length && !opts.json)
+        ctx.print(
+          table(
+            ['local session', 'processes killed', opts.dryRun ? 'would remove because' : 'removed because'],
+            local.map((g) => [g.root, String(g.killed), g.reason]),
+          ),
+        );
+      const { connectDocker, engineReachable } = await import('../../../sandboxes/docker/engine.js');
       const { collectGarbage } = await import('../../../sandboxes/docker/gc.js');
       const docker = connectDocker();
-      await pingEngine(docker);
-      const gone = await collectGarbage(docker, { all: opts.all, dryRun: opts.dryRun });
-      if (opts.json) {
-        ctx.print(JSON.stringify(gone));
+      if (!(await engineReachable(docker))) {
+        if (opts.json) ctx.print(JSON.stringify({ local, docker: [] }));
+        else if (local.length === 0)
+          ctx.warn('adrs gc: nothing to remove (no Docker engine answers; local only)');
         return;
       }
-      if (gone.length === 0) {
+      const gone = await collectGarbage(docker, { all: opts.all, dryRun: opts.dryRun });
+      if (opts.json) {
+        ctx.print(JSON.stringify({ local, docker: gone }));
+        return;
+      }
+      if (gone.length === 0 && local.length === 0) {
         ctx.warn('adrs gc: nothing to remove');
         return;
       }
@@ -50,4 +66,10 @@ export function register(program: Command, ctx: CliContext): void {
           `adrs gc: ${failed.length} container(s) could not be removed; try again or use docker rm -f`,
         );
     });
+}
+
+async function collectLocalSessions(opts: GcOptions) {
+  const { collectLocalGarbage } = await import('../../../sandboxes/local/gc.js');
+  const { defaultTmpBase } = await import('../../../sandboxes/local/session-files.js');
+  return collectLocalGarbage([await defaultTmpBase(), '/tmp'], { all: opts.all, dryRun: opts.dryRun });
 }

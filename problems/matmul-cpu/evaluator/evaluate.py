@@ -1,5 +1,8 @@
 #!/usr/bin/python3
-"""Evaluator for matmul-cpu: compiles the candidate's matmul.c with bench.c, checks and times it, writes one JSON result.
+"""Evaluator for matmul-cpu (trusted side): compiles matmul.c with kernel_server.c, runs that as the candidate, checks and times it.
+
+The kernel runs in the candidate's trust domain (adrs_candidate): it only computes C from inputs sent at "go"; this process
+checks every output against its own float64 reference and times each call on its own clock.
 
 Contract (evaluators/result.ts): ADRS_STAGE (screen|verify|time), ADRS_SEED, ADRS_RESULT (the JSON file to
 write), ADRS_WORKSPACE (holds matmul.c; default: cwd), ADRS_WORKLOADS (folder of *.json shapes; default:
@@ -15,9 +18,15 @@ import os
 import shutil
 import signal
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import time
+
+import numpy as np
+
+import adrs_candidate
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CANDIDATE = "matmul.c"
@@ -33,7 +42,7 @@ FORBIDDEN_CALLS = {
 }
 FORBIDDEN_PREFIXES = ("GOMP_", "omp_", "__kmpc_")
 CONSTRUCTOR_SECTIONS = (".init_array", ".preinit_array", ".ctors", ".fini_array", ".dtors")
-MAX_CPU_PER_WALL = 1.5
+TOL_FACTOR = 2.0 * float(np.finfo(np.float32).eps)
 TAIL = 3000
 
 
@@ -87,7 +96,7 @@ def run_tool(cmd, cwd, timeout):
 def compile_candidate(cc, workspace, build):
     """Returns (binary path, None, warnings) or (None, feedback, details)."""
     obj = os.path.join(build, "matmul.o")
-    rc, _, err = run_tool([cc, *CFLAGS, "-c", CANDIDATE, "-o", obj], workspace, COMPILE_BUDGET)
+    rc, _, err = run_tool([cc, *CFLAGS, "-c", os.path.join(workspace, CANDIDATE), "-o", obj], build, COMPILE_BUDGET)
     if rc != 0:
         return None, f"{CANDIDATE} does not compile ({cc} {' '.join(CFLAGS)}):\n{tail(err, 1500)}", err
     warnings = err
@@ -124,65 +133,116 @@ def compile_candidate(cc, workspace, build):
     found = sorted({sec for sec in CONSTRUCTOR_SECTIONS if f"{sec} " in out or f"{sec}." in out})
     if found:
         return None, f"{CANDIDATE} has static constructors or destructors ({', '.join(found)}); remove them.", ""
-    bench_obj = os.path.join(build, "bench.o")
-    rc, _, err = run_tool([cc, *CFLAGS, "-c", os.path.join(HERE, "bench.c"), "-o", bench_obj], build, COMPILE_BUDGET)
+    bench_obj = os.path.join(build, "kernel_server.o")
+    server = os.path.join(HERE, "kernel_server.c")
+    rc, _, err = run_tool([cc, *CFLAGS, "-c", server, "-o", bench_obj], build, COMPILE_BUDGET)
     if rc != 0:
-        raise SetupError(f"bench.c does not compile with {cc}: {tail(err, 500)}")
-    binary = os.path.join(build, "bench")
+        raise SetupError(f"kernel_server.c does not compile with {cc}: {tail(err, 500)}")
+    binary = os.path.join(build, "kernel_server")
     rc, _, err = run_tool([cc, "-o", binary, bench_obj, obj, "-lm"], build, COMPILE_BUDGET)
     if rc != 0:
         return None, f"{CANDIDATE} does not link:\n{tail(err, 1500)}", err
     return binary, None, warnings
 
 
-def run_bench(binary, args, items, build, budget):
-    """Runs the harness on `items` [(what, shape)]; returns (result events in order, failure or None, stdout, stderr)."""
+def random_inputs(shape, seed):
+    """A (n x k) and B (k x m) with values uniform in [-1, 1), exactly representable as float32."""
+    rng = np.random.default_rng(seed)
+    n, m, k = shape["n"], shape["m"], shape["k"]
+    draw = lambda rows, cols: (rng.integers(0, 1 << 24, size=(rows, cols)) * 2.0 ** -23 - 1.0).astype(np.float32)
+    return draw(n, k), draw(k, m)
+
+
+def compare(shape, A, B, C):
+    """None when C is right within tolerance, else the check event describing the first wrong element."""
+    a64, b64 = A.astype(np.float64), B.astype(np.float64)
+    ref = a64 @ b64
+    tol = TOL_FACTOR * shape["k"] * (np.abs(a64) @ np.abs(b64))
+    with np.errstate(invalid="ignore"):
+        bad = ~(np.abs(C.astype(np.float64) - ref) <= tol)
+    if not bad.any():
+        return None
+    flat = int(np.flatnonzero(bad)[0])
+    row, col = divmod(flat, shape["m"])
+    return {**shape, "row": row, "col": col, "first": flat, "got": float(C.flat[flat]), "want": float(ref.flat[flat]),
+            "tol": float(tol.flat[flat]), "wrong": int(bad.sum()), "total": int(C.size)}
+
+
+class Kernel:
+    """The candidate's kernel server, started in the candidate's trust domain (adrs_candidate)."""
+
+    def __init__(self, binary, workspace, log_fd):
+        self.child = adrs_candidate.start([binary], cwd=workspace, stderr=log_fd)
+
+    def call(self, shape, A, B, timeout):
+        """Sends inputs, then "go"; returns (C, seconds from go to the last byte of C) on the evaluator's clock."""
+        n, m, k = shape["n"], shape["m"], shape["k"]
+        self.child.send(b"MMUL" + struct.pack("<3i", n, m, k) + A.tobytes() + B.tobytes())
+        started = time.perf_counter()
+        self.child.send(b"g")
+        raw = self.child.recv(n * m * 4, timeout)
+        elapsed = time.perf_counter() - started
+        return np.frombuffer(raw, dtype=np.float32).reshape(n, m), elapsed
+
+    def failure(self, error, where):
+        status = self.child.close(timeout=2.0)
+        if status is not None and status < 0:
+            try:
+                name = signal.Signals(-status).name
+            except ValueError:
+                name = f"signal {-status}"
+            return f"the kernel crashed with {name}{where}"
+        if status not in (None, 0):
+            return f"the kernel exited with status {status}{where}"
+        return f"{error}{where}"
+
+
+def run_items(binary, workspace, build, items, samples, budget, result):
+    """Checks every ("check", shape) and times ("time", shape); returns the list of problems (empty = correct)."""
+    problems, passed, wall = [], [], []
+    deadline = time.monotonic() + budget
+    log_path = os.path.join(build, "kernel.log")
+    log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    kernel = Kernel(binary, workspace, log_fd)
+    os.close(log_fd)
     try:
-        proc = subprocess.run([binary, *args], cwd=build, capture_output=True, text=True, timeout=budget)
-        out, err, rc = proc.stdout, proc.stderr, proc.returncode
-    except subprocess.TimeoutExpired as error:
-        out = error.stdout.decode(errors="replace") if isinstance(error.stdout, bytes) else (error.stdout or "")
-        err, rc = "", None
-    # Only the harness writes this stream (the kernel's stdout goes to stderr): it must be exactly
-    # start/result pairs in the order requested, possibly cut short by a crash.
-    results, running = [], None
-    for line in out.splitlines():
-        try:
-            event = json.loads(line)
-        except ValueError:
-            event = None
-        if not isinstance(event, dict):
-            return results, "wrote unexpected output on the harness's results stream", out, err
-        index = len(results)
-        what, shape = items[index] if index < len(items) else (None, None)
-        same = shape is not None and all(event.get(f) == shape[f] for f in ("n", "m", "k"))
-        if running is None and event.get("event") == "start" and event.get("what") == what and same:
-            running = event
-        elif running is not None and event.get("event") == what and same:
-            results.append(event)
-            running = None
-        else:
-            return results, "wrote unexpected output on the harness's results stream", out, err
-    where = f" during the {running['what']} of shape {shape_name(running)}" if running else ""
-    if rc is None:
-        return results, f"timed out after {budget} s{where}", out, err
-    if rc < 0:
-        try:
-            name = signal.Signals(-rc).name
-        except ValueError:
-            name = f"signal {-rc}"
-        return results, f"crashed with {name}{where}", out, err
-    if rc != 0:
-        return results, f"exited with status {rc}{where}: {tail(err, 500)}", out, err
-    if len(results) != len(items):
-        return results, f"stopped before all shapes were run (the kernel exited{where})", out, err
-    return results, None, out, err
+        for what, shape in items:
+            where = f" during the {what} of shape {shape_name(shape)}"
+            calls = 1 if what == "check" else samples + 1  # timing: one warm-up call
+            for call in range(calls):
+                A, B = random_inputs(shape, mixed_seed(result["_seed"], shape, f"{what}:{call}"))
+                left = deadline - time.monotonic()
+                try:
+                    if left <= 0:
+                        raise adrs_candidate.CandidateError(f"timed out after {budget} s")
+                    C, elapsed = kernel.call(shape, A, B, left)
+                except adrs_candidate.CandidateError as error:
+                    problems.append(kernel.failure(error, where))
+                    return problems, passed, wall
+                wrong = compare(shape, A, B, C)
+                if what == "check":
+                    result["checks"].append({"name": f"check {shape_name(shape)}", "ok": wrong is None,
+                                             "detail": "" if wrong is None else describe_check(wrong)})
+                    if wrong is None:
+                        passed.append(shape_name(shape))
+                    else:
+                        problems.append(describe_check(wrong))
+                elif wrong is not None:
+                    problems.append(f"during timing of shape {shape_name(shape)}: {describe_check(wrong)}")
+                    return problems, passed, wall
+                elif call > 0:
+                    wall.append(elapsed)
+        return problems, passed, wall
+    finally:
+        kernel.child.close(timeout=2.0)
+        with open(log_path, encoding="utf-8", errors="replace") as fh:
+            output = fh.read(1 << 20)
+        if output.strip():
+            result["artifacts"]["kernel_output"] = tail(output)
 
 
 def describe_check(e):
     shape = f"shape n={e['n']}, m={e['m']}, k={e['k']}"
-    if "reason" in e:
-        return f"{shape}: {e['reason']}"
     return (
         f"wrong result for {shape}: C[{e['row']}][{e['col']}] (flat index {e['first']}) = {e['got']} "
         f"but the reference is {e['want']:.9g} (tolerance {e['tol']:.3g}); "
@@ -190,44 +250,19 @@ def describe_check(e):
     )
 
 
-def make_build_dir(workspace):
-    try:
-        return tempfile.mkdtemp(prefix=".adrs-matmul-", dir=workspace)
-    except OSError:
-        return tempfile.mkdtemp(prefix="adrs-matmul-")  # a read-only workspace
+def make_build_dir():
+    """The evaluator's own scratch: under $TMPDIR, which in a sandbox only the evaluator's uid can open."""
+    return tempfile.mkdtemp(prefix="adrs-matmul-")
 
 
-def judge(result, events, crash, timed, samples):
-    """Fills checks and metrics from the harness events; returns the list of problems (empty = correct)."""
-    problems = []
-    for e in events:
-        if e["event"] == "check":
-            ok = bool(e.get("ok"))
-            detail = "" if ok else describe_check(e)
-            result["checks"].append({"name": f"check {shape_name(e)}", "ok": ok, "detail": detail})
-            if not ok:
-                problems.append(detail)
-    timing = next((e for e in events if e["event"] == "time"), None)
-    if timing is not None and not timing.get("ok"):
-        problems.append(f"during timing of shape {shape_name(timed)}: {timing.get('reason')}")
-    if crash:
-        problems.append(f"the harness {crash}")
-    if timing is None or not timing.get("ok"):
-        return problems
-    wall, cpu = timing.get("wall", []), timing.get("cpu", [])
-    if len(wall) != samples or len(cpu) != samples:
-        return problems + ["the harness returned the wrong number of timing samples"]
-    ratio = sum(cpu) / sum(wall) if sum(wall) > 0 else 1.0
-    threads_ok = ratio <= MAX_CPU_PER_WALL or sum(wall) < 0.005
-    result["checks"].append({"name": "single-thread", "ok": threads_ok, "detail": f"CPU time / wall time = {ratio:.2f}"})
-    if not threads_ok:
-        problems.append(f"the kernel used {ratio:.1f}x more CPU time than wall time; it must run on one thread")
-    median = statistics.median(wall)
-    result["timings"]["kernel"] = wall
-    if median > 0:
-        flops = 2.0 * timed["n"] * timed["m"] * timed["k"]
-        result["metrics"] = {"gflops": flops / median / 1e9, "kernel_time_s": median}
-    return problems
+def handoff(binary):
+    """A copy of the kernel server that the candidate's uid may execute (and nothing else of the build)."""
+    folder = tempfile.mkdtemp(prefix="adrs-matmul-run-", dir="/tmp" if os.path.isdir("/tmp") else None)
+    os.chmod(folder, 0o755)
+    target = os.path.join(folder, "kernel_server")
+    shutil.copyfile(binary, target)
+    os.chmod(target, 0o755)
+    return folder, target
 
 
 def evaluate(stage, run_seed, workspace, workloads_dir, samples):
@@ -238,7 +273,9 @@ def evaluate(stage, run_seed, workspace, workloads_dir, samples):
         result["feedback"] = f"{CANDIDATE} is missing from the workspace."
         return result
     cc = os.environ.get("CC") or "cc"
-    build = make_build_dir(workspace)
+    build = make_build_dir()
+    run_dir = None
+    result["_seed"] = run_seed
     try:
         binary, failure, details = compile_candidate(cc, workspace, build)
         result["checks"].append({"name": "compile", "ok": binary is not None, "detail": (failure or "")[:500]})
@@ -249,24 +286,23 @@ def evaluate(stage, run_seed, workspace, workloads_dir, samples):
             return result
         items = [("check", s) for s in shapes] if stage != "time" else []
         items.append(("time", timed))
-        args = []
-        for what, s in items:
-            args += [what, str(s["n"]), str(s["m"]), str(s["k"]), str(mixed_seed(run_seed, s, what))]
-            if what == "time":
-                args.append(str(samples))
-        events, crash, out, err = run_bench(binary, args, items, build, RUN_BUDGET[stage])
+        run_dir, runnable = handoff(binary)
+        problems, passed, wall = run_items(runnable, workspace, build, items, samples, RUN_BUDGET[stage], result)
     finally:
         shutil.rmtree(build, ignore_errors=True)
-    if err.strip():
-        result["artifacts"]["kernel_output"] = tail(err)  # the kernel's stdout and stderr
-    if crash:
-        result["artifacts"]["harness_output"] = tail(out)
-    problems = judge(result, events, crash, timed, samples)
+        if run_dir:
+            shutil.rmtree(run_dir, ignore_errors=True)
+    result["checks"].append({"name": "trust domains", "ok": True,
+                             "detail": "the kernel ran as another uid" if adrs_candidate.separated()
+                             else "not separated (run outside an adrs sandbox)"})
     if problems:
         result["metrics"], result["timings"] = {}, {}
-        passed = [c["name"][6:] for c in result["checks"] if c["name"].startswith("check ") and c["ok"]]
         result["feedback"] = "\n".join(problems) + (f"\nShapes that passed: {', '.join(passed)}." if passed else "")
         return result
+    median = statistics.median(wall)
+    result["timings"]["kernel"] = wall
+    flops = 2.0 * timed["n"] * timed["m"] * timed["k"]
+    result["metrics"] = {"gflops": flops / median / 1e9 if median > 0 else 0.0, "kernel_time_s": median}
     result["correct"] = True
     checked = f"correct on {len(shapes)} shapes ({', '.join(shape_name(s) for s in shapes)}); " if stage != "time" else ""
     m = result["metrics"]
@@ -294,6 +330,7 @@ def main():
     except SetupError as error:
         print(f"evaluate.py: {error}", file=sys.stderr)
         return 2
+    result.pop("_seed", None)
     text = json.dumps(result, indent=1)
     target = os.environ.get("ADRS_RESULT")
     if target:

@@ -1,21 +1,20 @@
-"""Runs the candidate's rebalance_experts in a child process (cwd = workspace) and times each call.
+"""Candidate side of moe-eplb: imports the candidate's rebalance_experts and runs it on inputs sent one at a time.
 
-stdin: an .npz with inputs "input_0".."input_{n-1}" and a JSON "meta" string
-       {"warmup": k, "return_outputs": bool, "args": [num_replicas, num_groups, num_nodes, num_gpus], "torch": bool}.
-       The first k inputs are untimed warm-up calls.
-stdout: an .npz with "meta" = JSON {"times": [...], "error": null | {"check", "message", "call"}} and, when
-        asked, "phy2log_i", "log2phy_i", "logcnt_i" for every timed call i. The candidate's own prints go to stderr.
+Runs in the candidate's trust domain (another uid than the evaluator, started through adrs_candidate). It
+judges and times nothing: the evaluator checks the outputs and keeps its own clock. Messages are framed as an
+8-byte little-endian length and a body, on stdin/stdout:
+  in:  JSON meta {"calls": n, "return_outputs": bool, "args": [num_replicas, num_groups, num_nodes, num_gpus],
+       "torch": bool};  out: JSON {"error": null | {"check", "message"}} once eplb.py is imported
+  then n times:  in: an .npz with "weight";  in: one byte "g" (go);  out: an .npz with "meta" = JSON
+       {"error": null | {...}} and, when asked, "phy2log", "log2phy", "logcnt".
+The candidate's own prints go to stderr.
 """
 
 import io
 import json
 import os
 import sys
-import time
 import traceback
-
-_clock = time.perf_counter  # taken before the candidate is imported
-
 
 def _tail(limit=1500):
     text = traceback.format_exc()
@@ -34,24 +33,36 @@ def _numeric(name, value, torch):
 
 
 def main():
+    import struct
+
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # whatever the candidate prints lands on stderr
     sys.dont_write_bytecode = True
     import numpy as np
 
-    inputs = np.load(io.BytesIO(sys.stdin.buffer.read()))
-    meta = json.loads(str(inputs["meta"]))
-    count = sum(1 for key in inputs.files if key.startswith("input_"))
-    weights = [inputs[f"input_{i}"] for i in range(count)]
-    reply = {"times": [], "error": None}
-    arrays = {}
+    stdin = sys.stdin.buffer
+    header = struct.Struct("<Q")
 
-    def send():
-        buffer = io.BytesIO()
-        np.savez(buffer, meta=np.array(json.dumps(reply)), **arrays)
-        out.write(buffer.getvalue())
+    def read_exact(size):
+        data = stdin.read(size)
+        if data is None or len(data) != size:
+            sys.exit(0)  # the evaluator is done or gone
+        return data
+
+    def read_frame():
+        (length,) = header.unpack(read_exact(header.size))
+        return read_exact(length)
+
+    def write_frame(body):
+        out.write(header.pack(len(body)) + body)
         out.flush()
 
+    def send_npz(reply, arrays):
+        buffer = io.BytesIO()
+        np.savez(buffer, meta=np.array(json.dumps(reply)), **arrays)
+        write_frame(buffer.getvalue())
+
+    meta = json.loads(read_frame())
     torch = None
     if meta.get("torch"):
         try:
@@ -61,47 +72,44 @@ def main():
 
     workspace = os.getcwd()
     sys.path.insert(0, workspace)
+    func = None
     try:
         import importlib.util
 
         spec = importlib.util.spec_from_file_location("eplb", os.path.join(workspace, "eplb.py"))
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-    except BaseException as error:  # noqa: BLE001 - the candidate may raise anything, even SystemExit
-        reply["error"] = {"check": "import", "message": f"importing eplb.py failed: {error!r}\n{_tail()}"}
-        return send()
-    func = getattr(module, "rebalance_experts", None)
-    if not callable(func):
-        reply["error"] = {"check": "api", "message": "eplb.py defines no function rebalance_experts(weight, num_replicas, num_groups, num_nodes, num_gpus)"}
-        return send()
+        func = getattr(module, "rebalance_experts", None)
+        error = None if callable(func) else {
+            "check": "api",
+            "message": "eplb.py defines no function rebalance_experts(weight, num_replicas, num_groups, num_nodes, num_gpus)"}
+    except BaseException as caught:  # noqa: BLE001 - the candidate may raise anything, even SystemExit
+        error = {"check": "import", "message": f"importing eplb.py failed: {caught!r}\n{_tail()}"}
+    write_frame(json.dumps({"error": error}).encode())
+    if error:
+        return
 
     args = meta["args"]
-    warmup = int(meta["warmup"])
-    for i, weight in enumerate(weights):
-        arg = torch.from_numpy(weight) if torch is not None else weight.copy()
+    for _ in range(int(meta["calls"])):
+        weight = np.load(io.BytesIO(read_frame()))["weight"]
+        arg = torch.from_numpy(weight) if torch is not None else weight
+        if read_exact(1) != b"g":
+            return
+        arrays = {}
         try:
-            start = _clock()
             result = func(arg, *args)
-            elapsed = _clock() - start
-        except BaseException as error:  # noqa: BLE001
-            reply["error"] = {"check": "runs", "call": i - warmup,
-                              "message": f"rebalance_experts raised {error!r}\n{_tail()}"}
-            return send()
-        if i < warmup:
-            continue
-        reply["times"].append(elapsed)
-        if not meta.get("return_outputs"):
-            continue
-        try:
-            if not isinstance(result, (tuple, list)) or len(result) != 3:
-                raise TypeError(f"expected a tuple (phy2log, log2phy, logcnt), got {type(result).__name__}")
-            k = i - warmup
-            for name, value in zip(("phy2log", "log2phy", "logcnt"), result):
-                arrays[f"{name}_{k}"] = _numeric(name, value, torch)
-        except Exception as error:  # noqa: BLE001
-            reply["error"] = {"check": "returns", "call": i - warmup, "message": f"rebalance_experts returned an unusable value: {error}"}
-            return send()
-    return send()
+        except BaseException as caught:  # noqa: BLE001
+            return send_npz({"error": {"check": "runs", "message": f"rebalance_experts raised {caught!r}\n{_tail()}"}}, {})
+        if meta.get("return_outputs"):
+            try:
+                if not isinstance(result, (tuple, list)) or len(result) != 3:
+                    raise TypeError(f"expected a tuple (phy2log, log2phy, logcnt), got {type(result).__name__}")
+                for name, value in zip(("phy2log", "log2phy", "logcnt"), result):
+                    arrays[name] = _numeric(name, value, torch)
+            except Exception as caught:  # noqa: BLE001
+                return send_npz({"error": {"check": "returns",
+                                           "message": f"rebalance_experts returned an unusable value: {caught}"}}, {})
+        send_npz({"error": None}, arrays)
 
 
 if __name__ == "__main__":

@@ -2,22 +2,28 @@
 
 Environment (evaluators/result.ts): ADRS_STAGE screen|verify|time, ADRS_SEED, ADRS_RESULT (JSON result path),
 ADRS_WORKSPACE (holds eplb.py; also the cwd), ADRS_WORKLOADS (folder of *.json traces), ADRS_SAMPLES (time stage).
-The candidate runs in a child process (eplb_child.py); whatever it does, this process writes one result.
+The candidate runs in a child process (eplb_child.py) in its own trust domain (another uid, adrs_candidate); this
+process checks its outputs and times each call on its own clock; whatever the child does, this process writes one result.
 A workload folder that cannot be read is the evaluator's problem, not the candidate's: exit 2 with one line on stderr.
 """
 
 import io
 import json
 import os
-import signal
-import subprocess
+import struct
 import sys
+import tempfile
+import time
 
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+# In a sandbox the harness is on PYTHONPATH; run by hand from a checkout, it is two folders up.
+sys.path.append(os.environ.get("ADRS_HARNESS") or os.path.join(HERE, "..", "..", "..", "evaluators", "harness"))
 
 import numpy as np  # noqa: E402
+
+import adrs_candidate  # noqa: E402  (evaluators/harness, on PYTHONPATH)
 
 from eplb_check import CHECK_NAMES, Invalid, check_placement  # noqa: E402
 from eplb_score import balancedness, leaderboard_score  # noqa: E402
@@ -30,6 +36,8 @@ NUM_NODES = 4
 NUM_GPUS = 32
 # Seconds the candidate's child process may run, per stage (below problem.yaml's timeouts); EPLB_CHILD_TIMEOUT_S overrides.
 CHILD_TIMEOUT_S = {"screen": 100, "verify": 250, "time": 50}
+# Seconds the child may take to start and import eplb.py (not timed, not part of the budget above).
+IMPORT_TIMEOUT_S = 60
 
 
 def config():
@@ -37,34 +45,85 @@ def config():
 
 
 def run_child(workspace, weights, warmup, return_outputs, timeout):
-    """Runs the candidate on weights; returns (reply meta, outputs npz or None, stderr tail)."""
-    payload = {f"input_{i}": w for i, w in enumerate(weights)}
-    meta = {"warmup": warmup, "return_outputs": return_outputs, "torch": os.environ.get("EPLB_INPUT") == "torch",
+    """Runs the candidate on weights, one call per "go"; returns (reply, outputs, stderr tail).
+
+    The child runs as the candidate (adrs_candidate); each call's input is sent before "go", and the time is
+    this process's clock from "go" to the last byte of the answer: nothing the candidate reports is believed.
+    reply = {"times": [...], "error": None | {"check", "message", "call"}}; outputs maps "phy2log_k"... .
+    """
+    meta = {"calls": len(weights), "return_outputs": return_outputs, "torch": os.environ.get("EPLB_INPUT") == "torch",
             "args": [NUM_REPLICAS, NUM_GROUPS, NUM_NODES, NUM_GPUS]}
-    buffer = io.BytesIO()
-    np.savez(buffer, meta=np.array(json.dumps(meta)), **payload)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ADRS_")}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    child = subprocess.Popen([sys.executable, os.path.join(HERE, "eplb_child.py")], cwd=workspace, env=env,
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             start_new_session=True)
+    log = tempfile.TemporaryFile()
+    child = adrs_candidate.start([sys.executable, "-I", os.path.join(HERE, "eplb_child.py")], cwd=workspace,
+                                 env={"PYTHONDONTWRITEBYTECODE": "1"}, stderr=log.fileno())
+    reply, outputs = {"times": [], "error": None}, {}
+    deadline = None
+    call = None
+
+    def left():
+        return max(0.001, deadline - time.monotonic())
+
     try:
-        out, err = child.communicate(buffer.getvalue(), timeout=timeout)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(child.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        out, err = child.communicate()
-        tail = err.decode("utf-8", "replace")[-2000:]
-        return {"error": {"check": "runs", "message": f"rebalance_experts did not finish within {timeout:g} s"}}, None, tail
-    tail = err.decode("utf-8", "replace")[-2000:]
-    try:
-        reply = np.load(io.BytesIO(out))
-        return json.loads(str(reply["meta"])), reply, tail
-    except Exception:  # noqa: BLE001 - the child died before answering (os._exit, a signal, out of memory)
-        how = f"signal {-child.returncode}" if child.returncode < 0 else f"exit code {child.returncode}"
-        return {"error": {"check": "runs", "message": f"the candidate process died ({how}) before returning results"}}, None, tail
+        child.send(frame(json.dumps(meta).encode()))
+        # Starting Python and importing numpy and eplb.py is not the candidate's time: it has a budget of its own.
+        ready = json.loads(read_frame(child, max(timeout, IMPORT_TIMEOUT_S)))
+        if ready.get("error"):
+            reply["error"] = ready["error"]
+            return reply, outputs, tail_of(log)
+        deadline = time.monotonic() + timeout
+        for i, weight in enumerate(weights):
+            call = i - warmup
+            buffer = io.BytesIO()
+            np.savez(buffer, weight=weight)
+            child.send(frame(buffer.getvalue()))
+            started = time.perf_counter()
+            child.send(b"g")
+            answer = read_frame(child, left())
+            elapsed = time.perf_counter() - started
+            data = np.load(io.BytesIO(answer))
+            error = json.loads(str(data["meta"]))["error"]
+            if error:
+                reply["error"] = {**error, "call": call}
+                break
+            if i < warmup:
+                continue
+            reply["times"].append(elapsed)
+            for name in ("phy2log", "log2phy", "logcnt"):
+                if name in data.files:
+                    outputs[f"{name}_{call}"] = data[name]
+    except adrs_candidate.CandidateError as error:
+        status = child.close(timeout=2.0)
+        if deadline is not None and time.monotonic() >= deadline:
+            message = f"rebalance_experts did not finish within {timeout:g} s"
+        elif status not in (None, 0):
+            how = f"signal {-status}" if status < 0 else f"exit code {status}"
+            message = f"the candidate process died ({how}) before returning results"
+        else:
+            message = str(error)
+        reply["error"] = {"check": "runs", "message": message}
+    except (ValueError, KeyError, OSError) as error:
+        reply["error"] = {"check": "runs", "message": f"the candidate process sent an unreadable answer: {error}"}
+    finally:
+        child.close(timeout=2.0)
+    return reply, outputs, tail_of(log)
+
+
+def frame(body):
+    return struct.pack("<Q", len(body)) + body
+
+
+def read_frame(child, timeout, limit=256 << 20):
+    (length,) = struct.unpack("<Q", child.recv(8, timeout))
+    if length > limit:
+        raise adrs_candidate.CandidateError(f"the candidate announced a {length}-byte answer")
+    return child.recv(length, timeout)
+
+
+def tail_of(log):
+    log.seek(0, os.SEEK_END)
+    size = log.tell()
+    log.seek(max(0, size - 2000))
+    return log.read().decode("utf-8", "replace")
 
 
 def failure(check, message, passed=(), stderr_tail=""):

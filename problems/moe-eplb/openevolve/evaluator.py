@@ -19,9 +19,12 @@ import eplb_evaluate  # noqa: E402  (the native evaluator's functions)
 
 def evaluate(program_path):
     os.environ["ADRS_WORKLOADS"] = os.path.join(HERE, "workloads")
-    workspace = tempfile.mkdtemp(prefix="eplb-oe-")
+    # The candidate's child (another uid in an adrs sandbox) must read this folder; $TMPDIR is the evaluator's own.
+    workspace = tempfile.mkdtemp(prefix="eplb-oe-", dir="/tmp" if os.path.isdir("/tmp") else None)
+    os.chmod(workspace, 0o755)
     try:
         shutil.copyfile(program_path, os.path.join(workspace, "eplb.py"))
+        os.chmod(os.path.join(workspace, "eplb.py"), 0o644)
         result = eplb_evaluate.evaluate_placements(workspace, "screen", eplb_evaluate.CHILD_TIMEOUT_S["screen"])
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
