@@ -5,6 +5,7 @@ import type { EvaluationTarget } from '../../evaluators/run-evaluation.js';
 import type { Stage } from '../../evaluators/result.js';
 import type { LoadedProblem } from '../../problems/src/load.js';
 import type { ProblemSpec } from '../../problems/src/schema.js';
+import { SANDBOX_PATH } from '../../sandboxes/local/local-session.js';
 
 export function stageTarget(
   problem: LoadedProblem,
@@ -24,6 +25,7 @@ export function stageTarget(
     evaluatorDir: problem.evaluatorDir,
     workloadsDir,
     image: s.sandbox.image,
+    ...evaluatorEnv(s),
     // The evaluator cache (evaluators/evaluator-cache.ts): one folder per problem content, for judging stages.
     ...(s.evaluator.cache && stage !== 'time' ? { cacheDir: evaluatorCacheDir(problem) } : {}),
     limits: {
@@ -36,6 +38,13 @@ export function stageTarget(
       ...(gpus && gpus !== '0' ? { gpus } : {}),
     },
   };
+}
+
+/** The problem's evaluator.env, and PATH with sandbox.path in front of the sandbox's own when it names folders. */
+function evaluatorEnv(s: ProblemSpec): { env?: Record<string, string> } {
+  const env: Record<string, string> = { ...s.evaluator.env };
+  if (s.sandbox.path.length) env.PATH = [...s.sandbox.path, SANDBOX_PATH].join(':');
+  return Object.keys(env).length ? { env } : {};
 }
 
 /** Where values an evaluator may reuse across evaluations of this exact problem are kept (a cache: safe to delete). */

@@ -36,10 +36,19 @@ def config():
     return {"num_replicas": NUM_REPLICAS, "num_groups": NUM_GROUPS, "num_nodes": NUM_NODES, "num_gpus": NUM_GPUS}
 
 
+def input_kind():
+    """EPLB_INPUT (problem.yaml evaluator.env): torch tensors as the ADRS API passes them (the default where torch is
+    installed: "auto"), or numpy arrays ("numpy")."""
+    kind = os.environ.get("EPLB_INPUT", "auto").strip().lower()
+    if kind not in ("auto", "torch", "numpy"):
+        raise SystemExit(f"EPLB_INPUT={kind}: use auto, torch or numpy (problem.yaml evaluator.env)")
+    return "numpy" if kind == "numpy" else "torch"
+
+
 def run_child(workspace, weights, warmup, return_outputs, timeout):
     """Runs the candidate on weights; returns (reply meta, outputs npz or None, stderr tail)."""
     payload = {f"input_{i}": w for i, w in enumerate(weights)}
-    meta = {"warmup": warmup, "return_outputs": return_outputs, "torch": os.environ.get("EPLB_INPUT") == "torch",
+    meta = {"warmup": warmup, "return_outputs": return_outputs, "torch": input_kind() == "torch",
             "args": [NUM_REPLICAS, NUM_GROUPS, NUM_NODES, NUM_GPUS]}
     buffer = io.BytesIO()
     np.savez(buffer, meta=np.array(json.dumps(meta)), **payload)
