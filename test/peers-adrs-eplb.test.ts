@@ -56,3 +56,79 @@ describe('ADRS leaderboard EPLB parity (torch inputs, real expert-load.json conv
     }
   }, 300_000);
 });
+
+describe('adrs problems import adrs', () => {
+  async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const code = await runCli(args, {
+      stdout: { write: (s: string) => (out += s) },
+      stderr: { write: (s: string) => (err += s) },
+      env: { ...process.env },
+    });
+    return { code, out, err };
+  }
+
+  it('a leaderboard-shaped folder runs its evaluator unchanged, with its dataset where it looks for it', async () => {
+    const shape = path.resolve('test/fixtures/adrs-leaderboard-shape');
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'adrs-imp-lb-')), 'pkg');
+    const imp = await cli([
+      'problems',
+      'import',
+      'adrs',
+      path.join(shape, 'problems/sumsq'),
+      '--solution',
+      path.join(shape, 'solutions/solution.py'),
+      '--dataset',
+      path.join(shape, 'data.json'),
+      '-o',
+      out,
+    ]);
+    expect(imp.code, imp.err).toBe(0);
+    const db = path.join(path.dirname(out), 'adrs.db');
+    const ok = JSON.parse((await cli(['eval', out, '--json', '--db', db])).out.trim());
+    expect(ok.status).toBe('ok');
+    expect(ok.metrics).toEqual({ score: 100, n: 4 });
+    const wrongFile = path.join(path.dirname(out), 'solution.py');
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    writeFileSync(
+      wrongFile,
+      readFileSync(path.join(shape, 'solutions/solution.py'), 'utf8').replace('x * x', 'x'),
+    );
+    const bad = JSON.parse(
+      (await cli(['eval', out, '--program', wrongFile, '--json', '--db', db])).out.trim(),
+    );
+    expect(bad.status).not.toBe('ok');
+    expect(bad.feedback).toMatch(/wrong sum of squares: 10/);
+  }, 120_000);
+
+  it.runIf(process.env.ADRS_LEADERBOARD_DIR)(
+    'the real leaderboard problems/eplb imports and scores its own programs exactly (ADRS_LEADERBOARD_DIR)',
+    async () => {
+      const lb = process.env.ADRS_LEADERBOARD_DIR!;
+      const out = path.join(mkdtempSync(path.join(tmpdir(), 'adrs-imp-real-')), 'pkg');
+      const solution = (n: string) => path.join(lb, 'solutions/eplb', n, 'resources/solution.py');
+      const imp = await cli([
+        'problems',
+        'import',
+        'adrs',
+        path.join(lb, 'problems/eplb'),
+        '--solution',
+        solution('openevolve'),
+        '--dataset',
+        path.join(LB, 'expert-load.json'),
+        '-o',
+        out,
+      ]);
+      expect(imp.code, imp.err).toBe(0);
+      const db = path.join(path.dirname(out), 'adrs.db');
+      for (const name of ['openevolve', 'human_SOTA', 'LEVI']) {
+        const r = JSON.parse(
+          (await cli(['eval', out, '--program', solution(name), '--json', '--db', db])).out.trim(),
+        );
+        expect(r.metrics.balancedness_score_gpu, name).toBe(EXPECTED[name]!.gpu);
+      }
+    },
+    300_000,
+  );
+});
