@@ -25,7 +25,7 @@ export function stageTarget(
     evaluatorDir: problem.evaluatorDir,
     workloadsDir,
     image: s.sandbox.image,
-    ...evaluatorEnv(s),
+    ...evaluatorEnv(s, stage),
     // The evaluator cache (evaluators/evaluator-cache.ts): one folder per problem content, for judging stages.
     ...(s.evaluator.cache && stage !== 'time' ? { cacheDir: evaluatorCacheDir(problem) } : {}),
     limits: {
@@ -40,9 +40,10 @@ export function stageTarget(
   };
 }
 
-/** The problem's evaluator.env, and PATH with sandbox.path in front of the sandbox's own when it names folders. */
-function evaluatorEnv(s: ProblemSpec): { env?: Record<string, string> } {
-  const env: Record<string, string> = { ...s.evaluator.env };
+/** The problem's evaluator.env, the stage's time limit, and PATH with sandbox.path in front of the sandbox's own when it names folders. */
+function evaluatorEnv(s: ProblemSpec, stage: Stage): { env?: Record<string, string> } {
+  // ADRS_TIMEOUT_S: the stage's limit from problem.yaml, so an evaluator can give its child process less and report.
+  const env: Record<string, string> = { ...s.evaluator.env, ADRS_TIMEOUT_S: String(s.timeouts[stage]) };
   if (s.sandbox.path.length) env.PATH = [...s.sandbox.path, SANDBOX_PATH].join(':');
   return Object.keys(env).length ? { env } : {};
 }

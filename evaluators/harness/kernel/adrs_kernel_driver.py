@@ -78,6 +78,12 @@ def _time(fn, cases, device, cfg, flusher):
     return samples, host
 
 
+def _reference_jitter(reference, case):
+    """Largest difference between the reference's output on case and a second run of it on the same inputs."""
+    again = reference(*guard.clone_args(case.args))
+    return guard.compare(again, case.ref)[1]
+
+
 def run(cfg, cases, timed, reference, load_candidate, extra_modules=()):
     """cfg: device, warmup, trials, samples, time_reference (bool), determinism (bool), trial_note (str)."""
     device = cfg["device"]
@@ -124,7 +130,16 @@ def run(cfg, cases, timed, reference, load_candidate, extra_modules=()):
                 args = guard.clone_args(case.args)
                 again = _call(fn, args, device, f"the kernel on {case.label} (second run)")
                 guard.check_output(again, case.ref, device, guard.tensors_in(args), kept)
-                if not guard._equal(again, kept[index]):
+                # "reference": the candidate may vary run to run as much as the reference itself does (KernelBench's
+                # level3 LSTM draws a fresh random initial state per call: 1e-8 apart), never more, and always within
+                # the tolerance; a bit-exact reference (most problems) still demands bit-exact results.
+                if cfg.get("determinism") == "reference":
+                    jitter = _reference_jitter(reference, case)
+                    ok, diff, _ = guard.compare(again, kept[index])
+                    same = guard._equal(again, kept[index]) or (ok and jitter > 0 and diff <= 10 * jitter)
+                else:
+                    same = guard._equal(again, kept[index])
+                if not same:
                     _, diff, _ = guard.compare(again, kept[index])
                     raise Refused("deterministic", f"two runs on the same inputs ({case.label}) differ (max |diff| = "
                                   f"{diff:.3g}); results must not depend on uninitialised memory or timing")
