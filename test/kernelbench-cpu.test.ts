@@ -46,6 +46,16 @@ describe('KernelBench on CPU', () => {
     expect(result.feedback).toMatch(/ModuleNotFoundError: No module named 'einops_is_not_installed_here'/);
   }, 120_000);
 
+  it('a problem whose inputs do not fit in memory is refused with one clear message naming the setting', async () => {
+    const { problem, seed } = imported(path.join(KERNEL_FIXTURES, 'peers/kb_huge_inputs.py'));
+    const { result } = await runEvaluator(problem, 'model_new.py', seed, 'screen', { ADRS_DEVICE: 'cpu' });
+    expect(result.correct).toBe(false);
+    expect(result.checks.at(-1)).toMatchObject({ name: 'memory', ok: false });
+    expect(result.feedback).toMatch(
+      /do not fit in the memory limit .*raise resources.memory_mb in problem.yaml/s,
+    );
+  }, 120_000);
+
   it("the child's limit comes from the stage's problem.yaml timeout, and running past it is a timeout check", async () => {
     const { problem, seed } = imported(path.join(KERNEL_FIXTURES, 'kb_row_softmax.py'));
     const slow = seed.replace('import torch\n', 'import time\nimport torch\ntime.sleep(60)\n');

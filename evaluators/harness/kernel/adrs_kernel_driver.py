@@ -57,6 +57,19 @@ def _call(fn, args, device, what):
         raise Refused("runs", f"{what} raised {error!r}\n{_tail()}") from None
 
 
+def _out_of_memory(error):
+    text = str(error).lower()
+    return "can't allocate memory" in text or "out of memory" in text or "cannot allocate memory" in text
+
+
+def _memory_message(error):
+    """The problem's own inputs or reference outputs do not fit: a problem setting to change, not a candidate fault."""
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return ("the problem's inputs or the reference's outputs do not fit in the memory limit before any candidate code "
+            f"ran ({first[:300]}): raise resources.memory_mb in problem.yaml, or make the sizes in the problem file "
+            "smaller (KernelBench sizes are chosen for GPUs)")
+
+
 def _prepare(cases, reference, device):
     for case in cases:
         case.args = case.make()
@@ -89,7 +102,14 @@ def run(cfg, cases, timed, reference, load_candidate, extra_modules=()):
     device = cfg["device"]
     result = {"correct": False, "metrics": {}, "timings": {}, "feedback": "", "artifacts": {}, "checks": []}
     passed = []
-    _prepare(cases + timed, reference, device)
+    try:
+        _prepare(cases + timed, reference, device)
+    except MemoryError as error:
+        return _fail(result, "memory", _memory_message(error), passed)
+    except RuntimeError as error:
+        if not _out_of_memory(error):
+            raise
+        return _fail(result, "memory", _memory_message(error), passed)
     flusher = timing.Flusher(device)
     ref_samples = []
     if cfg.get("time_reference") and timed:
