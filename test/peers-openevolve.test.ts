@@ -1,5 +1,5 @@
 // Real OpenEvolve example folders (vendored unchanged) run through adrs and match their own evaluators run directly.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -112,6 +112,23 @@ describe('OpenEvolve examples run unchanged (expected values: their evaluators r
     expect(config.baseUrl).toBeUndefined();
     expect(config.islands).toBe(3); // still from config.yaml
   });
+
+  it('a config.yaml problem is a warning for eval and a one-line refusal for evolve', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'adrs-oe-badcfg-'));
+    for (const f of ['evaluator.py', 'initial_program.py'])
+      writeFileSync(path.join(dir, f), readFileSync(path.join(PEERS, 'circle_packing', f)));
+    writeFileSync(path.join(dir, 'config.yaml'), 'max_iterations: ten\nllm:\n  api_key: sk-not-a-real-key\n');
+    const db = path.join(dir, 'adrs.db');
+    const ev = await cli(['eval', dir, '--json', '--db', db]);
+    expect(JSON.parse(ev.out.trim()).status).toBe('ok');
+    expect(ev.err).toMatch(
+      /config.yaml: field "max_iterations": expected a number, got "ten" \(ignored by eval/,
+    );
+    const evo = await cli(['evolve', dir, '--proposer', 'tune', '--db', db]);
+    expect(evo.code).toBe(2);
+    expect(evo.err).toMatch(/field "max_iterations": expected a number/);
+    expect(evo.err + ev.err).not.toContain('sk-not-a-real-key');
+  }, 120_000);
 
   it("attention_optimization's config.yaml (accepted by PyYAML, refused by strict YAML 1.2) parses as PyYAML reads it", () => {
     const { settings, errors } = readOpenEvolveConfig(path.join(PEERS, 'attention_optimization'));
