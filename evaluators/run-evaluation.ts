@@ -207,6 +207,15 @@ async function runEvaluationOnce(opts: RunEvaluationOptions): Promise<Evaluation
     }
     if (cacheDir)
       keepCacheEntries(cacheDir, await read(cacheOutRel, CACHE_OUT_MAX_BYTES).catch(() => undefined));
+    // An evaluator that stopped its candidate at the stage's limit says so with a failed "timeout" check.
+    const timedOut = !parsed.data.correct && parsed.data.checks.find((c) => c.name === 'timeout' && !c.ok);
+    if (timedOut)
+      return {
+        status: 'timeout',
+        reason: timedOut.detail?.split('\n')[0] ?? 'the candidate exceeded its time limit',
+        feedback: parsed.data.feedback,
+        ...common,
+      };
     return { status: parsed.data.correct ? 'ok' : 'incorrect', result: parsed.data, ...common };
   } finally {
     await session.close();

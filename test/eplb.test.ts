@@ -210,7 +210,11 @@ describe('moe-eplb problem package', () => {
       ],
     ];
     it.each(cases)('%s', async (_name, source, check, reason) => {
-      const run = await evaluate(source, { workloads: await tiny, env: { EPLB_CHILD_TIMEOUT_S: '1' } });
+      // numpy inputs: importing torch alone can take longer than this 1 s budget on a loaded machine.
+      const run = await evaluate(source, {
+        workloads: await tiny,
+        env: { EPLB_CHILD_TIMEOUT_S: '1', EPLB_INPUT: 'numpy' },
+      });
       expectRejected(run, check, reason);
     });
 

@@ -104,7 +104,6 @@ describe('OpenEvolve folders run unchanged', () => {
         'evaluator.use_llm_feedback',
         'llm.retries',
         'log_level',
-        'prompt.num_top_programs',
       ].sort(),
     );
     const p = loadProblem(path.join(FIX, 'odd-config'));

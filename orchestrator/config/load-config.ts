@@ -50,7 +50,10 @@ export function resolveRunConfig(opts: {
   file?: string;
   flags: Record<string, unknown>;
   cwd: string;
+  /** Settings below the file and the flags (a peer folder's own config, e.g. OpenEvolve's config.yaml). */
+  base?: Record<string, unknown>;
 }): RunConfig {
   const fromFile = opts.file ? readConfigFile(opts.file, opts.cwd) : {};
-  return parseRunConfig(mergeConfig(fromFile, opts.flags), opts.file ?? 'flags');
+  const merged = mergeConfig(mergeConfig(opts.base ?? {}, fromFile), opts.flags);
+  return parseRunConfig(merged, opts.file ?? (opts.base ? 'config.yaml + flags' : 'flags'));
 }

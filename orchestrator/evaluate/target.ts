@@ -5,6 +5,7 @@ import type { EvaluationTarget } from '../../evaluators/run-evaluation.js';
 import type { Stage } from '../../evaluators/result.js';
 import type { LoadedProblem } from '../../problems/src/load.js';
 import type { ProblemSpec } from '../../problems/src/schema.js';
+import { SANDBOX_PATH } from '../../sandboxes/local/local-session.js';
 
 export function stageTarget(
   problem: LoadedProblem,
@@ -24,6 +25,7 @@ export function stageTarget(
     evaluatorDir: problem.evaluatorDir,
     workloadsDir,
     image: s.sandbox.image,
+    ...evaluatorEnv(s, stage),
     // The evaluator cache (evaluators/evaluator-cache.ts): one folder per problem content, for judging stages.
     ...(s.evaluator.cache && stage !== 'time' ? { cacheDir: evaluatorCacheDir(problem) } : {}),
     limits: {
@@ -36,6 +38,14 @@ export function stageTarget(
       ...(gpus && gpus !== '0' ? { gpus } : {}),
     },
   };
+}
+
+/** The problem's evaluator.env, the stage's time limit, and PATH with sandbox.path in front of the sandbox's own when it names folders. */
+function evaluatorEnv(s: ProblemSpec, stage: Stage): { env?: Record<string, string> } {
+  // ADRS_TIMEOUT_S: the stage's limit from problem.yaml, so an evaluator can give its child process less and report.
+  const env: Record<string, string> = { ...s.evaluator.env, ADRS_TIMEOUT_S: String(s.timeouts[stage]) };
+  if (s.sandbox.path.length) env.PATH = [...s.sandbox.path, SANDBOX_PATH].join(':');
+  return Object.keys(env).length ? { env } : {};
 }
 
 /** Where values an evaluator may reuse across evaluations of this exact problem are kept (a cache: safe to delete). */

@@ -8,6 +8,8 @@ import { assetPath } from '../../core/paths.js';
 import { hashTree } from './hash.js';
 import { convertToCache, isOpenEvolveFolder } from './openevolve/convert.js';
 import type { MappedConfig } from './openevolve/config.js';
+import { convertShinkaToCache, isShinkaFolder } from './shinka/convert.js';
+import { formatsTried } from './recognize.js';
 import { problemSchema, type ProblemSpec } from './schema.js';
 
 export { hashTree };
@@ -23,8 +25,8 @@ export interface LoadedProblem {
   evaluatorDir: string;
   screenWorkloadsDir?: string;
   verifyWorkloadsDir?: string;
-  /** Set when the package was converted on the fly from another format (an OpenEvolve folder). */
-  origin?: { kind: 'openevolve'; source: string; config: MappedConfig };
+  /** Set when the package was converted on the fly from another format (an OpenEvolve or ShinkaEvolve folder). */
+  origin?: { kind: 'openevolve'; source: string; config: MappedConfig } | { kind: 'shinka'; source: string };
 }
 
 /** Formats the first zod issue as "file: field: message (fix)". */
@@ -62,6 +64,13 @@ export function loadProblem(ref: string, cwd?: string): LoadedProblem {
       origin: { kind: 'openevolve', source: resolved, config: converted.config },
     };
   }
+  if (isShinkaFolder(resolved)) {
+    return {
+      ...loadPackage(convertShinkaToCache(resolved).dir),
+      origin: { kind: 'shinka', source: resolved },
+    };
+  }
+  if (!existsSync(path.join(resolved, 'problem.yaml'))) throw new InputError(formatsTried(resolved));
   return loadPackage(resolved);
 }
 

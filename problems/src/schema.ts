@@ -39,6 +39,22 @@ export const problemSchema = z
        * this must not pass those two variables on to candidate processes.
        */
       cache: z.boolean().default(false),
+      /**
+       * Environment variables for the evaluator (switches such as EPLB_INPUT=torch). Values are the problem's, so they
+       * are no secrets; ADRS_* belongs to the platform and PATH is set with sandbox.path.
+       */
+      env: z
+        .record(
+          z
+            .string()
+            .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name (letters, digits, "_")')
+            .refine(
+              (n) => !/^ADRS_/.test(n) && n !== 'PATH',
+              'ADRS_* and PATH are set by adrs (use sandbox.path)',
+            ),
+          z.string(),
+        )
+        .default({}),
     }),
     metrics: z.array(metricSchema).min(1),
     /** The metric that ranks candidates (higher is better after direction). */
@@ -74,7 +90,18 @@ export const problemSchema = z
         disk_mb: z.number().int().positive().default(1024),
       })
       .prefault({}),
-    sandbox: z.object({ image: z.string().default('adrs-base') }).prefault({}),
+    sandbox: z
+      .object({
+        image: z.string().default('adrs-base'),
+        /**
+         * Folders put in front of the sandbox's PATH (absolute, as seen inside the sandbox), for toolchains such as
+         * cargo or go. With the local sandbox they must be readable by the sandbox user and lie outside /tmp (which is
+         * private there); a Docker image can bring its own.
+         */
+        path: z.array(z.string().regex(/^\/[^:]*$/, 'an absolute folder without ":"')).default([]),
+      })
+      .strict()
+      .prefault({}),
     workloads: z
       .object({
         /** Folder (relative to the problem) given to the screen stage. */

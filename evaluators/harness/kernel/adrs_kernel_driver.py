@@ -57,6 +57,19 @@ def _call(fn, args, device, what):
         raise Refused("runs", f"{what} raised {error!r}\n{_tail()}") from None
 
 
+def _out_of_memory(error):
+    text = str(error).lower()
+    return "can't allocate memory" in text or "out of memory" in text or "cannot allocate memory" in text
+
+
+def _memory_message(error):
+    """The problem's own inputs or reference outputs do not fit: a problem setting to change, not a candidate fault."""
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return ("the problem's inputs or the reference's outputs do not fit in the memory limit before any candidate code "
+            f"ran ({first[:300]}): raise resources.memory_mb in problem.yaml, or make the sizes in the problem file "
+            "smaller (KernelBench sizes are chosen for GPUs)")
+
+
 def _prepare(cases, reference, device):
     for case in cases:
         case.args = case.make()
@@ -78,12 +91,25 @@ def _time(fn, cases, device, cfg, flusher):
     return samples, host
 
 
+def _reference_jitter(reference, case):
+    """Largest difference between the reference's output on case and a second run of it on the same inputs."""
+    again = reference(*guard.clone_args(case.args))
+    return guard.compare(again, case.ref)[1]
+
+
 def run(cfg, cases, timed, reference, load_candidate, extra_modules=()):
     """cfg: device, warmup, trials, samples, time_reference (bool), determinism (bool), trial_note (str)."""
     device = cfg["device"]
     result = {"correct": False, "metrics": {}, "timings": {}, "feedback": "", "artifacts": {}, "checks": []}
     passed = []
-    _prepare(cases + timed, reference, device)
+    try:
+        _prepare(cases + timed, reference, device)
+    except MemoryError as error:
+        return _fail(result, "memory", _memory_message(error), passed)
+    except RuntimeError as error:
+        if not _out_of_memory(error):
+            raise
+        return _fail(result, "memory", _memory_message(error), passed)
     flusher = timing.Flusher(device)
     ref_samples = []
     if cfg.get("time_reference") and timed:
@@ -124,7 +150,16 @@ def run(cfg, cases, timed, reference, load_candidate, extra_modules=()):
                 args = guard.clone_args(case.args)
                 again = _call(fn, args, device, f"the kernel on {case.label} (second run)")
                 guard.check_output(again, case.ref, device, guard.tensors_in(args), kept)
-                if not guard._equal(again, kept[index]):
+                # "reference": the candidate may vary run to run as much as the reference itself does (KernelBench's
+                # level3 LSTM draws a fresh random initial state per call: 1e-8 apart), never more, and always within
+                # the tolerance; a bit-exact reference (most problems) still demands bit-exact results.
+                if cfg.get("determinism") == "reference":
+                    jitter = _reference_jitter(reference, case)
+                    ok, diff, _ = guard.compare(again, kept[index])
+                    same = guard._equal(again, kept[index]) or (ok and jitter > 0 and diff <= 10 * jitter)
+                else:
+                    same = guard._equal(again, kept[index])
+                if not same:
                     _, diff, _ = guard.compare(again, kept[index])
                     raise Refused("deterministic", f"two runs on the same inputs ({case.label}) differ (max |diff| = "
                                   f"{diff:.3g}); results must not depend on uninitialised memory or timing")

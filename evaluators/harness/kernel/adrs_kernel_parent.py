@@ -108,6 +108,11 @@ def run_child(script, request, workspace, timeout):
     return reply, None, _text(err)
 
 
+def _last_error_lines(stderr, lines=12):
+    """The end of a dead child's stderr (its traceback, e.g. a ModuleNotFoundError), for the feedback."""
+    return "\n".join(stderr.strip().splitlines()[-lines:])
+
+
 def _kill(child):
     try:
         os.killpg(child.pid, signal.SIGKILL)
@@ -140,7 +145,14 @@ def evaluate_candidate(ctx, child_script, candidate, precision, extra, child_tim
         request = {"stage": ctx["stage"], "seed": ctx["seed"], "samples": ctx["samples"], "device": ctx["device"],
                    "candidate": candidate, **extra}
         reply, why, stderr = run_child(child_script, request, ctx["workspace"], timeout)
-        result = reply if reply is not None else failure("runs", f"{candidate}: {why}", ["exists", "static"])
+        if reply is None:
+            timed_out = why.startswith("did not finish")
+            last = _last_error_lines(stderr)
+            message = f"{candidate}: {why}" + (f"\nlast lines of its stderr:\n{last}" if last and not timed_out else "")
+            # "timeout" makes the platform report the evaluation as a timeout, not as an incorrect candidate.
+            result = failure("timeout" if timed_out else "runs", message, ["exists", "static"])
+        else:
+            result = reply
         if stderr.strip():
             result.setdefault("artifacts", {})["stderr"] = stderr
         if reply is not None and result.get("correct"):

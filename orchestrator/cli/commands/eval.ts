@@ -44,6 +44,9 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (ref: string, opts: EvalOptions, cmd: Command) => {
       const problem = loadProblem(ref, ctx.cwd);
       guardConfigOf(problem); // a bad guard rule name is an input error now, not a failed evaluation later
+      // A peer's run settings (OpenEvolve config.yaml) are not needed to evaluate: a problem there is a warning here.
+      const peer = problem.origin?.kind === 'openevolve' ? problem.origin.config.errors : [];
+      for (const line of peer) ctx.warn(`${line} (ignored by eval; evolve needs it fixed)`);
       const files = seedFiles(problem);
       if (opts.program) Object.assign(files, programFile(opts.program, ctx.cwd, Object.keys(files)));
       const seed = Number(opts.seed);

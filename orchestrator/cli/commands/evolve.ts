@@ -23,6 +23,7 @@ import { createExecutor } from '../../executors/index.js';
 import { addSlurmFlags, slurmFlagsToConfig, type SlurmFlags } from '../../executors/slurm/cli-flags.js';
 import { guardConfigOf } from '../../evaluate/guard-config.js';
 import { cacheShareLine, unpricedRefusal } from '../spend.js';
+import { peerRunConfig } from '../peer-config.js';
 
 /** A commander argument parser for numbers that names the flag in its error. */
 export function numberFlag(flag: string, integer = false): (v: string) => number {
@@ -137,7 +138,12 @@ export function register(program: Command, ctx: CliContext): void {
   addAllRunFlags(cmd).action(async (ref: string, opts: EvolveFlags, command: Command) => {
     const problem = loadProblem(ref, ctx.cwd);
     guardConfigOf(problem); // a bad guard rule name is an input error now, not a failed evaluation later
-    const config = resolveRunConfig({ file: opts.config, flags: flagsToConfig(opts), cwd: ctx.cwd });
+    const config = resolveRunConfig({
+      file: opts.config,
+      flags: flagsToConfig(opts),
+      cwd: ctx.cwd,
+      base: peerRunConfig(problem, opts, ctx.warn),
+    });
     config.proposer = chooseProposer(config, ctx.env, seedFiles(problem));
     const store = ctx.openStore(opts.db);
     try {

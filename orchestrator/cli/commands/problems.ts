@@ -6,6 +6,7 @@ import { InputError } from '../../../core/errors.js';
 import { listProblems, loadProblem } from '../../../problems/src/load.js';
 import { importKernelBench } from '../../../problems/src/kernelbench/import.js';
 import { convertOpenEvolve } from '../../../problems/src/openevolve/convert.js';
+import { importAdrsProblem } from '../../../problems/src/adrs/import.js';
 import type { CliContext } from '../context.js';
 
 export function register(program: Command, ctx: CliContext): void {
@@ -83,6 +84,33 @@ export function register(program: Command, ctx: CliContext): void {
         `wrote ${path.relative(ctx.cwd, out) || out} (problem.yaml, seed/, evaluator/ with the OpenEvolve shim)`,
       );
       if (config.unused.length) ctx.warn(`config.yaml: not used by adrs: ${config.unused.join(', ')}`);
+    });
+  importer
+    .command('adrs <dir>')
+    .description(
+      'convert an ADRS leaderboard problem folder (evaluator.py scoring a Solution class) into a package',
+    )
+    .requiredOption(
+      '--solution <file>',
+      'the solution.py to start from, e.g. solutions/eplb/human_SOTA/resources/solution.py',
+    )
+    .option('--dataset <file...>', 'data the evaluator reads from datasets/<problem>/, e.g. expert-load.json')
+    .requiredOption('-o, --out <folder>', 'where to write the package, e.g. problems/adrs-eplb')
+    .option('--name <name>', 'problem name (default: the folder name)')
+    .action((dir: string, opts: { solution: string; dataset?: string[]; out: string; name?: string }) => {
+      const out = path.resolve(ctx.cwd, opts.out);
+      if (existsSync(out) && readdirSync(out).length > 0) {
+        throw new InputError(`--out ${opts.out}: folder exists and is not empty (choose a new folder)`);
+      }
+      const made = importAdrsProblem(path.resolve(ctx.cwd, dir), out, {
+        solution: path.resolve(ctx.cwd, opts.solution),
+        datasets: (opts.dataset ?? []).map((f) => path.resolve(ctx.cwd, f)),
+        name: opts.name,
+      });
+      loadProblem(out); // validate what we wrote
+      ctx.print(
+        `wrote ${path.relative(ctx.cwd, out) || out} (${made.name}: seed/solution.py, evaluator/ with the leaderboard folder)`,
+      );
     });
   importer
     .command('kernelbench <file>')

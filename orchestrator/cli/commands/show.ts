@@ -184,8 +184,12 @@ function showCandidate(ctx: CliContext, store: Store, c: CandidateRow, opts: Sho
         ]),
       ),
     );
-    if (screen && screen.status !== 'ok' && screen.feedback)
+    if (screen && screen.status !== 'ok' && screen.feedback) {
       ctx.print(`feedback: ${screen.feedback.split('\n')[0]}`);
+      // A process that died: its last error lines (e.g. a ModuleNotFoundError) say why; the first line does not.
+      const died = /\nlast lines of its stderr:\n[\s\S]*/.exec(screen.feedback)?.[0];
+      if (died) ctx.print(died.trim().split('\n').slice(0, 14).join('\n'));
+    }
   }
   ctx.print('');
   if (verdict) {

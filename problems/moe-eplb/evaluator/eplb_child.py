@@ -21,6 +21,15 @@ def _tail(limit=1500):
     return text[-limit:]
 
 
+def _as_torch(torch, weight):
+    """As the ADRS leaderboard evaluator builds it: torch.tensor(<integer loads>).sum(0) is int64; other loads float64."""
+    import numpy as np
+
+    if np.all(np.mod(weight, 1) == 0):
+        return torch.from_numpy(weight.astype(np.int64))
+    return torch.from_numpy(weight.copy())
+
+
 def _numeric(name, value, torch):
     if torch is not None and isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
@@ -92,7 +101,7 @@ def main():
     args = meta["args"]
     for _ in range(int(meta["calls"])):
         weight = np.load(io.BytesIO(read_frame()))["weight"]
-        arg = torch.from_numpy(weight) if torch is not None else weight
+        arg = _as_torch(torch, weight) if torch is not None else weight
         if read_exact(1) != b"g":
             return
         arrays = {}

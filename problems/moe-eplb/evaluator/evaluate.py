@@ -44,6 +44,15 @@ def config():
     return {"num_replicas": NUM_REPLICAS, "num_groups": NUM_GROUPS, "num_nodes": NUM_NODES, "num_gpus": NUM_GPUS}
 
 
+def input_kind():
+    """EPLB_INPUT (problem.yaml evaluator.env): torch tensors as the ADRS API passes them (the default where torch is
+    installed: "auto"), or numpy arrays ("numpy")."""
+    kind = os.environ.get("EPLB_INPUT", "auto").strip().lower()
+    if kind not in ("auto", "torch", "numpy"):
+        raise SystemExit(f"EPLB_INPUT={kind}: use auto, torch or numpy (problem.yaml evaluator.env)")
+    return "numpy" if kind == "numpy" else "torch"
+
+
 def run_child(workspace, weights, warmup, return_outputs, timeout):
     """Runs the candidate on weights, one call per "go"; returns (reply, outputs, stderr tail).
 
@@ -51,7 +60,7 @@ def run_child(workspace, weights, warmup, return_outputs, timeout):
     this process's clock from "go" to the last byte of the answer: nothing the candidate reports is believed.
     reply = {"times": [...], "error": None | {"check", "message", "call"}}; outputs maps "phy2log_k"... .
     """
-    meta = {"calls": len(weights), "return_outputs": return_outputs, "torch": os.environ.get("EPLB_INPUT") == "torch",
+    meta = {"calls": len(weights), "return_outputs": return_outputs, "torch": input_kind() == "torch",
             "args": [NUM_REPLICAS, NUM_GROUPS, NUM_NODES, NUM_GPUS]}
     log = tempfile.TemporaryFile()
     child = adrs_candidate.start([sys.executable, "-I", os.path.join(HERE, "eplb_child.py")], cwd=workspace,

@@ -88,7 +88,7 @@ def handle(request):
 
     warmup, trials, default_samples = TIMING[device.type][stage]
     cfg = {"device": device, "warmup": warmup, "trials": trials, "samples": request["samples"] or default_samples,
-           "time_reference": True, "determinism": True}
+           "time_reference": True, "determinism": "reference"}
     result = driver.run(cfg, cases, timed, no_grad(model), load, [sys.modules[__name__], driver, timing])
     result["artifacts"]["device"] = str(device) + (f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else " (torch CPU)")
     if result["correct"]:

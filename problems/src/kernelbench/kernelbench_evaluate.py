@@ -25,7 +25,21 @@ sys.dont_write_bytecode = True
 import adrs_kernel_parent as parent  # noqa: E402
 
 CANDIDATE = "model_new.py"
+# Used only when the platform does not say the stage's limit (ADRS_TIMEOUT_S, from problem.yaml timeouts).
 CHILD_TIMEOUT_S = {"screen": 150, "verify": 270, "time": 100}
+
+
+def child_timeouts():
+    """The child gets the stage's problem.yaml limit less a margin to report in (10%, at least 5 s, at most 30 s)."""
+    limit = os.environ.get("ADRS_TIMEOUT_S")
+    try:
+        seconds = float(limit) if limit else 0.0
+    except ValueError:
+        seconds = 0.0
+    if seconds <= 0:
+        return CHILD_TIMEOUT_S
+    child = max(1.0, seconds - min(30.0, max(5.0, seconds * 0.1)))
+    return {stage: child for stage in CHILD_TIMEOUT_S}
 
 
 def main():
@@ -39,7 +53,7 @@ def main():
         print(f"kernelbench evaluator: {error}", file=sys.stderr)
         return 2
     parent.evaluate_candidate(ctx, os.path.join(HERE, "kernelbench_child.py"), CANDIDATE,
-                              config.get("precision", "fp32"), {"config": config}, CHILD_TIMEOUT_S, reference_lines)
+                              config.get("precision", "fp32"), {"config": config}, child_timeouts(), reference_lines)
     return 0
 
 

@@ -2,9 +2,11 @@
 
 Copied next to the user's evaluator.py when adrs converts an OpenEvolve folder; never edit the user's
 files. Reads ADRS_STAGE / ADRS_RESULT / ADRS_WORKSPACE and adrs_openevolve.json (program file name,
-cascade settings), calls evaluate(program_path) or the evaluate_stage1/2/3 cascade, and turns the
-return value (a dict, or an object with .metrics and .artifacts) into one JSON result:
-combined_score is the primary score when present, otherwise the mean of the numeric metrics.
+cascade settings, feature dimensions), calls evaluate(program_path) or the evaluate_stage1/2/3 cascade, and turns
+the return value (a dict, or an object with .metrics and .artifacts) into one JSON result. Scores are read as
+OpenEvolve reads them: combined_score when present, otherwise the mean of the numeric metrics that are neither
+booleans nor MAP-Elites feature dimensions. `import openevolve` resolves to adrs's compatibility package
+(adrs_compat/openevolve) unless the sandbox has the real one installed.
 """
 
 import importlib.util
@@ -27,6 +29,8 @@ def load_settings():
 
 def load_evaluator():
     sys.path.insert(0, HERE)
+    # Last on the path: a real `openevolve` installed in the sandbox's Python wins over the stand-in.
+    sys.path.append(os.path.join(HERE, "adrs_compat"))
     spec = importlib.util.spec_from_file_location("evaluator", os.path.join(HERE, "evaluator.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -47,6 +51,7 @@ def split_result(value):
 
 
 def numeric(metrics):
+    """Finite numbers for the stored result; booleans are kept as 1/0 there (but never count in the fitness)."""
     out = {}
     for k, v in metrics.items():
         if isinstance(v, bool):
@@ -56,13 +61,44 @@ def numeric(metrics):
     return out
 
 
-def primary(metrics):
-    nums = numeric(metrics)
-    if "combined_score" in nums:
-        return nums["combined_score"]
-    # As OpenEvolve: the mean of the numeric metrics.
-    values = [v for k, v in nums.items() if k != "error"]
+def _average(values):
     return sum(values) / len(values) if values else 0.0
+
+
+def fitness(metrics, feature_dimensions=()):
+    """OpenEvolve's fitness: combined_score, else the mean of non-boolean numbers outside the feature dimensions."""
+    if "combined_score" in metrics:
+        try:
+            return float(metrics["combined_score"])
+        except (TypeError, ValueError):
+            pass
+
+    def scores(keep):
+        return [float(v) for k, v in metrics.items() if keep(k) and isinstance(v, (int, float))
+                and not isinstance(v, bool) and float(v) == float(v)]
+
+    chosen = scores(lambda k: k not in feature_dimensions)
+    return _average(chosen if chosen else scores(lambda k: True))
+
+
+# Keys whose meaning OpenEvolve's evaluators document as "this program failed": OpenEvolve itself returns
+# {"error": 0.0} for an evaluator exception and {"error": 0.0, "timeout": True} for a timeout.
+FAILURE_FLAGS = ("validity", "valid", "is_valid", "compile_success", "compiled", "success")
+
+
+def failure_reason(metrics):
+    """Why a result means the program failed, or None. A count named `correct` is a count, not a flag."""
+    if "error" in metrics:
+        return "the evaluator reported an error: " + as_text(metrics["error"])
+    if metrics.get("timeout") is True:
+        return "the evaluator reported a timeout"
+    if metrics.get("correct") is False:
+        return "the evaluator reported correct = False"
+    for key in FAILURE_FLAGS:
+        v = metrics.get(key)
+        if v is False or (isinstance(v, (int, float)) and not isinstance(v, bool) and float(v) == 0.0):
+            return "the evaluator reported %s = %s" % (key, v)
+    return None
 
 
 def as_text(v):
@@ -81,6 +117,7 @@ def main():
     result_path = os.environ["ADRS_RESULT"]
     workspace = os.environ.get("ADRS_WORKSPACE", os.getcwd())
     program = os.path.join(workspace, settings["program"])
+    dims = tuple(settings.get("feature_dimensions") or ())
     captured = io.StringIO()
     metrics, artifacts, feedback, error = {}, {}, "", None
     stages_run = []
@@ -88,7 +125,8 @@ def main():
     try:
         with contextlib.redirect_stdout(captured):
             evaluator = load_evaluator()
-            cascade = settings.get("cascade", False) and hasattr(evaluator, "evaluate_stage1")
+            # OpenEvolve's default is cascade_evaluation: true (a config that says nothing runs the stages).
+            cascade = settings.get("cascade", True) and hasattr(evaluator, "evaluate_stage1")
             if cascade:
                 thresholds = settings.get("thresholds") or []
                 for i, name in enumerate(["evaluate_stage1", "evaluate_stage2", "evaluate_stage3"]):
@@ -99,9 +137,10 @@ def main():
                     metrics.update(m)
                     artifacts.update(a)
                     stages_run.append(i + 1)
-                    if i < len(thresholds) and primary(m) < thresholds[i]:
+                    score = fitness(m, dims)
+                    if i < len(thresholds) and score < thresholds[i]:
                         feedback = "stopped after stage %d: score %.4g below the cascade threshold %.4g" % (
-                            i + 1, primary(m), thresholds[i])
+                            i + 1, score, thresholds[i])
                         break
             else:
                 m, a = split_result(evaluator.evaluate(program))
@@ -111,11 +150,11 @@ def main():
         error = traceback.format_exc(limit=8)
     elapsed = time.perf_counter() - t0
     nums = numeric(metrics)
-    nums["combined_score"] = primary(metrics) if not error else 0.0
-    failed_flag = any(str(metrics.get(k, "")).lower() in ("0", "false", "0.0") for k in ("validity", "correct", "valid"))
-    correct = error is None and "error" not in metrics and not failed_flag
-    if "error" in metrics:
-        feedback = (feedback + "\n" if feedback else "") + "evaluator reported an error: " + as_text(metrics["error"])
+    nums["combined_score"] = fitness(metrics, dims) if not error else 0.0
+    failed = failure_reason(metrics)
+    correct = error is None and failed is None
+    if failed:
+        feedback = (feedback + "\n" if feedback else "") + failed
     if error:
         feedback = "the evaluator raised:\n" + error
     printed = captured.getvalue()

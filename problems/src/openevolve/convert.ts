@@ -1,5 +1,5 @@
 // Turns an OpenEvolve-style folder (initial_program.*, evaluator.py, optional config.yaml) into a native problem package.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,7 @@ const LANGUAGES: Record<string, string> = {
   '.metal': 'metal',
 };
 
-/** True for a folder with evaluator.py and initial_program.* and no problem.yaml. */
+/** True for a folder with evaluator.py and initial_program.* (or an initial_program/ folder) and no problem.yaml. */
 export function isOpenEvolveFolder(dir: string): boolean {
   return (
     !existsSync(path.join(dir, 'problem.yaml')) &&
@@ -35,14 +35,45 @@ export function isOpenEvolveFolder(dir: string): boolean {
   );
 }
 
-function findProgram(dir: string): string | undefined {
-  return readdirSync(dir).find((f) => /^initial_program\.[A-Za-z0-9]+$/.test(f));
+/** What keeps a folder from being an OpenEvolve folder ("" when it is one), for the "formats tried" message. */
+export function openEvolveLacks(dir: string): string {
+  const lacks = [];
+  if (!existsSync(path.join(dir, 'evaluator.py'))) lacks.push('evaluator.py');
+  if (findProgram(dir) === undefined) lacks.push('initial_program.<ext> or an initial_program/ folder');
+  return lacks.join(' and ');
+}
+
+/** initial_program.<ext>, or an initial_program/ folder (a multi-file program, as examples/tsp_tour_minimization). */
+export function findProgram(dir: string): string | undefined {
+  const entries = readdirSync(dir);
+  return (
+    entries.find((f) => /^initial_program\.[A-Za-z0-9]+$/.test(f)) ??
+    (entries.includes('initial_program') && statSync(path.join(dir, 'initial_program')).isDirectory()
+      ? 'initial_program'
+      : undefined)
+  );
+}
+
+/** Text files of a program folder, relative to it (the files that may evolve). */
+function programFiles(dir: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    const r = rel ? `${rel}/${entry.name}` : entry.name;
+    if (entry.name.startsWith('.') || entry.name === '__pycache__') continue;
+    if (entry.isDirectory()) out.push(...programFiles(dir, r));
+    else if (!readFileSync(path.join(dir, r)).subarray(0, 8000).includes(0)) out.push(r);
+  }
+  return out.sort();
+}
+
+/** A file kept beside this module's source; from dist/ it is read from the package sources. */
+function besideSource(name: string): string {
+  const here = path.join(path.dirname(fileURLToPath(import.meta.url)), name);
+  return existsSync(here) ? here : assetPath('problems', 'src', 'openevolve', name);
 }
 
 function shimPath(): string {
-  // The shim sits next to this module's source; from dist/ we read it from the package sources.
-  const here = path.join(path.dirname(fileURLToPath(import.meta.url)), 'adrs_openevolve_shim.py');
-  return existsSync(here) ? here : assetPath('problems', 'src', 'openevolve', 'adrs_openevolve_shim.py');
+  return besideSource('adrs_openevolve_shim.py');
 }
 
 export interface ConvertResult {
@@ -54,31 +85,42 @@ export interface ConvertResult {
 export function convertOpenEvolve(srcDir: string, outDir: string, name?: string): ConvertResult {
   const program = findProgram(srcDir);
   if (!existsSync(path.join(srcDir, 'evaluator.py')) || !program) {
-    throw new InputError(
-      `${srcDir}: not an OpenEvolve folder (it needs initial_program.<ext> and evaluator.py)`,
-    );
+    throw new InputError(`${srcDir}: not an OpenEvolve folder (it lacks ${openEvolveLacks(srcDir)})`);
   }
   const config = readOpenEvolveConfig(srcDir);
   const s = config.settings;
-  const ext = path.extname(program);
+  const isDir = statSync(path.join(srcDir, program)).isDirectory();
+  const ext = isDir ? '' : path.extname(program);
   const evalDir = path.join(outDir, 'evaluator');
   mkdirSync(path.join(outDir, 'seed'), { recursive: true });
   mkdirSync(evalDir, { recursive: true });
-  cpSync(path.join(srcDir, program), path.join(outDir, 'seed', program), { dereference: true });
+  cpSync(path.join(srcDir, program), path.join(outDir, 'seed', program), {
+    dereference: true,
+    recursive: true,
+  });
   for (const entry of readdirSync(srcDir)) {
     if (entry === program || entry === '__pycache__' || entry.startsWith('.')) continue;
     cpSync(path.join(srcDir, entry), path.join(evalDir, entry), { recursive: true, dereference: true });
   }
   cpSync(shimPath(), path.join(evalDir, 'adrs_openevolve_shim.py'));
+  // `from openevolve.evaluation_result import EvaluationResult` inside the sandbox (our own stand-in package).
+  cpSync(besideSource('py'), path.join(evalDir, 'adrs_compat'), { recursive: true });
   writeFileSync(
     path.join(evalDir, 'adrs_openevolve.json'),
     JSON.stringify(
-      { program, cascade: s.cascade ?? false, thresholds: s.cascadeThresholds ?? [0.5, 0.75, 0.9] },
+      {
+        program,
+        // OpenEvolve's defaults: cascade_evaluation true, thresholds [0.5, 0.75, 0.9].
+        cascade: s.cascade ?? true,
+        thresholds: s.cascadeThresholds ?? [0.5, 0.75, 0.9],
+        feature_dimensions: s.featureDimensions ?? ['complexity', 'diversity'],
+      },
       null,
       2,
     ),
   );
-  const source = readFileSync(path.join(srcDir, program), 'utf8');
+  const files = isDir ? programFiles(path.join(srcDir, program)).map((f) => `${program}/${f}`) : [program];
+  const source = files.map((f) => readFileSync(path.join(srcDir, f), 'utf8')).join('\n');
   const base = path.basename(path.resolve(srcDir));
   // A twin kept in a folder named like the format (problems/x/openevolve) is named after its parent.
   const fallback =
@@ -98,8 +140,8 @@ export function convertOpenEvolve(srcDir: string, outDir: string, name?: string)
       (source.includes('EVOLVE-BLOCK-START')
         ? '; change only the code between the EVOLVE-BLOCK markers.'
         : '.'),
-    language: LANGUAGES[ext] ?? ext.slice(1),
-    seed: { dir: 'seed', files: [program] },
+    language: isDir ? 'mixed' : (LANGUAGES[ext] ?? ext.slice(1)),
+    seed: { dir: 'seed', files },
     evaluator: { dir: 'evaluator', command: ['/usr/bin/python3', '{problem}/adrs_openevolve_shim.py'] },
     metrics: [{ name: 'combined_score', direction: 'maximize' }],
     primary: 'combined_score',
