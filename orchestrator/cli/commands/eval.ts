@@ -1,4 +1,4 @@
-// `adrs eval <problem>`: evaluates the seed (or --program FILE) in a sandbox, stores the result, prints its metrics.
+// `adrs eval <problem>`: evaluates the seed (or --program FILE, or --patch FILE.diff) in a sandbox, stores the result, prints its metrics.
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
@@ -7,6 +7,7 @@ import { STAGES, type Stage } from '../../../evaluators/result.js';
 import { loadProblem } from '../../../problems/src/load.js';
 import { createSandbox } from '../../../sandboxes/index.js';
 import { evaluateCandidate } from '../../evaluate/evaluate-candidate.js';
+import { filesFromPatch } from '../../evaluate/patch-files.js';
 import { seedFiles } from '../../evaluate/workspace.js';
 import type { CliContext } from '../context.js';
 import { fmtMs, fmtNumber, table } from '../format.js';
@@ -15,6 +16,7 @@ import { guardConfigOf } from '../../evaluate/guard-config.js';
 
 interface EvalOptions {
   program?: string;
+  patch?: string;
   json?: boolean;
   db?: string;
   sandbox: string;
@@ -30,6 +32,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option(
       '--program <file>',
       'evaluate this file instead of the seed (replaces the seed file of the same name, or the only one)',
+    )
+    .option(
+      '--patch <file.diff>',
+      'evaluate the seed with this unified diff applied (git diff or diff -u; any number of files, new ones too)',
     )
     .addOption(
       new Option('--stage <stage>', 'evaluator stage')
@@ -48,7 +54,11 @@ export function register(program: Command, ctx: CliContext): void {
       const peer = problem.origin?.kind === 'openevolve' ? problem.origin.config.errors : [];
       for (const line of peer) ctx.warn(`${line} (ignored by eval; evolve needs it fixed)`);
       const files = seedFiles(problem);
+      if (opts.program && opts.patch)
+        throw new InputError('--program and --patch: give one of them (a whole file, or a diff)');
       if (opts.program) Object.assign(files, programFile(opts.program, ctx.cwd, Object.keys(files)));
+      if (opts.patch)
+        Object.assign(files, await filesFromPatch(path.resolve(ctx.cwd, opts.patch), problem.seedDir));
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed))
         throw new InputError(`--seed ${opts.seed}: not an integer (give a whole number)`);
@@ -66,14 +76,14 @@ export function register(program: Command, ctx: CliContext): void {
           problemHash: problem.contentHash,
           strategy: 'eval',
           sandbox: sandbox.kind,
-          config: { stage: opts.stage, seed, program: opts.program ?? null },
+          config: { stage: opts.stage, seed, program: opts.program ?? null, patch: opts.patch ?? null },
         });
         const cand = store.insertCandidate({
           runId: run.id,
           problemName: problem.spec.name,
           problemHash: problem.contentHash,
           files,
-          proposer: opts.program ? 'user' : 'seed',
+          proposer: opts.program || opts.patch ? 'user' : 'seed',
           generation: 0,
           iteration: 0,
         });

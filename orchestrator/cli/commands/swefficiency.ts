@@ -10,6 +10,7 @@ import type { LoadedProblem } from '../../../problems/src/load.js';
 import { findInstance, loadDataset, loadPredictions } from '../../../problems/src/swefficiency/dataset.js';
 import {
   evaluatePredictions,
+  type InstanceDetail,
   unknownPredictions,
   type InstanceRun,
 } from '../../../problems/src/swefficiency/eval-predictions.js';
@@ -19,11 +20,15 @@ import {
   goldFromReport,
   readReportCsv,
   summarize,
-  writeReportCsv,
   type ReportSummary,
 } from '../../../problems/src/swefficiency/report.js';
 import { createSandbox } from '../../../sandboxes/index.js';
 import type { Sandbox } from '../../../sandboxes/types.js';
+import {
+  feedbackFile,
+  finishedRows,
+  ReportJournal,
+} from '../../../problems/src/swefficiency/eval-journal.js';
 import { stageTarget } from '../../evaluate/target.js';
 import { materializeWorkspace } from '../../evaluate/workspace.js';
 import type { CliContext } from '../context.js';
@@ -232,9 +237,13 @@ export function register(program: Command, ctx: CliContext): void {
         'take gold speedups from a gold report (eval_report_gold.csv) instead of measuring them',
       )
       .option('--instances <regex>', 'only instances whose id matches')
-      .option('--out <csv>', 'report file (default eval_report_<model>.csv)')
+      .option(
+        '--out <csv>',
+        'report file (default eval_report_<model>.csv); written as rows finish, full feedback in <csv>.feedback.jsonl',
+      )
+      .option('--resume', 'keep the rows an interrupted run of the same --out finished; run only the rest')
       .option('--sandbox <kind>', 'local or docker', 'local')
-      .option('--json', 'print the summary and rows as JSON'),
+      .option('--json', 'print the summary and rows (with each reason and feedback) as JSON'),
   ).action(
     async (
       opts: DatasetFlag &
@@ -243,6 +252,7 @@ export function register(program: Command, ctx: CliContext): void {
           goldReport?: string;
           instances?: string;
           out?: string;
+          resume?: boolean;
           sandbox: string;
         },
     ) => {
@@ -261,6 +271,15 @@ export function register(program: Command, ctx: CliContext): void {
       const gold = opts.goldReport
         ? goldFromReport(readReportCsv(path.resolve(ctx.cwd, opts.goldReport)))
         : undefined;
+      const model = (predictions[0]?.model_name_or_path ?? 'predictions').replaceAll('/', '__');
+      const out = path.resolve(ctx.cwd, opts.out ?? `eval_report_${model}.csv`);
+      const done = opts.resume ? finishedRows(out) : new Map<string, InstanceDetail>();
+      if (opts.resume)
+        ctx.warn(`--resume: ${done.size} finished row(s) kept from ${path.relative(ctx.cwd, out) || out}`);
+      const journal = new ReportJournal(
+        out,
+        instances.flatMap((i) => done.get(i.instance_id) ?? []),
+      );
       const sandbox = await createSandbox(opts.sandbox);
       try {
         const details = await evaluatePredictions({
@@ -273,16 +292,34 @@ export function register(program: Command, ctx: CliContext): void {
             return report.ok ? undefined : report.reason;
           },
           ...(gold ? { gold } : {}),
+          done,
           onProgress: (line) => ctx.warn(line),
+          onRow: (d) => {
+            if (!done.has(d.instanceId)) journal.add(d);
+          },
         });
+        journal.finish(details);
         const rows = details.map((d) => d.row);
-        const model = (predictions[0]?.model_name_or_path ?? 'predictions').replaceAll('/', '__');
-        const out = path.resolve(ctx.cwd, opts.out ?? `eval_report_${model}.csv`);
-        writeReportCsv(out, rows);
         const summary = summarize(rows);
-        if (opts.json) ctx.print(JSON.stringify({ report: out, summary, rows }, null, 2));
+        if (opts.json)
+          ctx.print(
+            JSON.stringify(
+              {
+                report: out,
+                feedback: feedbackFile(out),
+                summary,
+                rows: details.map((d) => ({ ...d.row, reason: d.reason, feedback: d.feedback })),
+              },
+              null,
+              2,
+            ),
+          );
         else {
           ctx.print(`report             ${path.relative(ctx.cwd, out) || out}`);
+          ctx.print(`feedback           ${path.relative(ctx.cwd, feedbackFile(out)) || feedbackFile(out)}`);
+          for (const d of details)
+            if (d.reason && d.reason !== 'no prediction')
+              ctx.print(`refused            ${d.instanceId}: ${d.reason}`);
           printSummary(ctx, summary);
         }
       } finally {

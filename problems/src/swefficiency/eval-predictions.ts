@@ -28,12 +28,24 @@ export interface EvaluatePredictionsOptions {
   /** Gold speedups by instance (e.g. from eval_report_gold.csv); missing ones are measured with the expert patch. */
   gold?: Map<string, { speedup: number; preEdit: number | null }>;
   onProgress?: (line: string) => void;
+  /** Called as each instance's row is final (the CLI writes it out at once, so an interrupt keeps it). */
+  onRow?: (detail: InstanceDetail) => void;
+  /** Rows already finished by an earlier, interrupted run (--resume): kept as they are, not run again. */
+  done?: Map<string, InstanceDetail>;
 }
 
 export interface InstanceDetail {
   instanceId: string;
   row: ReportRow;
   feedback: string;
+  /** One line: why the prediction scored 1.0 (empty when it was accepted). */
+  reason: string;
+}
+
+/** The first line of an evaluator's feedback, short enough for a progress line. */
+export function reasonLine(feedback: string): string {
+  const first = feedback.split('\n').find((l) => l.trim() !== '') ?? '';
+  return first.length > 240 ? first.slice(0, 237) + '...' : first.trim();
 }
 
 function lineCount(patch: string): number {
@@ -44,9 +56,19 @@ function lineCount(patch: string): number {
 export async function evaluatePredictions(opts: EvaluatePredictionsOptions): Promise<InstanceDetail[]> {
   const byId = new Map(opts.predictions.map((p) => [p.instance_id, p]));
   const out: InstanceDetail[] = [];
+  const finish = (d: InstanceDetail): void => {
+    out.push(d);
+    opts.onRow?.(d);
+  };
   for (const [i, instance] of opts.instances.entries()) {
     const id = instance.instance_id;
     const tell = (s: string): void => opts.onProgress?.(`[${i + 1}/${opts.instances.length}] ${id}: ${s}`);
+    const earlier = opts.done?.get(id);
+    if (earlier) {
+      tell('kept from the earlier run (--resume)');
+      out.push(earlier);
+      continue;
+    }
     const problem = await loadInstanceProblem(instance, opts.packages);
     let gold = opts.gold?.get(id);
     if (!gold) {
@@ -57,10 +79,11 @@ export async function evaluatePredictions(opts: EvaluatePredictionsOptions): Pro
     const patchLength = lineCount(instance.patch);
     const prediction = byId.get(id);
     if (!prediction) {
-      out.push({
+      finish({
         instanceId: id,
         row: { ...missingRow(id, gold.speedup, gold.preEdit), patch_length: patchLength },
         feedback: 'no prediction',
+        reason: 'no prediction',
       });
       continue;
     }
@@ -84,10 +107,12 @@ export async function evaluatePredictions(opts: EvaluatePredictionsOptions): Pro
       },
       gold.speedup,
     );
+    const reason = row.correctness === 1 ? '' : reasonLine(run.feedback) || 'failed (no feedback)';
     tell(
-      `speedup ${row.pred_speedup_ratio.toFixed(3)}x (gold ${gold.speedup.toFixed(3)}x, SR ${row.human_speedup_ratio.toFixed(4)})`,
+      `speedup ${row.pred_speedup_ratio.toFixed(3)}x (gold ${gold.speedup.toFixed(3)}x, SR ${row.human_speedup_ratio.toFixed(4)})` +
+        (reason ? ` - refused: ${reason}` : ''),
     );
-    out.push({ instanceId: id, row, feedback: run.feedback });
+    finish({ instanceId: id, row, feedback: run.feedback, reason });
   }
   return out;
 }

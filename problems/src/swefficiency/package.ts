@@ -21,7 +21,7 @@ import { loadProblem, type LoadedProblem } from '../load.js';
 import { buildRepoFromFiles, checkoutAt, trackedFiles } from './git-repo.js';
 import type { SweInstance } from './instance-schema.js';
 
-export const HARNESS_FILES = ['swe_eval.py', 'swe_workload.py', 'swe_guard.py'] as const;
+export const HARNESS_FILES = ['swe_eval.py', 'swe_workload.py', 'swe_guard.py', 'swe_specs.py'] as const;
 
 export function harnessDir(): string {
   const here = path.join(path.dirname(fileURLToPath(import.meta.url)), 'harness');
@@ -129,9 +129,9 @@ export async function writeInstancePackage(
     covering_tests: instance.covering_tests,
     single_thread_tests: instance.single_thread_tests,
     PASS_TO_PASS: instance.PASS_TO_PASS,
-    test_cmd:
-      instance.test_cmd ||
-      'pytest --no-header -rA --tb=no -p no:cacheprovider --continue-on-collection-errors',
+    version: instance.version,
+    // Empty: the harness runs the repository's own runner (swe_specs.py, as the official harness does).
+    test_cmd: instance.test_cmd,
     rebuild_cmd: instance.rebuild_cmd,
     python: opts.python ?? '/usr/bin/python3',
     repo_dir: opts.repoDir ?? null,

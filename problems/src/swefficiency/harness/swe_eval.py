@@ -26,10 +26,10 @@ from concurrent.futures import ThreadPoolExecutor
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import swe_guard  # noqa: E402
+import swe_specs  # noqa: E402
 
 MEAN = re.compile(r"^\s*Mean:\s*([-+0-9.eEinfa]+)", re.M)
 STD = re.compile(r"^\s*Std Dev:\s*([-+0-9.eEinfa]+)", re.M)
-TEST_STATUS = re.compile(r"^(PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS)\s+(\S+)", re.M)
 EXCLUDE = ":(exclude).adrs-*"
 
 
@@ -245,24 +245,28 @@ def reset_tests(ctx):
 
 
 def run_tests(ctx, seed):
-    """{test id: status} over the covering test files (one file per process, retried when pytest errors)."""
+    """({test id: status}, {file: output}) over the covering test files: one file per process, retried when the
+    runner errors (exit code > 1), with the repository's runner and parser (swe_specs). As the harness does, only
+    the runner's stdout is parsed; its stderr is kept for the feedback."""
     files = [t for t in ctx.cfg.get("covering_tests", [])
              if re.search(r"(^|/)(test[^/]*\.py|[^/]*_test\.py)$", t) and os.path.exists(os.path.join(ctx.repo, t))]
     single = set(ctx.cfg.get("single_thread_tests", []))
     parallel = [f for f in files if f not in single]
     random.Random(seed).shuffle(parallel)
-    cmd = ctx.cfg.get("test_cmd") or "pytest --no-header -rA --tb=no -p no:cacheprovider"
-    outputs = {}
+    repo = ctx.cfg.get("repo", "")
+    cmd = swe_specs.test_cmd(repo, ctx.cfg.get("test_cmd", ""))
+    parse = swe_specs.parser_for(repo)
+    stdouts, outputs = {}, {}
 
     def one(path, env=None):
-        out = ""
+        so = se = ""
+        arg = swe_specs.directive(repo, ctx.cfg.get("version"), path)
         for _ in range(3):
-            rc, so, se = ctx.run(cmd + " " + shlex.quote(path), shell=True, env=env,
+            rc, so, se = ctx.run(cmd + " " + shlex.quote(arg), shell=True, env=env,
                                  timeout=ctx.cfg.get("test_timeout", 3600))
-            out = so + se
             if rc in (0, 1):
                 break
-        outputs[path] = out
+        stdouts[path], outputs[path] = so, so + se
 
     with ThreadPoolExecutor(max_workers=max(1, int(ctx.cfg.get("test_workers", 2)))) as pool:
         list(pool.map(one, parallel))
@@ -271,8 +275,7 @@ def run_tests(ctx, seed):
         one(path, env)
     statuses = {}
     for path in files:
-        for m in TEST_STATUS.finditer(outputs.get(path, "")):
-            statuses[m.group(2)] = m.group(1)
+        statuses.update(parse(stdouts.get(path, "")))
     return statuses, outputs
 
 
@@ -491,7 +494,7 @@ def judge(ctx, ws, patch_arg, seed):
     reset_tests(ctx)
     statuses, outputs = run_tests(ctx, seed)
     p2p = cfg.get("PASS_TO_PASS", [])
-    failed = [t for t in p2p if "PASS" not in statuses.get(t, "")]
+    failed = [t for t in p2p if not swe_specs.passed(statuses.get(t))]
     metrics.update(p2p_total=float(len(p2p)), p2p_passed=float(len(p2p) - len(failed)),
                    correctness_pct=(len(p2p) - len(failed)) / len(p2p) if p2p else 1.0)
     checks.append({"name": "pass-to-pass", "ok": not failed,
