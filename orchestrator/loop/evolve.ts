@@ -19,7 +19,7 @@ import { isStateful, parseRunState, type RunState } from './run-state.js';
 import { runStage } from '../evaluate/run-stage.js';
 import { defaultStopConditions } from './default-stops.js';
 import { firstMet, type LoopStatus, type StopCondition } from './stop-conditions.js';
-import { hasVerifyStage, verifyStage, type VerifyFn } from './verify-stage.js';
+import { hasVerifyStage, verifyProgressEvent, verifyStage, type VerifyFn } from './verify-stage.js';
 
 export interface EvolveOptions {
   store: Store;
@@ -340,6 +340,8 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
         seed: evalSeed + 1_000_003,
         gpus: config.gpus,
         signal,
+        executor,
+        onProgress: (pr) => bus.emit('verify:progress', verifyProgressEvent(runId, p.id, pr)),
       });
       if (r.interrupted) {
         state.pendingVerify = [...new Set([...(state.pendingVerify ?? []), p.id])];
