@@ -1,22 +1,30 @@
 // Benchmark of the verifier's error rates on this machine: A/A trials (false verification) and true-speedup trials (power).
 //
 // Each trial is a full sequential verification of a tiny C program against itself (A/A) or against a
-// copy doing 1/(1+effect) of the work (true speedup = 1+effect), one fresh process per sample.
+// copy doing 1/(1+effect) of the work (true speedup = 1+effect), one fresh process per sample; the
+// verdict is the paired one (ratio within each A/B pair), the independent-groups verdict is counted too.
 // --path direct: fresh processes spawned directly (the verifier's timing loop and statistics, no sandbox);
-// --path sandbox: the whole verifyCandidate path through the local sandbox (~60 ms per sample here).
+// --path sandbox: the whole verifyCandidate path through the local sandbox (~60 ms per sample here);
+// --path replay: --pool real A/A pairs are measured once (fresh processes, as direct), then every trial
+//   draws its pairs from that pool (the candidate's value divided by 1+effect): the same statistics on
+//   this machine's measured noise, fast enough for hundreds of trials on a loaded machine (it keeps the
+//   noise's distribution, not its drift over time). --pool-file F saves the pool there, or reads it when F exists.
 //
-//   node --import tsx bench/verify-noise.ts [--trials 200] [--path direct|sandbox] [--effect 0.05] [--work-ms 1] [--reps 5]
+//   node --import tsx bench/verify-noise.ts [--trials 200] [--path direct|sandbox|replay] [--pool 400] [--pool-file F] [--effects 0.02,0.05,0.10] [--work-ms 1] [--reps 5]
 //       [--min-samples 10] [--max-samples 40] [--precision 0.02] [--min-effect 0.01] [--json]
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
-import { median } from 'simple-statistics';
+import { median, sampleStandardDeviation } from 'simple-statistics';
 import { hostFingerprint } from '../evaluators/fingerprint.js';
+import { bootstrapRatioOfMedians } from '../evaluators/stats/bootstrap.js';
+import { judgeSpeedup } from '../evaluators/stats/judge.js';
 import { judgeTimedRun } from '../evaluators/verify-judge.js';
-import { interleavedTiming, type Measurement } from '../evaluators/verify-timing.js';
+import { seededRandom } from '../evaluators/stats/rng.js';
+import { interleavedTiming, type InterleavedResult, type Measurement } from '../evaluators/verify-timing.js';
 import { verifyCandidate, DEFAULT_PRECISION } from '../evaluators/verify.js';
 import { LocalSandbox } from '../sandboxes/local/local-sandbox.js';
 import { DEFAULT_LIMITS } from '../sandboxes/types.js';
@@ -56,7 +64,9 @@ const { values: args } = parseArgs({
   options: {
     trials: { type: 'string', default: '200' },
     path: { type: 'string', default: 'direct' },
-    effect: { type: 'string', default: '0.05' },
+    pool: { type: 'string', default: '400' },
+    'pool-file': { type: 'string' },
+    effects: { type: 'string', default: '0.02,0.05,0.10' },
     'work-ms': { type: 'string', default: '1' },
     reps: { type: 'string', default: '5' },
     'min-samples': { type: 'string', default: '10' },
@@ -68,7 +78,8 @@ const { values: args } = parseArgs({
 });
 const trials = Number(args.trials);
 const reps = Number(args.reps);
-const effect = Number(args.effect);
+const effects = args.effects.split(',').map(Number);
+if (effects.some((e) => !(e > 0))) throw new Error('--effects: give positive fractions, e.g. 0.02,0.05');
 const policy = {
   minSamples: Number(args['min-samples']),
   maxSamples: Number(args['max-samples']),
@@ -76,7 +87,8 @@ const policy = {
   minEffect: Number(args['min-effect']),
   confidence: 0.95,
 };
-if (args.path !== 'direct' && args.path !== 'sandbox') throw new Error('--path: use direct or sandbox');
+if (!['direct', 'sandbox', 'replay'].includes(args.path))
+  throw new Error('--path: use direct, sandbox or replay');
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'adrs-verify-noise-'));
 const evaluatorDir = path.join(root, 'evaluator');
@@ -115,11 +127,55 @@ for (let i = 0; i < 15; i++) {
 }
 const iters = (1_000_000 * Number(args['work-ms'])) / 1000 / median(probeTimes);
 
+// Replay: real A/A pairs (order shuffled within each pair), measured once.
+const pool: Array<[number, number]> = [];
+if (args.path === 'replay' && args['pool-file'] && existsSync(args['pool-file'])) {
+  pool.push(...(JSON.parse(readFileSync(args['pool-file'], 'utf8')) as Array<[number, number]>));
+  process.stderr.write(`pool: ${pool.length} pairs read from ${args['pool-file']}\n`);
+} else if (args.path === 'replay') {
+  const a = workspace('pool-a', iters);
+  const b = workspace('pool-b', iters);
+  const rand = seededRandom(77);
+  const poolStarted = Date.now();
+  while (pool.length < Number(args.pool)) {
+    const aFirst = rand() < 0.5;
+    const first = await direct(aFirst ? a : b);
+    const second = await direct(aFirst ? b : a);
+    if (!first.ok || !second.ok) throw new Error('pool: a timing process failed');
+    pool.push(aFirst ? [first.value, second.value] : [second.value, first.value]);
+  }
+  if (args['pool-file']) writeFileSync(args['pool-file'], JSON.stringify(pool));
+  const d = pool.map(([x, y]) => Math.log(x) - Math.log(y));
+  process.stderr.write(
+    `pool: ${pool.length} real A/A pairs in ${((Date.now() - poolStarted) / 1000).toFixed(0)} s; per-pair log-ratio sd ${(sampleStandardDeviation(d) * 100).toFixed(2)}%\n`,
+  );
+}
+
+async function replay(index: number, effect: number): Promise<InterleavedResult> {
+  const rand = seededRandom(0xbeef + index);
+  const draws = new Map<number, [number, number]>();
+  const seed = 1000 + index;
+  return interleavedTiming({
+    key: 'spin',
+    policy,
+    seed,
+    randomizeOrder: true,
+    measure: (arm, pair) => {
+      if (!draws.has(pair)) draws.set(pair, pool[Math.floor(rand() * pool.length)]!);
+      const [base, cand] = draws.get(pair)!;
+      return Promise.resolve({ ok: true, value: arm === 'baseline' ? base : cand / effect });
+    },
+  });
+}
+
 const sandbox = new LocalSandbox();
 const target = { command: ['{problem}/spin'], evaluatorDir, limits: DEFAULT_LIMITS };
 
 interface Trial {
   verified: boolean;
+  /** What the independent-groups analysis (ratio of medians) would have said on the same samples. */
+  independentVerified: boolean;
+  mde90: number;
   speedup: number;
   samplesPerArm: number;
   stop: string;
@@ -143,24 +199,33 @@ async function trial(index: number, candidateIters: number): Promise<Trial> {
         fingerprint: {},
       });
       const stop = /stopped: ([\w-]+)/.exec(verdict.reason)?.[1] ?? verdict.reason;
+      const m = verdict.metrics ?? {};
       return {
         verified: verdict.verified,
+        independentVerified: (m['timing.independent_ci_low'] ?? 0) > 1 + policy.minEffect,
+        mde90: m['timing.mde90'] ?? NaN,
         speedup: verdict.speedup ?? NaN,
         samplesPerArm: verdict.nCandidate ?? 0,
         stop,
       };
     }
-    const run = await interleavedTiming({
-      key: 'spin',
-      policy,
-      seed,
-      randomizeOrder: true,
-      measure: (arm) => direct(arm === 'candidate' ? cand : base),
-    });
+    const run =
+      args.path === 'replay'
+        ? await replay(index, iters / candidateIters)
+        : await interleavedTiming({
+            key: 'spin',
+            policy,
+            seed,
+            randomizeOrder: true,
+            measure: (arm) => direct(arm === 'candidate' ? cand : base),
+          });
     if (run.stop === 'failed') throw new Error(`trial ${index}: ${run.failure?.reason}`);
     const judged = judgeTimedRun(run, { ...policy, seed });
+    const independent = bootstrapRatioOfMedians(run.baseline, run.candidate, { seed });
     return {
       verified: judged.verified,
+      independentVerified: judgeSpeedup(independent, policy.minEffect).verified,
+      mde90: judged.mde90,
       speedup: judged.interval.estimate,
       samplesPerArm: run.candidate.length,
       stop: run.stop,
@@ -179,6 +244,7 @@ async function scenario(name: string, candidateIters: number, offset: number) {
     if ((i + 1) % 25 === 0) process.stderr.write(`${name}: ${i + 1}/${trials} trials\n`);
   }
   const verified = results.filter((r) => r.verified).length;
+  const independentVerified = results.filter((r) => r.independentVerified).length;
   const stops: Record<string, number> = {};
   for (const r of results) stops[r.stop] = (stops[r.stop] ?? 0) + 1;
   const n = results.map((r) => r.samplesPerArm);
@@ -187,6 +253,9 @@ async function scenario(name: string, candidateIters: number, offset: number) {
     trials: results.length,
     verified,
     rate: verified / results.length,
+    independentVerified,
+    independentRate: independentVerified / results.length,
+    medianMde90: median(results.map((r) => r.mde90)),
     samplesPerArm: {
       mean: n.reduce((a, b) => a + b, 0) / n.length,
       median: median(n),
@@ -200,7 +269,11 @@ async function scenario(name: string, candidateIters: number, offset: number) {
 }
 
 const aa = await scenario('A/A (identical programs)', iters, 0);
-const ab = await scenario(`true speedup ${(1 + effect).toFixed(2)}x`, iters / (1 + effect), 100_000);
+const abs = [];
+for (const [k, effect] of effects.entries())
+  abs.push(
+    await scenario(`true speedup ${(1 + effect).toFixed(2)}x`, iters / (1 + effect), 100_000 * (k + 1)),
+  );
 const host = await hostFingerprint();
 const report = {
   machine: { cpu: host.cpu, os: host.os, load: os.loadavg(), node: process.version },
@@ -210,8 +283,8 @@ const report = {
   iters: Math.round(iters),
   policy,
   falseVerificationRate: aa.rate,
-  power: ab.rate,
-  scenarios: [aa, ab],
+  power: Object.fromEntries(effects.map((e, k) => [String(e), abs[k]!.rate])),
+  scenarios: [aa, ...abs],
 };
 if (args.json) console.log(JSON.stringify(report, null, 2));
 else {
@@ -225,15 +298,17 @@ else {
     `path: ${args.path}; program: ${reps} timed repetitions of ${Math.round(iters)} LCG steps (~${args['work-ms']} ms each) per process, one fresh process per sample (its value: the median of its repetitions)`,
   );
   console.log(
-    `policy: min ${policy.minSamples} / max ${policy.maxSamples} samples per arm, precision ±${policy.precision * 100}%, min_effect ${policy.minEffect * 100}%, ${policy.confidence * 100}% bootstrap CI of the ratio of medians`,
+    `policy: min ${policy.minSamples} / max ${policy.maxSamples} pairs, precision ±${policy.precision * 100}%, min_effect ${policy.minEffect * 100}%, ${policy.confidence * 100}% paired bootstrap CI (median log ratio within pairs), early stop for a clear win at p < 0.001`,
   );
-  for (const s of [aa, ab]) {
+  for (const s of [aa, ...abs]) {
     console.log(
-      `${s.name}: verified ${s.verified}/${s.trials} = ${(s.rate * 100).toFixed(1)}%; samples per arm mean ${s.samplesPerArm.mean.toFixed(1)}, median ${s.samplesPerArm.median}, max ${s.samplesPerArm.max} (${s.samplesPerArm.total} processes); median speedup ${s.medianSpeedup.toFixed(4)}; stops ${JSON.stringify(s.stops)}; ${s.seconds.toFixed(0)} s`,
+      `${s.name}: verified ${s.verified}/${s.trials} = ${(s.rate * 100).toFixed(1)}% (independent groups: ${(s.independentRate * 100).toFixed(1)}%); median MDE(90%) ${(s.medianMde90 * 100).toFixed(1)}%; pairs mean ${s.samplesPerArm.mean.toFixed(1)}, median ${s.samplesPerArm.median}, max ${s.samplesPerArm.max} (${s.samplesPerArm.total} processes); median speedup ${s.medianSpeedup.toFixed(4)}; stops ${JSON.stringify(s.stops)}; ${s.seconds.toFixed(0)} s`,
     );
   }
   console.log(
-    `false verification rate ${(aa.rate * 100).toFixed(1)}% (must be <= 1%); power at ${(1 + effect).toFixed(2)}x ${(ab.rate * 100).toFixed(1)}% (must be >= 90%)`,
+    `false verification rate ${(aa.rate * 100).toFixed(1)}% (must be <= 1%); power ${effects
+      .map((e, k) => `at ${(1 + e).toFixed(2)}x ${(abs[k]!.rate * 100).toFixed(1)}%`)
+      .join(', ')} (goal >= 90% at 1.02x)`,
   );
 }
 await sandbox.dispose();

@@ -1,5 +1,6 @@
-// Interleaved A/B timing: one fresh-process sample per arm per pair, order optionally shuffled, until precise enough.
+// Interleaved A/B timing: one fresh-process sample per arm per pair, order optionally shuffled, until the sequential rule stops.
 import { shouldStop, type SequentialPolicy, type StopReason } from './stats/sequential.js';
+import type { SpeedupInterval } from './stats/interval.js';
 import { seededRandom } from './stats/rng.js';
 import type { Arm, VerdictSample } from './verify-types.js';
 
@@ -14,9 +15,19 @@ export interface InterleavedOptions {
   randomizeOrder: boolean;
   signal?: AbortSignal;
   onSample?: (sample: VerdictSample) => void;
+  /** Called after every complete pair; `interval` once enough pairs are in for a look. */
+  onPair?: (progress: PairProgress) => void;
+}
+
+export interface PairProgress {
+  /** Pairs complete (1-based count). */
+  pair: number;
+  maxPairs: number;
+  interval?: SpeedupInterval;
 }
 
 export interface InterleavedResult {
+  /** baseline[i] and candidate[i] were taken in pair i (the paired analysis relies on it). */
   baseline: number[];
   candidate: number[];
   /** Both arms in measurement order. */
@@ -51,6 +62,7 @@ export async function interleavedTiming(opts: InterleavedOptions): Promise<Inter
       opts.onSample?.(sample);
     }
     const decision = shouldStop(values.baseline, values.candidate, { ...opts.policy, seed: opts.seed });
+    opts.onPair?.({ pair: pair + 1, maxPairs: opts.policy.maxSamples, interval: decision.interval });
     if (decision.stop) {
       return {
         baseline: values.baseline,

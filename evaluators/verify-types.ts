@@ -3,6 +3,7 @@ import type { Sandbox } from '../sandboxes/types.js';
 import type { EvaluationOutcome } from './result.js';
 import type { EvaluationTarget } from './run-evaluation.js';
 import type { GuardReport } from './guard/types.js';
+import type { PairProgress } from './verify-timing.js';
 
 export type Arm = 'candidate' | 'baseline';
 
@@ -28,7 +29,7 @@ export interface Verdict {
   minEffect?: number | null;
   nCandidate?: number | null;
   nBaseline?: number | null;
-  /** e.g. "bootstrap-ratio-of-medians", "deterministic-heldout", "refused". */
+  /** e.g. "paired-bootstrap-log-ratio", "deterministic-heldout", "guard-refused"; older verdicts "bootstrap-ratio-of-medians". */
   method: string;
   /** Primary score (higher is better) on the held-out inputs. */
   score?: number | null;
@@ -42,9 +43,9 @@ export interface Verdict {
 export interface TimingPolicy {
   /** Timing key in the evaluator result (`timings[key]`); absent = deterministic problem. */
   key?: string;
-  /** Samples per arm before the first look (problem.yaml timing.verify_samples). */
+  /** A/B pairs before the first look (problem.yaml timing.verify_samples). */
   minSamples: number;
-  /** Samples per arm at most (timing.max_samples). */
+  /** A/B pairs at most (timing.max_samples). */
   maxSamples: number;
   /** Relative improvement the interval's lower end must clear (timing.min_effect, e.g. 0.01). */
   minEffect: number;
@@ -81,6 +82,8 @@ export interface VerifyOptions {
   signal?: AbortSignal;
   /** Progress: called after every timing sample. */
   onSample?: (sample: VerdictSample) => void;
+  /** Progress: called after every complete A/B pair, with the interval once the sequential rule looks. */
+  onProgress?: (progress: PairProgress) => void;
 }
 
 export interface VerifyResult {

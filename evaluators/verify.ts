@@ -2,13 +2,14 @@
 import { randomInt } from 'node:crypto';
 import type { EvaluationOutcome } from './result.js';
 import { runEvaluation } from './run-evaluation.js';
-import { BOOTSTRAP_METHOD } from './stats/bootstrap.js';
+import { PAIRED_METHOD } from './stats/paired.js';
 import { judgeTimedRun } from './verify-judge.js';
 import { sampleValue, timeSample } from './verify-sample.js';
 import { interleavedTiming, type InterleavedResult } from './verify-timing.js';
 import type { Verdict, VerifyOptions, VerifyResult } from './verify-types.js';
 
 export type { Verdict, VerdictSample, VerifyOptions, VerifyResult, TimingPolicy } from './verify-types.js';
+export type { PairProgress } from './verify-timing.js';
 
 export const DETERMINISTIC_METHOD = 'deterministic-heldout';
 export const REFUSED_METHOD = 'guard-refused';
@@ -65,7 +66,7 @@ function runVerifyStage(
  */
 export async function verifyCandidate(opts: VerifyOptions): Promise<VerifyResult> {
   const timed = opts.timing.key !== undefined;
-  const method = timed ? BOOTSTRAP_METHOD : DETERMINISTIC_METHOD;
+  const method = timed ? PAIRED_METHOD : DETERMINISTIC_METHOD;
   const base: Verdict = {
     candidateId: opts.candidateId,
     baselineCandidateId: opts.baselineCandidateId ?? null,
@@ -159,6 +160,7 @@ async function verifyTimed(
     randomizeOrder: opts.timing.randomizeOrder ?? true,
     signal: opts.signal,
     onSample: opts.onSample,
+    onPair: opts.onProgress,
     measure: (arm, pair, pairSeed) =>
       timeSample({
         sandbox: opts.sandbox,

@@ -32,6 +32,15 @@ export interface RunEvents {
     score: number | null;
     reason: string;
   };
+  /** A verification's A/B pairs so far; `interval`/`speedup` once the sequential rule has looked. */
+  'verify:progress': {
+    runId: string;
+    candidateId: string;
+    pair: number;
+    maxPairs: number;
+    interval?: [number, number];
+    speedup?: number;
+  };
   'best:improved': { runId: string; candidateId: string; score: number; iteration: number };
   'llm:call': {
     runId: string;

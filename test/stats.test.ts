@@ -1,10 +1,11 @@
-// Speedup statistics: bootstrap ratio of medians, Hodges–Lehmann on log times, the verification rule, sequential stopping.
+// Speedup statistics: paired bootstrap of per-pair log ratios, minimum detectable effect, bootstrap ratio of medians, Hodges–Lehmann on log times, the verification rule, sequential stopping.
 import { describe, expect, it } from 'vitest';
 import { bootstrapRatioOfMedians } from '../evaluators/stats/bootstrap.js';
 import { hodgesLehmannSpeedup } from '../evaluators/stats/hodges-lehmann.js';
 import { relativeHalfWidth } from '../evaluators/stats/interval.js';
 import { judgeSpeedup } from '../evaluators/stats/judge.js';
 import { seededRandom } from '../evaluators/stats/rng.js';
+import { minimumDetectableEffect, pairedSpeedup } from '../evaluators/stats/paired.js';
 import { shouldStop } from '../evaluators/stats/sequential.js';
 
 /** Log-normal-ish times around `center` (seeded). */
@@ -89,15 +90,26 @@ describe('judgeSpeedup', () => {
 
 describe('shouldStop', () => {
   const policy = { minSamples: 5, maxSamples: 30, precision: 0.02, minEffect: 0.01, confidence: 0.95 };
-  it('waits for minSamples per arm', () => {
+  /** n pairs whose candidate takes base/ratio, each pair scaled by its own drift factor. */
+  const pairs = (ratio: number, n: number, seed: number, spread: number) => {
+    const base = times(1, n, seed, spread);
+    const cand = times(1 / ratio, n, seed + 1, spread);
+    return [base, cand] as const;
+  };
+  it('waits for minSamples pairs', () => {
     expect(shouldStop(times(1, 4, 1), times(1, 10, 2), policy)).toEqual({ stop: false });
   });
-  it('stops for precision when the interval is narrow enough', () => {
-    const d = shouldStop(times(1, 10, 1, 0.001), times(0.5, 10, 2, 0.001), policy);
+  it('stops early for a clear win (Haybittle–Peto boundary)', () => {
+    const d = shouldStop(...pairs(2, 10, 1, 0.01), policy);
+    expect(d).toMatchObject({ stop: true, why: 'efficacy' });
+  });
+  it('stops for precision when the interval is narrow but straddles the threshold', () => {
+    const d = shouldStop(...pairs(1.01, 10, 1, 0.001), policy);
     expect(d).toMatchObject({ stop: true, why: 'precision' });
+    expect(d.interval!.low).toBeLessThan(1.01);
   });
   it('stops for futility when the interval lies below the threshold', () => {
-    const d = shouldStop(times(1, 10, 1, 0.01), times(2, 10, 2, 0.01), policy);
+    const d = shouldStop(...pairs(0.5, 10, 1, 0.01), policy);
     expect(d).toMatchObject({ stop: true, why: 'futility' });
   });
   it('keeps going when noisy, and stops at maxSamples', () => {
@@ -106,5 +118,70 @@ describe('shouldStop', () => {
       stop: true,
       why: 'max-samples',
     });
+  });
+});
+
+describe('pairedSpeedup', () => {
+  it('is exp of the median per-pair log ratio, reproducibly', () => {
+    // per-pair ratios 2, 4, 1.5 -> median 2
+    const ci = pairedSpeedup([2, 4, 3], [1, 1, 2], { seed: 3 });
+    expect(ci.method).toBe('paired-bootstrap-log-ratio');
+    expect(ci.estimate).toBeCloseTo(2, 12);
+    expect(ci.pairs).toBe(3);
+    expect(pairedSpeedup([2, 4, 3], [1, 1, 2], { seed: 3 })).toEqual(ci);
+  });
+
+  it('removes drift that both arms of a pair share, where independent groups cannot', () => {
+    // Machine speed wanders by a factor of up to ~2 between pairs; within a pair the candidate is 5% faster.
+    const rand = seededRandom(11);
+    const base: number[] = [];
+    const cand: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const drift = Math.exp(0.7 * (rand() - 0.5));
+      base.push(drift * Math.exp(0.005 * (rand() - 0.5)));
+      cand.push((drift / 1.05) * Math.exp(0.005 * (rand() - 0.5)));
+    }
+    const paired = pairedSpeedup(base, cand, { seed: 1 });
+    const independent = bootstrapRatioOfMedians(base, cand, { seed: 1 });
+    expect(paired.estimate).toBeGreaterThan(1.04);
+    expect(paired.estimate).toBeLessThan(1.06);
+    expect(judgeSpeedup(paired, 0.01).verified).toBe(true);
+    expect(judgeSpeedup(independent, 0.01).verified).toBe(false);
+    expect(paired.high - paired.low).toBeLessThan((independent.high - independent.low) / 5);
+  });
+
+  it('bootstraps blocks of pairs when asked, and refuses unpaired samples', () => {
+    const [b, c] = [times(1, 24, 4, 0.05), times(0.9, 24, 5, 0.05)];
+    const blocks = pairedSpeedup(b, c, { blockLength: 4, seed: 2 });
+    expect(blocks.low).toBeLessThan(blocks.estimate);
+    expect(blocks.high).toBeGreaterThan(blocks.estimate);
+    expect(blocks).toEqual(pairedSpeedup(b, c, { blockLength: 4, seed: 2 }));
+    expect(blocks).not.toEqual(pairedSpeedup(b, c, { blockLength: 1, seed: 2 }));
+    expect(() => pairedSpeedup([1, 2, 3], [1, 2])).toThrow(/3 baseline and 2 candidate values/);
+  });
+});
+
+describe('minimumDetectableEffect', () => {
+  const opts = { minEffect: 0.01, confidence: 0.95 };
+  it('is min_effect with no noise and grows with the standard error', () => {
+    expect(minimumDetectableEffect(0, opts)).toBeCloseTo(0.01, 12);
+    expect(minimumDetectableEffect(0.01, opts)).toBeGreaterThan(minimumDetectableEffect(0.005, opts));
+  });
+  it('is an effect the rule verifies about 90% of the time (simulated pairs)', () => {
+    const rand = seededRandom(21);
+    const n = 30;
+    const sd = 0.03;
+    const gauss = () => sd * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+    // Standard error of the median of n normal log ratios, then the effect it says is detected 90% of the time.
+    const mde = minimumDetectableEffect(1.2533 * (sd / Math.sqrt(n)), opts);
+    let verified = 0;
+    const trials = 200;
+    for (let t = 0; t < trials; t++) {
+      const base = Array.from({ length: n }, () => Math.exp(gauss()));
+      const cand = base.map((b) => (b / (1 + mde)) * Math.exp(-gauss()));
+      if (judgeSpeedup(pairedSpeedup(base, cand, { resamples: 500, seed: t }), 0.01).verified) verified++;
+    }
+    expect(verified / trials).toBeGreaterThan(0.8);
+    expect(verified / trials).toBeLessThan(0.98);
   });
 });

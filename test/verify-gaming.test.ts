@@ -70,7 +70,7 @@ describe('honest speedup (positive control)', () => {
     expect(heldOut?.status).toBe('ok');
     expect(verdict.correct).toBe(true);
     expect(verdict.verified, verdict.reason).toBe(true);
-    expect(verdict.method).toBe('bootstrap-ratio-of-medians');
+    expect(verdict.method).toBe('paired-bootstrap-log-ratio');
     expect(verdict.speedup!).toBeGreaterThan(1.3); // 2x by construction
     const samples = verdict.samples!;
     expect(samples.length).toBe(verdict.nCandidate! + verdict.nBaseline!);

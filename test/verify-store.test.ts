@@ -145,7 +145,7 @@ describe('storing a verdict', () => {
         candidate_id: cand.id,
         verified: 1,
         correct: 1,
-        method: 'bootstrap-ratio-of-medians',
+        method: 'paired-bootstrap-log-ratio',
         speedup: verdict.speedup,
         ci_low: verdict.ciLow,
         ci_high: verdict.ciHigh,

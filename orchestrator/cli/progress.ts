@@ -43,6 +43,14 @@ export function attachProgress(bus: RunEventBus, stderr: Stream, total: number):
     bus.on('candidate:verified', (e) =>
       say(`  ${e.candidateId} ${e.verified ? 'VERIFIED' : 'not verified'}: ${e.reason}`),
     ),
+    bus.on('verify:progress', (e) => {
+      // One line per look on a TTY would flood it: the live line carries it; plain output gets every 5th pair.
+      const text = `  verifying ${e.candidateId}: pair ${e.pair}/${e.maxPairs}${e.speedup !== undefined && e.interval ? `, ${e.speedup.toFixed(3)}x [${e.interval[0].toFixed(3)}, ${e.interval[1].toFixed(3)}]` : ''}`;
+      if (tty) {
+        stderr.write('\r\x1b[2K' + text);
+        lineShown = true;
+      } else if (e.pair % 5 === 0 || e.pair === e.maxPairs) stderr.write(text + '\n');
+    }),
     bus.on('run:warning', (e) => say(`warning: ${e.message}`)),
     bus.on('slurm:submitted', (e) =>
       say(`slurm: submitted array job ${e.arrayJobId} (${e.evalJobIds.length} evaluations)`),

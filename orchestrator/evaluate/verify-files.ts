@@ -20,6 +20,9 @@ export interface VerifyFilesOptions {
   gpus?: string;
   signal?: AbortSignal;
   onSample?: Parameters<typeof verifyCandidate>[0]['onSample'];
+  onProgress?: Parameters<typeof verifyCandidate>[0]['onProgress'];
+  /** Where this runs (e.g. { kind: 'slurm', jobId, node }), stored in the fingerprint as `executor`. */
+  executorFacts?: Record<string, string>;
 }
 
 export async function verifyFiles(opts: VerifyFilesOptions): Promise<VerifyResult> {
@@ -51,11 +54,15 @@ export async function verifyFiles(opts: VerifyFilesOptions): Promise<VerifyResul
       },
       primary: { name: primary.name, direction: primary.direction },
       seed: opts.seed,
-      fingerprint: await environmentFingerprint(opts.sandbox, opts.problem.contentHash),
+      fingerprint: {
+        ...(await environmentFingerprint(opts.sandbox, opts.problem.contentHash)),
+        ...(opts.executorFacts ? { executor: opts.executorFacts } : {}),
+      },
       guard,
       labels: { 'adrs.candidate': opts.candidateId },
       signal: opts.signal,
       onSample: opts.onSample,
+      onProgress: opts.onProgress,
     });
   } finally {
     cand.dispose();

@@ -1,7 +1,7 @@
 // Verification: which best waits to be verified, when it is due, and the verdict's effect on the run's
 // verified best. A best superseded before its turn is never timed; interrupted verifications resume first.
 import { coerceError } from '../../core/errors.js';
-import { hasVerifyStage, type VerifyFn } from './verify-stage.js';
+import { hasVerifyStage, verifyProgressEvent, type VerifyFn } from './verify-stage.js';
 import { evalSeedOf, pendingOf, type LoopContext, type Pending } from './loop-context.js';
 import type { RunPersistence } from './persistence.js';
 
@@ -62,6 +62,8 @@ export class Verification {
         seed: evalSeedOf(ctx.config, p.iteration) + 1_000_003,
         gpus: ctx.config.gpus,
         signal: ctx.signal,
+        executor: ctx.executor,
+        onProgress: (pr) => ctx.bus.emit('verify:progress', verifyProgressEvent(ctx.runId, p.id, pr)),
       });
       if (r.interrupted) {
         state.pendingVerify = [...new Set([...(state.pendingVerify ?? []), p.id])];

@@ -1,9 +1,12 @@
 // The verify stage of the loop: a candidate that beats the incumbent on screen is re-judged (held-out inputs,
-// fresh seeds, interleaved A/B timing against the seed) and the verdict is stored.
+// fresh seeds, interleaved A/B timing against the seed; as one job on a node with the Slurm executor) and the verdict is stored.
+import type { PairProgress } from '../../evaluators/verify-timing.js';
 import type { LoadedProblem } from '../../problems/src/load.js';
 import type { Sandbox } from '../../sandboxes/types.js';
 import { recordOutcome } from '../evaluate/evaluate-candidate.js';
 import { verifyFiles } from '../evaluate/verify-files.js';
+import type { RunEvents } from '../events.js';
+import type { Executor } from '../executors/types.js';
 import type { Store } from '../store/store.js';
 
 export interface VerifyRequest {
@@ -18,6 +21,10 @@ export interface VerifyRequest {
   seed: number;
   gpus?: string;
   signal?: AbortSignal;
+  /** An executor with `verify` (Slurm) runs the whole verification as one job there; otherwise it runs here in `sandbox`. */
+  executor?: Executor;
+  /** Called as A/B pairs complete (the loop emits verify:progress). */
+  onProgress?: (progress: PairProgress) => void;
 }
 
 export interface VerifyResult {
@@ -42,20 +49,41 @@ export function hasVerifyStage(problem: LoadedProblem): boolean {
 /** Runs the verification (evaluate/verify-files.ts) and stores what it produced: held-out evaluation rows and the verdict. */
 export const verifyStage: VerifyFn = async (req) => {
   const { store, problem, sandbox } = req;
-  const r = await verifyFiles({
-    problem,
-    sandbox,
-    candidateId: req.candidateId,
-    files: req.files,
-    baselineFiles: req.baselineFiles,
-    baselineCandidateId: req.baselineId,
-    seed: req.seed,
-    gpus: req.gpus,
-    signal: req.signal,
-  });
-  const v = r.verdict;
+  const remote = req.executor?.verify ? req.executor : undefined;
+  const r = remote
+    ? await remote.verify!(
+        {
+          id: `${req.candidateId}-verify-${req.seed}`,
+          candidateId: req.candidateId,
+          problemDir: problem.dir,
+          problemHash: problem.contentHash,
+          files: req.files,
+          baselineFiles: req.baselineFiles,
+          baselineCandidateId: req.baselineId,
+          seed: req.seed,
+          sandbox: sandbox.kind,
+          ...(req.gpus ? { gpus: req.gpus } : {}),
+        },
+        { signal: req.signal, onProgress: req.onProgress },
+      ).catch((error: unknown) => {
+        // Aborted (or the executor disposed) while the job was out: nothing is stored, resume verifies again.
+        if (req.signal?.aborted) return undefined;
+        throw error;
+      })
+    : await verifyFiles({
+        problem,
+        sandbox,
+        candidateId: req.candidateId,
+        files: req.files,
+        baselineFiles: req.baselineFiles,
+        baselineCandidateId: req.baselineId,
+        seed: req.seed,
+        gpus: req.gpus,
+        signal: req.signal,
+        onProgress: req.onProgress,
+      });
   // Interrupted: store nothing; the loop verifies the candidate again on resume.
-  if (req.signal?.aborted)
+  if (!r || req.signal?.aborted)
     return {
       verified: false,
       speedup: null,
@@ -65,11 +93,13 @@ export const verifyStage: VerifyFn = async (req) => {
       reason: 'interrupted',
       interrupted: true,
     };
+  const v = r.verdict;
+  // Held-out outcomes are stored under the sandbox kind that produced them (the node's, for a remote job).
+  const kind = remote ? sandboxKindOf(v.fingerprint, sandbox.kind) : sandbox.kind;
   store.transaction(() => {
-    if (r.heldOut)
-      recordOutcome(store, problem, req.candidateId, 'verify', req.seed, sandbox.kind, r.heldOut);
+    if (r.heldOut) recordOutcome(store, problem, req.candidateId, 'verify', req.seed, kind, r.heldOut);
     if (r.baselineHeldOut)
-      recordOutcome(store, problem, req.baselineId, 'verify', req.seed, sandbox.kind, r.baselineHeldOut);
+      recordOutcome(store, problem, req.baselineId, 'verify', req.seed, kind, r.baselineHeldOut);
     store.insertVerdict(v);
   });
   return {
@@ -81,3 +111,23 @@ export const verifyStage: VerifyFn = async (req) => {
     reason: v.reason,
   };
 };
+
+function sandboxKindOf(fingerprint: unknown, fallback: string): string {
+  const kind = (fingerprint as { sandbox?: { kind?: unknown } } | null)?.sandbox?.kind;
+  return typeof kind === 'string' ? kind : fallback;
+}
+
+/** The verify:progress payload for a pair count (and the interval, once there is one). */
+export function verifyProgressEvent(
+  runId: string,
+  candidateId: string,
+  p: PairProgress,
+): RunEvents['verify:progress'] {
+  return {
+    runId,
+    candidateId,
+    pair: p.pair,
+    maxPairs: p.maxPairs,
+    ...(p.interval ? { interval: [p.interval.low, p.interval.high], speedup: p.interval.estimate } : {}),
+  };
+}

@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { jobKindOf, runVerifyWorkerJob } from '../../executors/slurm/verify-worker-job.js';
 import { runWorkerJob } from '../../executors/slurm/worker-job.js';
 import type { CliContext } from '../context.js';
 import { setExitCode } from '../main.js';
@@ -15,7 +16,7 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command('worker')
     .description(
-      'evaluate one job file written by the Slurm executor and write its outcome (run on a cluster node)',
+      'evaluate (or verify) one job file written by the Slurm executor and write its result (run on a cluster node)',
     )
     .requiredOption('--job <file>', 'job file (in the shared directory)')
     .option('--json', 'print the outcome as JSON')
@@ -23,6 +24,29 @@ export function register(program: Command, ctx: CliContext): void {
       const started = Date.now();
       const file = path.resolve(ctx.cwd, opts.job);
       ctx.warn(`adrs worker: ${file} (host ${hostname()}, slurm job ${slurmId(ctx.env)})`);
+      if (jobKindOf(file) === 'verify') {
+        const v = await runVerifyWorkerJob(file, ctx.signal, ctx.env);
+        if (v.interrupted) {
+          ctx.warn(`adrs worker: interrupted while verifying ${v.job.verify.candidateId}; no result written`);
+          setExitCode(command, 143);
+          return;
+        }
+        const verdict = v.result.verdict;
+        ctx.warn(
+          `adrs worker: verification of ${verdict.candidateId} -> ${verdict.verified ? 'verified' : 'not verified'} in ${Date.now() - started} ms${v.reused ? ' (result already there)' : ''}`,
+        );
+        ctx.print(
+          opts.json
+            ? JSON.stringify({
+                job: v.job.verify.id,
+                resultFile: v.job.resultFile,
+                verified: verdict.verified,
+                reused: v.reused,
+              })
+            : `${v.job.verify.id} ${verdict.verified ? 'verified' : 'not verified'}: ${verdict.reason}`,
+        );
+        return;
+      }
       const { job, outcome, reused, interrupted } = await runWorkerJob(file, ctx.signal);
       if (interrupted) {
         ctx.warn(

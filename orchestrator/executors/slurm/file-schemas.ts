@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { STAGES, evaluatorResultSchema, type EvaluationOutcome } from '../../../evaluators/result.js';
 import type { EvalJob } from '../types.js';
+import type { VerifyResult } from '../../../evaluators/verify.js';
+import type { VerifyJob } from '../verify-job.js';
 
 export const evalJobSchema = z.object({
   id: z.string().min(1),
@@ -28,6 +30,48 @@ export const workerJobSchema = z.object({
 });
 export type WorkerJob = z.infer<typeof workerJobSchema>;
 
+export const verifyJobSchema = z.object({
+  id: z.string().min(1),
+  candidateId: z.string().min(1),
+  problemDir: z.string().min(1),
+  problemHash: z.string(),
+  files: z.record(z.string(), z.string()),
+  baselineFiles: z.record(z.string(), z.string()),
+  baselineCandidateId: z.string().nullable(),
+  seed: z.number().int(),
+  sandbox: z.string().min(1),
+  gpus: z.string().optional(),
+}) satisfies z.ZodType<VerifyJob>;
+
+/** What `adrs worker --job FILE` reads for a verification (kind "verify"). */
+export const verifyWorkerJobSchema = z.object({
+  version: z.literal(1),
+  kind: z.literal('verify'),
+  verify: verifyJobSchema,
+  /** Where the worker writes the VerifyResult (atomically). */
+  resultFile: z.string().min(1),
+  /** Where the worker appends one JSON line per finished A/B pair (progress for the coordinator). */
+  progressFile: z.string().min(1),
+  sandbox: z.string().min(1),
+  image: z.string().optional(),
+});
+export type VerifyWorkerJob = z.infer<typeof verifyWorkerJobSchema>;
+
+/** One line of a verification's progress file. */
+export const pairProgressSchema = z.object({
+  pair: z.number().int().positive(),
+  maxPairs: z.number().int().positive(),
+  interval: z
+    .object({
+      estimate: z.number(),
+      low: z.number(),
+      high: z.number(),
+      confidence: z.number(),
+      method: z.string(),
+    })
+    .optional(),
+});
+
 const common = { durationMs: z.number(), stderrTail: z.string(), stdoutTail: z.string() };
 
 export const outcomeSchema = z.discriminatedUnion('status', [
@@ -39,6 +83,40 @@ export const outcomeSchema = z.discriminatedUnion('status', [
     ...common,
   }),
 ]) satisfies z.ZodType<EvaluationOutcome>;
+
+const sampleSchema = z.object({
+  arm: z.enum(['candidate', 'baseline']),
+  key: z.string(),
+  seq: z.number().int(),
+  value: z.number(),
+});
+const num = z.number().nullable().optional();
+
+/** The VerifyResult a verification job writes: the verdict measured on the node and its held-out outcomes. */
+export const verifyResultSchema = z.object({
+  verdict: z.object({
+    candidateId: z.string().min(1),
+    baselineCandidateId: z.string().nullable().optional(),
+    verified: z.boolean(),
+    correct: z.boolean(),
+    speedup: num,
+    ciLow: num,
+    ciHigh: num,
+    confidence: num,
+    minEffect: num,
+    nCandidate: z.number().int().nullable().optional(),
+    nBaseline: z.number().int().nullable().optional(),
+    method: z.string().min(1),
+    score: num,
+    metrics: z.record(z.string(), z.number()).optional(),
+    reason: z.string(),
+    fingerprint: z.unknown(),
+    samples: z.array(sampleSchema).optional(),
+  }),
+  heldOut: outcomeSchema.optional(),
+  baselineHeldOut: outcomeSchema.optional(),
+  feedback: z.string(),
+}) satisfies z.ZodType<VerifyResult>;
 
 /** One Slurm submission of an evaluation and how it ended. */
 export const attemptSchema = z.object({
@@ -53,6 +131,8 @@ export type Attempt = z.infer<typeof attemptSchema>;
 export const inflightSchema = z.object({
   version: z.literal(1),
   key: z.string(),
+  /** An evaluation (default) or a whole verification. */
+  kind: z.enum(['eval', 'verify']).optional(),
   evalJobId: z.string(),
   candidateId: z.string(),
   stage: z.enum(STAGES),

@@ -46,11 +46,18 @@ export class InflightTable {
  * The record among `candidates` that evaluates the same thing as `job` (same candidate, stage, problem and files),
  * preferring one with the same seed.
  */
-export function findMatch(candidates: Iterable<InflightRecord>, job: EvalJob): InflightRecord | undefined {
-  const hash = filesHash(job.files);
+export function findMatch(
+  candidates: Iterable<InflightRecord>,
+  job: Pick<EvalJob, 'candidateId' | 'stage' | 'problemHash' | 'seed'> & {
+    filesHash: string;
+    kind?: 'eval' | 'verify';
+  },
+): InflightRecord | undefined {
+  const hash = job.filesHash;
   let loose: InflightRecord | undefined;
   for (const r of candidates) {
     if (r.candidateId !== job.candidateId || r.stage !== job.stage) continue;
+    if ((r.kind ?? 'eval') !== (job.kind ?? 'eval')) continue;
     if (r.problemHash !== job.problemHash || r.filesHash !== hash) continue;
     if (r.seed === job.seed) return r;
     loose ??= r;

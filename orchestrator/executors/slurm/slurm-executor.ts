@@ -1,4 +1,4 @@
-// Runs evaluations as Slurm array jobs of `adrs worker`, tracks them with squeue/scontrol/sacct, retries jobs that end without a result, and re-attaches after a restart.
+// Runs evaluations (and whole verifications) as Slurm array jobs of `adrs worker`, tracks them with squeue/scontrol/sacct, retries jobs that end without a result, and re-attaches after a restart.
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -13,12 +13,22 @@ import {
 } from 'node:fs';
 import { AdrsError, InputError } from '../../../core/errors.js';
 import { assetPath } from '../../../core/paths.js';
-import type { EvaluationOutcome } from '../../../evaluators/result.js';
+import type { EvaluationOutcome, Stage } from '../../../evaluators/result.js';
+import type { PairProgress } from '../../../evaluators/verify-timing.js';
+import type { VerifyResult } from '../../../evaluators/verify.js';
 import { describeIssue } from '../../../problems/src/load.js';
 import type { EvalJob, Executor } from '../types.js';
+import { notRunResult, type VerifyJob } from '../verify-job.js';
 import { batchScript, gresFor, sbatchArgs, workerEnv } from './batch-script.js';
 import { slurmConfigSchema, type SlurmConfig, type SlurmConfigInput } from './config.js';
-import { outcomeSchema, type InflightRecord, type WorkerJob } from './file-schemas.js';
+import {
+  outcomeSchema,
+  pairProgressSchema,
+  verifyResultSchema,
+  type InflightRecord,
+  type VerifyWorkerJob,
+  type WorkerJob,
+} from './file-schemas.js';
 import { filesHash, findMatch, InflightTable } from './inflight-table.js';
 import { isTerminal, type SlurmJobState } from './parse.js';
 import { fileKey, readJson, SharedDir, writeJsonAtomic } from './shared-dir.js';
@@ -35,7 +45,8 @@ export type SlurmEvent =
       type: 'slurm:result';
       evalJobId: string;
       slurmJobId: string | null;
-      status: EvaluationOutcome['status'];
+      /** An evaluation's status; for a verification "verified" or "not-verified". */
+      status: EvaluationOutcome['status'] | 'verified' | 'not-verified';
     }
   | { type: 'slurm:poll-error'; error: string };
 
@@ -47,15 +58,46 @@ export interface SlurmExecutorOptions extends SlurmConfigInput {
   hostEnv?: NodeJS.ProcessEnv;
 }
 
+/** How a job that never produced a result ended (after the retries). */
+interface Failure {
+  status: 'failed' | 'timeout';
+  reason: string;
+  feedback: string;
+  durationMs: number;
+  stderrTail: string;
+}
+
+/** One kind of job (an evaluation or a verification): what goes in its job file and how its result reads. */
+interface JobSpec {
+  kind: 'eval' | 'verify';
+  id: string;
+  candidateId: string;
+  stage: Stage;
+  seed: number;
+  problemHash: string;
+  filesHash: string;
+  gpus?: string;
+  /** The job file's content for a new record. */
+  payload(record: InflightRecord): WorkerJob | VerifyWorkerJob;
+  /** The result file's content, or undefined when it does not parse. */
+  parse(raw: unknown): unknown;
+  failed(f: Failure): unknown;
+  /** The status named in the slurm:result event. */
+  statusOf(result: unknown): string;
+  onProgress?: (progress: PairProgress) => void;
+}
+
 interface Entry {
-  job: EvalJob;
+  job: JobSpec;
   record: InflightRecord;
+  /** Progress lines already passed on. */
+  progressSeen: number;
   started: number;
   lastState?: string;
   runningSince?: number;
   /** Polls since the job was found ended without a result (the result may still be crossing the shared filesystem). */
   endedPolls: number;
-  resolve(outcome: EvaluationOutcome): void;
+  resolve(result: unknown): void;
   reject(error: unknown): void;
   detach(): void;
 }
@@ -109,6 +151,74 @@ export class SlurmExecutor implements Executor {
   }
 
   run(job: EvalJob, signal?: AbortSignal): Promise<EvaluationOutcome> {
+    const spec: JobSpec = {
+      kind: 'eval',
+      id: job.id,
+      candidateId: job.candidateId,
+      stage: job.stage,
+      seed: job.seed,
+      problemHash: job.problemHash,
+      filesHash: filesHash(job.files),
+      gpus: job.gpus,
+      payload: (record) => ({
+        version: 1,
+        job,
+        resultFile: record.resultFile,
+        sandbox: this.config.sandbox ?? job.sandbox,
+        ...(this.config.image ? { image: this.config.image } : {}),
+      }),
+      parse: (raw) => {
+        const parsed = outcomeSchema.safeParse(raw);
+        return parsed.success ? parsed.data : undefined;
+      },
+      failed: (f): EvaluationOutcome => ({ ...f, stdoutTail: '' }),
+      statusOf: (r) => (r as EvaluationOutcome).status,
+    };
+    return this.start(spec, signal) as Promise<EvaluationOutcome>;
+  }
+
+  /**
+   * Runs a whole verification (held-out check, then every A/B timing pair) as one Slurm job, so both
+   * arms are timed on the same node; the verdict (with that node's fingerprint) comes back as it is.
+   * A job that ends without a result after the retries gives a "not-run" verdict naming why.
+   */
+  verify(
+    job: VerifyJob,
+    opts: { signal?: AbortSignal; onProgress?: (p: PairProgress) => void } = {},
+  ): Promise<VerifyResult> {
+    const spec: JobSpec = {
+      kind: 'verify',
+      id: job.id,
+      candidateId: job.candidateId,
+      stage: 'verify',
+      seed: job.seed,
+      problemHash: job.problemHash,
+      filesHash: filesHash({
+        ...prefixed('candidate/', job.files),
+        ...prefixed('baseline/', job.baselineFiles),
+      }),
+      gpus: job.gpus,
+      payload: (record) => ({
+        version: 1,
+        kind: 'verify',
+        verify: job,
+        resultFile: record.resultFile,
+        progressFile: progressFileOf(record),
+        sandbox: this.config.sandbox ?? job.sandbox,
+        ...(this.config.image ? { image: this.config.image } : {}),
+      }),
+      parse: (raw) => {
+        const parsed = verifyResultSchema.safeParse(raw);
+        return parsed.success ? parsed.data : undefined;
+      },
+      failed: (f) => notRunResult(job, `verification ${f.status}: ${f.reason}`),
+      statusOf: (r) => ((r as VerifyResult).verdict.verified ? 'verified' : 'not-verified'),
+      onProgress: opts.onProgress,
+    };
+    return this.start(spec, opts.signal) as Promise<VerifyResult>;
+  }
+
+  private start(job: JobSpec, signal?: AbortSignal): Promise<unknown> {
     if (this.disposed)
       return Promise.reject(new AdrsError('executor-disposed', 'the Slurm executor was disposed'));
     if (signal?.aborted) return Promise.reject(abortReason(signal));
@@ -128,11 +238,12 @@ export class SlurmExecutor implements Executor {
     } else {
       record = this.newRecord(job);
     }
-    return new Promise<EvaluationOutcome>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const onAbort = (): void => this.abort(entry, abortReason(signal!));
       const entry: Entry = {
         job,
         record,
+        progressSeen: 0,
         started: Date.now(),
         endedPolls: 0,
         resolve,
@@ -174,7 +285,7 @@ export class SlurmExecutor implements Executor {
     return this.orphans;
   }
 
-  private newRecord(job: EvalJob): InflightRecord {
+  private newRecord(job: JobSpec): InflightRecord {
     let key = fileKey(job.id);
     if (this.entries.has(key) || existsSync(this.dir.inflightFile(key)))
       key = `${key}-${randomBytes(3).toString('hex')}`;
@@ -182,12 +293,13 @@ export class SlurmExecutor implements Executor {
     const record: InflightRecord = {
       version: 1,
       key,
+      ...(job.kind === 'verify' ? { kind: 'verify' as const } : {}),
       evalJobId: job.id,
       candidateId: job.candidateId,
       stage: job.stage,
       seed: job.seed,
       problemHash: job.problemHash,
-      filesHash: filesHash(job.files),
+      filesHash: job.filesHash,
       gres: gresFor(this.config, job.gpus),
       jobFile: this.dir.jobFile(key),
       resultFile: this.dir.resultFile(key),
@@ -196,14 +308,7 @@ export class SlurmExecutor implements Executor {
       createdAt: now,
       updatedAt: now,
     };
-    const workerJob: WorkerJob = {
-      version: 1,
-      job,
-      resultFile: record.resultFile,
-      sandbox: this.config.sandbox ?? job.sandbox,
-      ...(this.config.image ? { image: this.config.image } : {}),
-    };
-    writeJsonAtomic(record.jobFile, workerJob);
+    writeJsonAtomic(record.jobFile, job.payload(record));
     this.table.save(record);
     return record;
   }
@@ -294,6 +399,7 @@ export class SlurmExecutor implements Executor {
 
   private async poll(): Promise<void> {
     const submitted = [...this.entries.values()].filter((e) => e.record.slurmJobId);
+    for (const e of submitted) this.passProgress(e);
     for (const e of submitted) if (existsSync(e.record.resultFile)) this.finishFromResult(e);
     const rest = submitted.filter((e) => this.live(e));
     if (rest.length === 0) return;
@@ -387,42 +493,67 @@ export class SlurmExecutor implements Executor {
     }
     const retried = `(retried ${attempt - 1}x)`;
     const reason = id ? `slurm job ${id} ${state}${why ? `, ${why}` : ''} ${retried}` : `${why} ${retried}`;
-    this.settle(e, {
-      status: state === 'TIMEOUT' ? 'timeout' : 'failed',
-      reason,
-      feedback: `The evaluation did not finish on the cluster (${state.toLowerCase()}); this is an infrastructure problem, not your program.`,
-      durationMs: Date.now() - e.started,
-      stderrTail: id ? logTail(this.dir.logFile(id)) : '',
-      stdoutTail: '',
-    });
+    this.settle(
+      e,
+      e.job.failed({
+        status: state === 'TIMEOUT' ? 'timeout' : 'failed',
+        reason,
+        feedback: `The evaluation did not finish on the cluster (${state.toLowerCase()}); this is an infrastructure problem, not your program.`,
+        durationMs: Date.now() - e.started,
+        stderrTail: id ? logTail(this.dir.logFile(id)) : '',
+      }),
+    );
   }
 
   private finishFromResult(e: Entry): void {
-    const parsed = outcomeSchema.safeParse(readJson(e.record.resultFile));
-    const outcome: EvaluationOutcome = parsed.success
-      ? parsed.data
-      : {
-          status: 'failed',
-          reason: `the worker's result file ${e.record.resultFile} is unreadable`,
-          feedback: 'The evaluation result was lost (an infrastructure problem, not your program).',
-          durationMs: Date.now() - e.started,
-          stderrTail: '',
-          stdoutTail: '',
-        };
-    this.settle(e, outcome);
+    this.passProgress(e);
+    const parsed = e.job.parse(readJson(e.record.resultFile));
+    const result =
+      parsed ??
+      e.job.failed({
+        status: 'failed',
+        reason: `the worker's result file ${e.record.resultFile} is unreadable`,
+        feedback: 'The evaluation result was lost (an infrastructure problem, not your program).',
+        durationMs: Date.now() - e.started,
+        stderrTail: '',
+      });
+    this.settle(e, result);
   }
 
-  private settle(e: Entry, outcome: EvaluationOutcome): void {
+  /** Passes on the progress lines a verification job appended since the last look. */
+  private passProgress(e: Entry): void {
+    if (!e.job.onProgress || e.record.kind !== 'verify') return;
+    let lines: string[];
+    try {
+      lines = readFileSync(progressFileOf(e.record), 'utf8').split('\n');
+    } catch {
+      return;
+    }
+    // The last element is an unfinished line (or empty): only complete lines count.
+    const complete = lines.slice(0, -1);
+    for (const line of complete.slice(e.progressSeen)) {
+      try {
+        const p = pairProgressSchema.safeParse(JSON.parse(line));
+        if (p.success) e.job.onProgress(p.data);
+      } catch {
+        // A garbled line is skipped; progress is advisory.
+      }
+    }
+    e.progressSeen = Math.max(e.progressSeen, complete.length);
+  }
+
+  private settle(e: Entry, outcome: unknown): void {
     if (!this.live(e)) return;
     this.entries.delete(e.record.key);
     e.detach();
     this.table.remove(e.record);
     rmSync(e.record.jobFile, { force: true });
+    if (e.record.kind === 'verify') rmSync(progressFileOf(e.record), { force: true });
     this.onEvent({
       type: 'slurm:result',
       evalJobId: e.job.id,
       slurmJobId: e.record.slurmJobId,
-      status: outcome.status,
+      status: e.job.statusOf(outcome) as EvaluationOutcome['status'],
     });
     e.resolve(outcome);
   }
@@ -441,6 +572,15 @@ export class SlurmExecutor implements Executor {
     }
     e.reject(reason);
   }
+}
+
+function prefixed(prefix: string, files: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([k, v]) => [prefix + k, v]));
+}
+
+/** A verification's progress file, beside its result. */
+function progressFileOf(record: InflightRecord): string {
+  return record.resultFile.replace(/\.json$/, '') + '.progress.jsonl';
 }
 
 function abortReason(signal: AbortSignal): unknown {
