@@ -26,7 +26,7 @@ export {
 } from './config.js';
 export type * from './types.js';
 
-/** The offline tuner is loaded only when asked for (it is the loop engineer's module). */
+/** The offline tuner is loaded only when asked for (it pulls in the search code, which the LLM proposers never need). */
 async function createTune(config: TuneConfig): Promise<Proposer> {
   const { createTuneProposer } = await import('./tune.js');
   const { kind: _kind, name: _name, ...options } = config;
