@@ -2,7 +2,6 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { runWorkerJob } from '../../executors/slurm/worker-job.js';
 import type { CliContext } from '../context.js';
 import { setExitCode } from '../main.js';
 
@@ -23,6 +22,8 @@ export function register(program: Command, ctx: CliContext): void {
       const started = Date.now();
       const file = path.resolve(ctx.cwd, opts.job);
       ctx.warn(`adrs worker: ${file} (host ${hostname()}, slurm job ${slurmId(ctx.env)})`);
+      // Loaded here, not at the top: `adrs worker --help` and argument errors stay fast.
+      const { runWorkerJob } = await import('../../executors/slurm/worker-job.js');
       const { job, outcome, reused, interrupted } = await runWorkerJob(file, ctx.signal);
       if (interrupted) {
         ctx.warn(
