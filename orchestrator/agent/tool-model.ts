@@ -84,8 +84,8 @@ export function createAnthropicToolModel(opts: AnthropicToolModelOptions): ToolM
             model: opts.model,
             max_tokens: r.maxOutputTokens,
             system: [{ type: 'text', text: r.system, cache_control: { type: 'ephemeral' } }],
-            tools: r.tools as Anthropic.Tool[],
-            messages: r.messages as Anthropic.MessageParam[],
+            tools: r.tools,
+            messages: r.messages,
           },
           { maxRetries: 0, timeout: opts.timeoutMs, ...(r.signal ? { signal: r.signal } : {}) },
         );

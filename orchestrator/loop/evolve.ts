@@ -171,7 +171,7 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
         pendingOf(row, files),
         ev.score,
         ev.correct === 1 && ev.score !== null,
-        JSON.parse(ev.metrics_json),
+        JSON.parse(ev.metrics_json) as Record<string, number>,
       );
     else initial.push(pendingOf(row, files));
   }
@@ -322,7 +322,7 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
     const row = store.findCandidate(t.id);
     if (row)
       await verifyBest(
-        pendingOf(row, views.filesOf(t.id) ?? JSON.parse(row.files_json)),
+        pendingOf(row, views.filesOf(t.id) ?? (JSON.parse(row.files_json) as Record<string, string>)),
         config.seed * 7919 + (row.iteration ?? 0),
       );
   };

@@ -55,7 +55,7 @@ async function build(config: ProposerConfig, deps: ProposerDeps): Promise<Propos
       for (const { weight, ...member } of config.members) {
         const label = member.name ?? `${member.kind}:${'model' in member ? String(member.model) : 'default'}`;
         const name = uniqueName(label, taken);
-        const proposer = await build({ ...member, name } as ProposerConfig, memberDeps);
+        const proposer = await build({ ...member, name }, memberDeps);
         members.push({ name, weight, proposer });
       }
       return new EnsembleProposer(config.name, config.strategy, members, config);
