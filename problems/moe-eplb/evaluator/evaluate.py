@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+from typing import Any
 
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -36,7 +37,7 @@ def config():
     return {"num_replicas": NUM_REPLICAS, "num_groups": NUM_GROUPS, "num_nodes": NUM_NODES, "num_gpus": NUM_GPUS}
 
 
-def run_child(workspace, weights, warmup, return_outputs, timeout):
+def run_child(workspace, weights, warmup, return_outputs, timeout) -> tuple[dict[str, Any], Any, str]:
     """Runs the candidate on weights; returns (reply meta, outputs npz or None, stderr tail)."""
     payload = {f"input_{i}": w for i, w in enumerate(weights)}
     meta = {"warmup": warmup, "return_outputs": return_outputs, "torch": os.environ.get("EPLB_INPUT") == "torch",

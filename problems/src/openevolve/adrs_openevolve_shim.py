@@ -28,6 +28,8 @@ def load_settings():
 def load_evaluator():
     sys.path.insert(0, HERE)
     spec = importlib.util.spec_from_file_location("evaluator", os.path.join(HERE, "evaluator.py"))
+    if spec is None or spec.loader is None:  # a path ending in .py always has both
+        raise ImportError("cannot load " + str(os.path.join(HERE, "evaluator.py")))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
