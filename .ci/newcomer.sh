@@ -30,10 +30,14 @@ git -C "$work/src" checkout -q "$(git -C "$repo" rev-parse "$ref")"
 mkdir -p "$work/bin" "$work/home"
 ln -s "$npm_dir/bin/npm-cli.js" "$work/bin/npm"
 ln -s "$npm_dir/bin/npx-cli.js" "$work/bin/npx"
-chown -R 1000:1000 "$work/src" "$work/home"
-
 echo "newcomer: $(git -C "$work/src" log -1 --format='%h %s' | cut -c1-80)"
+chown -R 1000:1000 "$work/src" "$work/home"
 echo "newcomer: image $image ($packages), Node $(node --version) lent from the host, user 1000"
+# A host behind a TLS-inspecting proxy names its CA bundle in NODE_EXTRA_CA_CERTS: lent to npm too.
+ca=()
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
+  ca=(-v "$NODE_EXTRA_CA_CERTS:/etc/adrs-host-ca.crt:ro" -e NODE_EXTRA_CA_CERTS=/etc/adrs-host-ca.crt)
+fi
 start=$(date +%s)
 set +e
 # --network host: npm ci reaches the registry (the tests themselves use loopback only).
@@ -46,10 +50,11 @@ docker run --rm --network host --user 1000:1000 \
   -v "$work/src:/home/newcomer/adrs" \
   -v "$work/home:/home/newcomer/home" \
   -e HOME=/home/newcomer/home -e npm_config_nodedir=/usr \
-  -e PATH=/opt/npm-bin:/usr/local/bin:/usr/bin:/bin \
+  -e PATH=/opt/npm-bin:/usr/local/bin:/usr/bin:/bin "${ca[@]}" \
   -w /home/newcomer/adrs "$image:latest" \
   bash -c 'set -e
-    npm ci --no-audit --no-fund && npx adrs evolve problems/matmul-cpu --iterations 40
+    npm ci --no-audit --no-fund
+    npx adrs evolve problems/matmul-cpu --iterations 40
     npm test' 2>&1 | tee "$work/log.txt"
 rc=${PIPESTATUS[0]}
 set -e
