@@ -269,7 +269,7 @@ async function scenario(name: string, candidateIters: number, offset: number) {
 }
 
 const aa = await scenario('A/A (identical programs)', iters, 0);
-const abs = [];
+const abs: Awaited<ReturnType<typeof scenario>>[] = [];
 for (const [k, effect] of effects.entries())
   abs.push(
     await scenario(`true speedup ${(1 + effect).toFixed(2)}x`, iters / (1 + effect), 100_000 * (k + 1)),

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { execa } from 'execa';
-import { assetPath } from '../core/paths.js';
+import { adrsVersion } from '../core/version.js';
 import type { Sandbox } from '../sandboxes/types.js';
 
 export interface HostFingerprint {
@@ -46,17 +46,6 @@ function distro(): string {
   }
 }
 
-function platformVersion(): string {
-  try {
-    return (
-      (JSON.parse(readFileSync(assetPath('package.json'), 'utf8')) as { version?: string }).version ??
-      'unknown'
-    );
-  } catch {
-    return 'unknown';
-  }
-}
-
 async function collectHost(): Promise<HostFingerprint> {
   const [cc, python3, gpu] = await Promise.all([
     firstLine('cc', ['--version']),
@@ -68,7 +57,7 @@ async function collectHost(): Promise<HostFingerprint> {
     gpu,
     os: { platform: os.platform(), release: os.release(), kernel: os.version(), distro: distro() },
     toolchain: { cc, python3, node: process.version },
-    platformVersion: platformVersion(),
+    platformVersion: adrsVersion(),
   };
 }
 

@@ -65,7 +65,7 @@ function context(
     history: [],
     random: () => 0.5,
     recordCall: (call) => {
-      calls.push(call as Recorded);
+      calls.push(call);
       return calls.length;
     },
   };

@@ -124,7 +124,7 @@ describe('applyBlocks', () => {
     ]);
     expect(r.files).toEqual({
       'a.py': 'A = 100\nB = 2\n',
-      'pkg/b.c': files['pkg/b.c']!.replace('k = 1', 'k = 2'),
+      'pkg/b.c': files['pkg/b.c'].replace('k = 1', 'k = 2'),
     });
   });
 

@@ -59,7 +59,8 @@ async function evaluate(cacheDir: string | undefined, entries: Record<string, st
     ...(cacheDir ? { cacheDir } : {}),
   };
   const o = await runEvaluation({ sandbox, workspaceDir: ws, stage: 'screen', seed: 1, target });
-  if (o.status !== 'ok') throw new Error(`${o.status}: ${o.reason}\n${o.stderrTail}`);
+  if (o.status !== 'ok')
+    throw new Error(`${o.status}: ${'reason' in o ? o.reason : 'incorrect'}\n${o.stderrTail}`);
   return o.result.artifacts;
 }
 
@@ -88,7 +89,7 @@ describe('evaluator cache through runEvaluation (local sandbox)', () => {
     const flaky: Sandbox = {
       kind: sandbox.kind,
       describe: () => sandbox.describe(),
-      dispose: async () => undefined,
+      dispose: () => Promise.resolve(),
       open: async (spec) => {
         if (spec.readonlyDirs?.cache) throw new Error(`ENOENT: cp ${spec.readonlyDirs.cache}/gone`);
         return sandbox.open(spec);

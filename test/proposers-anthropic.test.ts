@@ -49,7 +49,14 @@ async function setup(
   fake = await startAnthropicServer({ script });
   tiny = makeTinyProblem();
   const waits: number[] = [];
-  const deps: ProposerDeps = { env, sleep: async (ms) => void waits.push(ms), jitter: () => 0.5 };
+  const deps: ProposerDeps = {
+    env,
+    sleep: (ms) => {
+      waits.push(ms);
+      return Promise.resolve();
+    },
+    jitter: () => 0.5,
+  };
   const proposer = await createProposer(
     { kind: 'anthropic', baseURL: fake.url, mode: 'diff', timeoutMs: 2_000, ...config },
     deps,
@@ -241,7 +248,7 @@ describe('anthropic proposer', () => {
     const controller = new AbortController();
     const proposer = await createProposer(
       { kind: 'anthropic', baseURL: fake.url },
-      { env: { ANTHROPIC_API_KEY: KEY }, sleep: async () => controller.abort() },
+      { env: { ANTHROPIC_API_KEY: KEY }, sleep: () => Promise.resolve(controller.abort()) },
     );
     const result = await proposer.propose(makeContext(tiny.problem, { signal: controller.signal }));
     expect(fake.requests).toHaveLength(1);

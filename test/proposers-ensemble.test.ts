@@ -29,11 +29,11 @@ function fakeProposer(name: string, cost: number, fatal = false): Proposer & { c
     name,
     model: name,
     calls: 0,
-    async propose(): Promise<ProposalResult> {
+    propose(): Promise<ProposalResult> {
       this.calls++;
       const edit = { kind: 'none' as const, outcome: 'failed' as const, summary: 'x' };
       if (fatal)
-        return {
+        return Promise.resolve({
           ok: false,
           reason: `${name} bad key`,
           fatal: true,
@@ -42,8 +42,8 @@ function fakeProposer(name: string, cost: number, fatal = false): Proposer & { c
           model: name,
           costUsd: 0,
           llmCallIds: [],
-        };
-      return {
+        });
+      return Promise.resolve({
         ok: true,
         files: {},
         edit: { ...edit, outcome: 'applied' },
@@ -51,7 +51,7 @@ function fakeProposer(name: string, cost: number, fatal = false): Proposer & { c
         model: name,
         costUsd: cost,
         llmCallIds: [],
-      };
+      });
     },
   };
 }
@@ -88,7 +88,7 @@ describe('weighted ensemble', () => {
       ],
       opts,
     );
-    const first = (await e.propose(ctxWith(() => 0))) as ProposalResult & { warnings?: string[] };
+    const first = await e.propose(ctxWith(() => 0));
     expect(first.ok === false && first.fatal).toBe(false);
     expect(first.warnings?.join()).toMatch(/member bad disabled/);
     for (let i = 0; i < 5; i++) await e.propose(ctxWith(() => 0));

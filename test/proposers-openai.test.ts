@@ -30,7 +30,14 @@ async function setup(script: FakeStep[], config: Record<string, unknown> = {}, e
   fake = await startOpenAiServer({ script });
   tiny = makeTinyProblem();
   const waits: number[] = [];
-  const deps: ProposerDeps = { env, sleep: async (ms) => void waits.push(ms), jitter: () => 0 };
+  const deps: ProposerDeps = {
+    env,
+    sleep: (ms) => {
+      waits.push(ms);
+      return Promise.resolve();
+    },
+    jitter: () => 0,
+  };
   const proposer = await createProposer(
     { kind: 'openai', model: 'qwen2.5-coder:7b', baseURL: fake.url, timeoutMs: 2_000, ...config },
     deps,

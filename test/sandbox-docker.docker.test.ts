@@ -462,7 +462,7 @@ describe.runIf(ready || ci)('Docker sandbox', () => {
     });
 
     it('adrs gc removes containers whose orchestrator is gone and keeps live ones', async () => {
-      const dead = spawnSync('true').pid!;
+      const dead = spawnSync('true').pid;
       const make = (pid: number) =>
         docker.createContainer({
           Image: IMAGE,

@@ -89,7 +89,7 @@ describe.runIf(slurmUp)('verification with the slurm executor', () => {
         kind: 'slurm',
         jobId: expect.stringMatching(/^\d+_0$/) as unknown,
       });
-      expect(fp.executor!.node.length).toBeGreaterThan(0);
+      expect(fp.executor?.node?.length ?? 0).toBeGreaterThan(0);
       expect(fp.executor!.host).toBe(node);
       expect(fp.sandbox.kind).toBe('local');
       // Both arms' samples are the job's: as many as the pairs, interleaved.

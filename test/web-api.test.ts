@@ -1,12 +1,11 @@
 // The web JSON API over a seeded temp database, called in-process on a free loopback port.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Response } from 'express';
 import * as tar from 'tar';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../web/src/app.js';
-import { loadExporter, sendBundle } from '../web/src/bundle.js';
+import { sendBundle } from '../web/src/bundle.js';
 import { describeError } from '../web/src/http-error.js';
 import type { CandidateDetail } from '../web/src/candidate-detail.js';
 import type { Leaderboard, LeaderboardEntry } from '../web/src/leaderboard.js';
@@ -260,14 +259,10 @@ describe('GET /api/candidates/:id', () => {
     expect((await fetch(`${server.url}/api/candidates/cand_nope/bundle`)).status).toBe(404);
   });
 
-  it('answers 501 with a clear message where orchestrator/export is not installed', async () => {
-    const missing = await loadExporter(pathToFileURL(path.join(db.dir, 'no-export') + '/'));
-    expect(missing).toBeUndefined();
-    const error = await sendBundle(db.store, db.candidates.best, {} as Response, missing).catch(
-      (e: unknown) => e,
-    );
-    expect(describeError(error)).toMatchObject({ status: 501, code: 'not-implemented' });
-    expect(describeError(error).message).toMatch(/orchestrator\/export/);
+  it("passes the exporter's own errors to the error mapper (no blanket 501)", async () => {
+    const error = await sendBundle(db.store, 'cand_gone', {} as Response).catch((e: unknown) => e);
+    expect(describeError(error)).toMatchObject({ status: 404, code: 'not-found' });
+    expect(describeError(error).message).toMatch(/cand_gone/);
   });
 });
 

@@ -49,6 +49,10 @@ CHECKS = ("differential-workload", "differential-calls", "differential-replay")
 PRELOAD = {"path": HERE, "modules": ["adrs_diffcompare", "adrs_capture", "adrs_diffjudge"]}
 
 
+class ConfigError(ValueError):
+    """A bad differential configuration or phase; the caller reports it (main() exits with its message)."""
+
+
 def load_config(path=None):
     cfg = dict(DEFAULTS)
     raw = None
@@ -61,7 +65,7 @@ def load_config(path=None):
         raw = raw.get("differential", raw)
         unknown = sorted(set(raw) - set(DEFAULTS))
         if unknown:
-            raise SystemExit("differential config: unknown field %s (known: %s)" % (unknown[0], ", ".join(DEFAULTS)))
+            raise ConfigError("differential config: unknown field %s (known: %s)" % (unknown[0], ", ".join(DEFAULTS)))
         cfg.update(raw)
     return cfg
 
@@ -300,7 +304,7 @@ class Phases:
                 runner.group = None
             runner.compare(tree)
         else:
-            raise SystemExit("adrs_diffcheck: unknown --phase %s (base, patched, probe, judge)" % phase)
+            raise ConfigError("adrs_diffcheck: unknown --phase %s (base, patched, probe, judge)" % phase)
         return runner.jobs
 
     def finish(self, done=None):
@@ -408,4 +412,7 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    try:
+        main(sys.argv[1:])
+    except ConfigError as e:
+        sys.exit(str(e))

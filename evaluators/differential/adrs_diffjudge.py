@@ -15,7 +15,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from adrs_capture import _Restricted, load_blob
-from adrs_diffcompare import OPAQUE, Options, differences, matches, _norm, _short
+from adrs_diffcompare import Options, differences, matches, _norm, _short
 
 
 def _load(state, name):

@@ -15,6 +15,7 @@ imported by whoever made them).
 
 import math
 import sys
+from typing import Any
 
 __all__ = ["compare", "outputs_equal"]
 
@@ -30,7 +31,8 @@ def _where(path):
     return path or "output"
 
 
-def _numpy():
+def _numpy() -> Any:
+    """numpy when the values came from it (already imported), else None."""
     return sys.modules.get("numpy")
 
 

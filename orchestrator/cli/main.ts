@@ -1,10 +1,11 @@
-// The adrs CLI: a thin commander program; each subcommand lives in commands/<name>.ts and is found at start-up.
+// The adrs CLI: a thin commander program; each subcommand lives in commands/<name>.ts and is loaded only when named.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { AdrsError, coerceError } from '../../core/errors.js';
-import { makeContext, type CliContext, type CliIo } from './context.js';
+import { adrsVersion } from '../../core/version.js';
+import type { CliContext, CliIo } from './context.js';
 
 /** A subcommand module: registers itself on the program. */
 export interface CommandModule {
@@ -16,12 +17,28 @@ export const EXIT = { ok: 0, failed: 1, input: 2, notFound: 3, interrupted: 130 
 
 const commandsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'commands');
 
-async function loadCommands(): Promise<CommandModule[]> {
+/** The command files: commands/<name>.(js|ts) registers the subcommand <name>. */
+function commandFiles(): Map<string, string> {
   const files = readdirSync(commandsDir)
     .filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts') && !f.includes('.test.'))
     .sort();
+  return new Map(files.map((f) => [f.replace(/\.(js|ts)$/, ''), f]));
+}
+
+/**
+ * Loads only what this invocation needs, since each module pulls in its layers (start-up cost every
+ * Slurm job pays through `adrs worker`): the named subcommand; none for --version; all of them for
+ * the overview help and for an unknown name (so commander can list them and suggest one).
+ */
+async function loadCommands(argv: readonly string[]): Promise<CommandModule[]> {
+  const files = commandFiles();
+  const first = argv[0];
+  let wanted: string[];
+  if (first === '-V' || first === '--version') wanted = [];
+  else if (first !== undefined && files.has(first)) wanted = [files.get(first)!];
+  else wanted = [...files.values()];
   const mods: CommandModule[] = [];
-  for (const f of files)
+  for (const f of wanted)
     mods.push((await import(pathToFileURL(path.join(commandsDir, f)).href)) as CommandModule);
   return mods;
 }
@@ -35,14 +52,18 @@ export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Pr
     cwd: partialIo.cwd ?? process.cwd(),
     signal: partialIo.signal,
   };
-  const ctx = makeContext(io);
   const program = new Command('adrs')
     .description('Agent-driven algorithm discovery: evolve code with LLMs, verify speedups in sandboxes.')
-    .version('0.1.0')
+    .version(adrsVersion())
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(run with --help for usage)');
-  for (const mod of await loadCommands()) mod.register(program, ctx);
+  const mods = await loadCommands(argv);
+  if (mods.length > 0) {
+    // The context opens stores (better-sqlite3): loaded only where a command may use it.
+    const ctx: CliContext = (await import('./context.js')).makeContext(io);
+    for (const mod of mods) mod.register(program, ctx);
+  }
   let code: number = EXIT.ok;
   program.hook('postAction', (_this, action) => {
     const c = (action as Command & { exitCodeOverride?: number }).exitCodeOverride;

@@ -56,9 +56,13 @@ export function writeOpenEvolveBest(store: Store, runId: string, outDir: string)
     iteration: best.iteration,
     timestamp: Date.parse(best.created_at) / 1000,
     parent_id: best.parent_id,
-    metrics: metrics ? JSON.parse(metrics.metrics_json) : {},
+    metrics: metrics ? (JSON.parse(metrics.metrics_json) as Record<string, number>) : {},
     language:
-      JSON.parse(store.getProblem(best.problem_name, best.problem_hash)?.spec_json ?? '{}').language ?? null,
+      (
+        JSON.parse(store.getProblem(best.problem_name, best.problem_hash)?.spec_json ?? '{}') as {
+          language?: string;
+        }
+      ).language ?? null,
     saved_at: Date.now() / 1000,
   };
   const infoFile = path.join(outDir, 'best_program_info.json');

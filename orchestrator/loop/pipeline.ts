@@ -1,4 +1,5 @@
 // Runs proposals and evaluations concurrently with separate limits; a queue keeps proposals ahead of the eval slots.
+import { inspect } from 'node:util';
 
 export interface PipelineOptions<T> {
   proposalConcurrency: number;
@@ -89,7 +90,7 @@ export function runPipeline<T>(opts: PipelineOptions<T>): Promise<PipelineStats>
       if (!idle) return;
       settled = true;
       const wallMs = performance.now() - started;
-      if (failure !== undefined) reject(failure instanceof Error ? failure : new Error(String(failure)));
+      if (failure !== undefined) reject(failure instanceof Error ? failure : new Error(inspect(failure)));
       else
         resolve({
           wallMs,

@@ -135,7 +135,7 @@ export class EnsembleProposer implements Proposer {
 
   /** The price tables of the LLM members, merged (the loop records it with the run). */
   get prices(): Record<string, unknown> {
-    return Object.assign({}, ...this.members.map((m) => m.proposer.prices ?? {}));
+    return Object.assign({}, ...this.members.map((m) => m.proposer.prices ?? {})) as Record<string, unknown>;
   }
 
   /** Current UCB values per member (for the CLI/web "model posterior" panel). */

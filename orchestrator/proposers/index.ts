@@ -26,7 +26,7 @@ export {
 } from './config.js';
 export type * from './types.js';
 
-/** The offline tuner is loaded only when asked for (it is the loop engineer's module). */
+/** The offline tuner is loaded only when asked for (it pulls in the search code, which the LLM proposers never need). */
 async function createTune(config: TuneConfig): Promise<Proposer> {
   const { createTuneProposer } = await import('./tune.js');
   const { kind: _kind, name: _name, ...options } = config;
@@ -55,7 +55,7 @@ async function build(config: ProposerConfig, deps: ProposerDeps): Promise<Propos
       for (const { weight, ...member } of config.members) {
         const label = member.name ?? `${member.kind}:${'model' in member ? String(member.model) : 'default'}`;
         const name = uniqueName(label, taken);
-        const proposer = await build({ ...member, name } as ProposerConfig, memberDeps);
+        const proposer = await build({ ...member, name }, memberDeps);
         members.push({ name, weight, proposer });
       }
       return new EnsembleProposer(config.name, config.strategy, members, config);

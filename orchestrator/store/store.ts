@@ -4,7 +4,8 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { InputError, NotFoundError } from '../../core/errors.js';
-import { migrate } from './migrate.js';
+import { MIGRATIONS_DIR, migrate, migrationFiles } from './migrate.js';
+import { refuseNewerStore } from './store-version.js';
 import type {
   CandidateRow,
   EvaluationRow,
@@ -70,7 +71,18 @@ export class Store {
     }
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
-    if (!options.readonly) migrate(db);
+    try {
+      if (options.readonly)
+        refuseNewerStore(
+          db,
+          file,
+          migrationFiles().map((m) => m.version),
+        );
+      else migrate(db, MIGRATIONS_DIR, file);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     return new Store(db, file);
   }
 

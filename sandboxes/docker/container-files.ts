@@ -24,7 +24,7 @@ export async function putTar(
   what: string,
 ): Promise<void> {
   try {
-    await container.putArchive(archive as unknown as NodeJS.ReadableStream, { path: dir });
+    await container.putArchive(archive, { path: dir });
   } catch (error) {
     throw ioError(`${what}: copying into ${dir} failed`, error);
   }

@@ -9,7 +9,7 @@ export async function readFirstFile(
 ): Promise<Buffer | undefined> {
   const entries = extract();
   (archive as Readable).on('error', (error: Error) => entries.destroy(error));
-  (archive as Readable).pipe(entries as unknown as NodeJS.WritableStream);
+  (archive as Readable).pipe(entries);
   try {
     for await (const entry of entries) {
       if (entry.header.type !== 'file') return undefined;

@@ -14,6 +14,7 @@ import {
   fakeTokens,
   type FakeServer,
   type FakeServerOptions,
+  type FakeStep,
   type RecordedRequest,
 } from './fake-llm-server.js';
 

@@ -42,6 +42,13 @@ export class FakeSandbox implements Sandbox {
       workspace: '/workspace',
       mounts: Object.fromEntries(Object.keys(spec.readonlyDirs).map((k) => [k, `/${k}`])),
       warnings: [],
+      // No second uid here: evaluator and candidate are the same JavaScript handler.
+      trustDomains: false,
+      trustedDir: '/workspace/.trusted',
+      async readTrustedFile(rel, maxBytes) {
+        const b = files.get(`.trusted/${rel}`);
+        return b && maxBytes !== undefined ? b.subarray(0, maxBytes) : b;
+      },
       async writeFile(rel, content) {
         files.set(rel, Buffer.from(content));
       },

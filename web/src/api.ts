@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import type { Store } from '../../orchestrator/store/store.js';
 import { NotFoundError } from '../../core/errors.js';
-import { loadExporter, sendBundle } from './bundle.js';
+import { sendBundle } from './bundle.js';
 import { buildCandidateDetail } from './candidate-detail.js';
 import { HttpError } from './http-error.js';
 import { buildLeaderboard } from './leaderboard.js';
@@ -33,7 +33,7 @@ export function apiRouter(store: Store, opts: { pollMs: number }): Router {
   });
   r.get('/api/candidates/:id/bundle', async (req, res) => {
     if (!findCandidate(db, req.params.id)) throw new NotFoundError(`candidate "${req.params.id}" not found`);
-    await sendBundle(store, req.params.id, res, await loadExporter());
+    await sendBundle(store, req.params.id, res);
   });
   r.get('/api/problems', (_req, res) => {
     res.json({ problems: listProblems(db) });

@@ -30,7 +30,7 @@ export const runListParams = z.object({
 /** Validates `req.query` (strings only: repeated parameters are refused) or throws a 400-mapped InputError. */
 export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> {
   const result = schema.safeParse(query);
-  if (result.success) return result.data as z.infer<T>;
+  if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue?.path.join('.') || 'query';
   throw new InputError(`query parameter "${field}": ${issue?.message ?? 'invalid'}`);

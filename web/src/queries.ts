@@ -16,7 +16,7 @@ type Db = Database.Database;
 const cache = new WeakMap<Db, Map<string, Database.Statement>>();
 function st(db: Db, sql: string): Database.Statement {
   let m = cache.get(db);
-  if (!m) cache.set(db, (m = new Map()));
+  if (!m) cache.set(db, (m = new Map<string, Database.Statement>()));
   let s = m.get(sql);
   if (!s) m.set(sql, (s = db.prepare(sql)));
   return s;
@@ -164,7 +164,7 @@ export function runSpend(db: Db, runId: string): SpendRow {
   const lastId =
     (st(db, 'SELECT MAX(id) FROM llm_calls WHERE run_id = ?').pluck().get(runId) as number | null) ?? 0;
   let memo = spendMemo.get(db);
-  if (!memo) spendMemo.set(db, (memo = new Map()));
+  if (!memo) spendMemo.set(db, (memo = new Map<string, { lastId: number; value: SpendRow }>()));
   const hit = memo.get(runId);
   if (hit && hit.lastId === lastId) return hit.value;
   const value = runSpendNow(db, runId);

@@ -158,4 +158,3 @@ def evaluate_candidate(ctx, child_script, candidate, precision, extra, child_tim
         if reply is not None and result.get("correct"):
             result["checks"] = [{"name": "exists", "ok": True}, {"name": "static", "ok": True}] + result["checks"]
     write(result, ctx)
-

@@ -41,9 +41,9 @@ def time_calls(fn, args, device, warmup, trials, flusher=None):
         if device.type == "cuda":
             start, end = guard._Event(enable_timing=True), guard._Event(enable_timing=True)
             h0 = guard._perf()
-            start.record()
+            start.record()  # pyright: ignore[reportCallIssue] - stream defaults to the current one
             out = fn(*args)
-            end.record()
+            end.record()  # pyright: ignore[reportCallIssue] - stream defaults to the current one
             guard.synchronize(device)
             h1 = guard._perf()
             measured.append(start.elapsed_time(end) / 1e3)

@@ -3,12 +3,11 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { InputError } from '../../../core/errors.js';
+import { adrsVersion } from '../../../core/version.js';
 import { collectBundle } from '../../export/bundle-contents.js';
 import { writeBundle } from '../../export/bundle-archive.js';
 import { swefficiencyPrediction, writeOpenEvolveBest } from '../../export/formats.js';
 import type { CliContext } from '../context.js';
-
-export const PLATFORM_VERSION = '0.1.0';
 
 interface ExportOptions {
   output?: string;
@@ -40,7 +39,7 @@ export function register(program: Command, ctx: CliContext): void {
               'adrs export: give a candidate id (see `adrs show <run>`), or --run with --format',
             );
           const out = path.resolve(ctx.cwd, opts.output ?? `${candidate}.tar.gz`);
-          const entries = await writeBundle(collectBundle(store, candidate, PLATFORM_VERSION), out);
+          const entries = await writeBundle(collectBundle(store, candidate, adrsVersion()), out);
           ctx.print(out);
           ctx.warn(`wrote ${entries.length} files: ${entries.join(', ')}`);
           return;

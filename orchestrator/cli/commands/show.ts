@@ -56,7 +56,12 @@ function showRun(ctx: CliContext, store: Store, run: RunRow, opts: ShowOptions):
   if (opts.json) {
     ctx.print(
       JSON.stringify({
-        run: { ...run, config: JSON.parse(run.config_json), config_json: undefined, state_json: undefined },
+        run: {
+          ...run,
+          config: JSON.parse(run.config_json) as unknown,
+          config_json: undefined,
+          state_json: undefined,
+        },
         seed: seed ? { id: seed.id, score: seed.score } : null,
         candidates: byStatus,
         best: top.map((c) => ({
@@ -124,7 +129,7 @@ function showCandidate(ctx: CliContext, store: Store, c: CandidateRow, opts: Sho
         candidate: {
           ...c,
           files_json: undefined,
-          edit: c.edit_json ? JSON.parse(c.edit_json) : null,
+          edit: c.edit_json ? (JSON.parse(c.edit_json) as unknown) : null,
           edit_json: undefined,
         },
         metrics,

@@ -2,8 +2,6 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { jobKindOf, runVerifyWorkerJob } from '../../executors/slurm/verify-worker-job.js';
-import { runWorkerJob } from '../../executors/slurm/worker-job.js';
 import type { CliContext } from '../context.js';
 import { setExitCode } from '../main.js';
 
@@ -24,6 +22,8 @@ export function register(program: Command, ctx: CliContext): void {
       const started = Date.now();
       const file = path.resolve(ctx.cwd, opts.job);
       ctx.warn(`adrs worker: ${file} (host ${hostname()}, slurm job ${slurmId(ctx.env)})`);
+      // Loaded here, not at the top: `adrs worker --help` and argument errors stay fast.
+      const { jobKindOf, runVerifyWorkerJob } = await import('../../executors/slurm/verify-worker-job.js');
       if (jobKindOf(file) === 'verify') {
         const v = await runVerifyWorkerJob(file, ctx.signal, ctx.env);
         if (v.interrupted) {
@@ -47,6 +47,7 @@ export function register(program: Command, ctx: CliContext): void {
         );
         return;
       }
+      const { runWorkerJob } = await import('../../executors/slurm/worker-job.js');
       const { job, outcome, reused, interrupted } = await runWorkerJob(file, ctx.signal);
       if (interrupted) {
         ctx.warn(

@@ -1,5 +1,6 @@
 // Runs evaluations (and whole verifications) as Slurm array jobs of `adrs worker`, tracks them with squeue/scontrol/sacct, retries jobs that end without a result, and re-attaches after a restart.
 import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import {
   chmodSync,
   closeSync,
@@ -259,7 +260,7 @@ export class SlurmExecutor implements Executor {
   }
 
   /** Stops polling; jobs keep running and their table stays on disk, so a new executor on the same folder re-attaches. */
-  async dispose(): Promise<void> {
+  dispose(): Promise<void> {
     this.disposed = true;
     clearTimeout(this.batchTimer);
     clearTimeout(this.pollTimer);
@@ -275,6 +276,7 @@ export class SlurmExecutor implements Executor {
         ),
       );
     }
+    return Promise.resolve();
   }
 
   private loadOrphans(): Map<string, InflightRecord> {
@@ -583,8 +585,13 @@ function progressFileOf(record: InflightRecord): string {
   return record.resultFile.replace(/\.json$/, '') + '.progress.jsonl';
 }
 
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  return new DOMException(
+    reason === undefined ? 'This operation was aborted' : inspect(reason),
+    'AbortError',
+  );
 }
 
 function detail(s: SlurmJobState): string {

@@ -58,9 +58,10 @@ def check_placement(phy2log, log2phy, logcnt, load, num_replicas):
     counted = np.stack([np.bincount(row, minlength=experts) for row in phy2log])
     layer_bad = np.flatnonzero((counted != logcnt).any(axis=1))
     if layer_bad.size:
-        l = layer_bad[0]
-        e = np.flatnonzero(counted[l] != logcnt[l])[0]
-        raise Invalid("log2phy-consistent", f"layer {l}: expert {e} fills {counted[l, e]} slots of phy2log but logcnt says {logcnt[l, e]}")
+        layer = layer_bad[0]
+        e = np.flatnonzero(counted[layer] != logcnt[layer])[0]
+        raise Invalid("log2phy-consistent",
+                      f"layer {layer}: expert {e} fills {counted[layer, e]} slots of phy2log but logcnt says {logcnt[layer, e]}")
     used = np.arange(log2phy.shape[2])[None, None, :] < logcnt[:, :, None]
     slots = log2phy[used]
     if ((slots < 0) | (slots >= num_replicas)).any():

@@ -86,6 +86,8 @@ def main():
         import importlib.util
 
         spec = importlib.util.spec_from_file_location("eplb", os.path.join(workspace, "eplb.py"))
+        if spec is None or spec.loader is None:  # a path ending in .py always has both
+            raise ImportError("cannot load " + str(os.path.join(workspace, "eplb.py")))
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         func = getattr(module, "rebalance_experts", None)

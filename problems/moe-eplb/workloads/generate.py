@@ -74,7 +74,7 @@ def generate(args):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--out", required=True, help="output .json file")
     parser.add_argument("--skew", choices=["zipf", "lognormal"], default="zipf")

@@ -90,6 +90,8 @@ def label(s, trial=None):
 def load_candidate(workspace, file):
     def load():
         spec = importlib.util.spec_from_file_location("grouped_gemm", os.path.join(workspace, file))
+        if spec is None or spec.loader is None:  # a path ending in .py always has both
+            raise ImportError("cannot load " + str(os.path.join(workspace, file)))
         module = importlib.util.module_from_spec(spec)
         sys.modules["grouped_gemm"] = module
         spec.loader.exec_module(module)

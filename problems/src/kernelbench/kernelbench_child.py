@@ -32,6 +32,8 @@ def mixed_seed(*parts):
 
 def load_module(path, name):
     spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:  # a path ending in .py always has both
+        raise ImportError("cannot load " + str(path))
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)

@@ -32,6 +32,8 @@ def load_evaluator():
     # Last on the path: a real `openevolve` installed in the sandbox's Python wins over the stand-in.
     sys.path.append(os.path.join(HERE, "adrs_compat"))
     spec = importlib.util.spec_from_file_location("evaluator", os.path.join(HERE, "evaluator.py"))
+    if spec is None or spec.loader is None:  # a path ending in .py always has both
+        raise ImportError("cannot load " + str(os.path.join(HERE, "evaluator.py")))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -24,7 +24,10 @@ export const instanceSchema = z.looseObject({
   problem_statement: text,
   hints_text: text,
   created_at: text,
-  version: z.preprocess((v) => (v === null || v === undefined ? '' : String(v)), z.string()),
+  version: z.preprocess(
+    (v) => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v)),
+    z.string(),
+  ),
   environment_setup_commit: text,
   FAIL_TO_PASS: stringList,
   PASS_TO_PASS: stringList,

@@ -45,12 +45,12 @@ function readJson(file: string): Row[] {
     if (error instanceof NotFoundError) throw error;
     throw new InputError(`${file}: not JSON: ${(error as Error).message}`);
   }
-  const list = Array.isArray(data)
+  const list: unknown = Array.isArray(data)
     ? data
     : ['instances', 'data', 'rows'].map((k) => (data as Record<string, unknown>)?.[k]).find(Array.isArray);
   if (!Array.isArray(list))
     throw new InputError(`${file}: expected a JSON array of rows (or an object with an "instances" array)`);
-  return list.map((value, i) => ({ at: i + 1, value }));
+  return list.map((value: unknown, i) => ({ at: i + 1, value }));
 }
 
 async function readParquet(file: string): Promise<Row[]> {

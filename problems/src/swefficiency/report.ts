@@ -155,10 +155,11 @@ export function readReportCsv(file: string): ReportRow[] {
   } catch {
     throw new NotFoundError(`${file}: no such report CSV (write one with \`adrs swefficiency eval\`)`);
   }
-  const records = parse(text, { columns: true, skip_empty_lines: true, trim: true }) as Record<
-    string,
-    string
-  >[];
+  const records = parse<Record<string, string>>(text, {
+    columns: true,
+    skip_empty_lines: true,
+    trim: true,
+  });
   const header = Object.keys(records[0] ?? {});
   for (const c of [
     'instance_id',

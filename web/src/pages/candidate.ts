@@ -33,7 +33,7 @@ function checksList(checks: unknown): Html {
       const ok = r.ok === true;
       return html`<li class="${ok ? 'ok' : 'bad'}">
         <span class="mark">${ok ? '✔' : '✘'}</span>
-        ${String(r.name ?? '?')}${typeof r.detail === 'string' && r.detail ? html` <span class="sub">${r.detail}</span>` : ''}
+        ${typeof r.name === 'string' || typeof r.name === 'number' ? String(r.name) : '?'}${typeof r.detail === 'string' && r.detail ? html` <span class="sub">${r.detail}</span>` : ''}
       </li>`;
     })}
   </ul>`;

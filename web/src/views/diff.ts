@@ -87,5 +87,5 @@ export function renderDiff(patch: string, emptyText = 'no changes'): Html {
     i = k;
   }
   return html`<pre class="diff">
-${lines.map((l, i) => html`<span class="d-${kindOf(l)}">${cells[i]!} </span>`)}</pre>`;
+${lines.map((l, i) => html`<span class="d-${kindOf(l)}">${cells[i]} </span>`)}</pre>`;
 }

@@ -306,7 +306,7 @@ class Differential:
         self.done, self.error, self.trusted_base = None, None, False
         try:
             self.cfg = adrs_diffcheck.load_config(cfgf)
-        except SystemExit as e:  # an unknown field: said in the report
+        except adrs_diffcheck.ConfigError as e:  # an unknown field: said in the report
             self.cfg, self.error = dict(adrs_diffcheck.DEFAULTS), RuntimeError(str(e))
         # Base observations kept across evaluations ($ADRS_CACHE_DIR, read-only): the base run is skipped when the
         # same changed functions were observed on this base before. A new one is handed out ($ADRS_CACHE_OUT) from
