@@ -24,6 +24,8 @@ export interface EvaluationTarget {
    * evaluator writes to $ADRS_CACHE_OUT is added to it after a normal exit (see keepCacheEntries).
    */
   cacheDir?: string;
+  /** false: the evaluator runs as the sandbox user, in the candidate's domain (problem.yaml evaluator.trust_domains). */
+  trustDomains?: boolean;
 }
 
 export interface RunEvaluationOptions {
@@ -103,7 +105,7 @@ async function runEvaluationOnce(opts: RunEvaluationOptions): Promise<Evaluation
   try {
     // With trust domains the result (and new cache entries) go to the folder only the evaluator's uid can
     // open; candidate commands, started through the warden as another uid, cannot write or even find them.
-    const trusted = session.trustDomains;
+    const trusted = session.trustDomains && opts.target.trustDomains !== false;
     const home = trusted ? session.trustedDir : session.workspace;
     const read = (rel: string, max: number) =>
       trusted ? session.readTrustedFile(rel, max) : session.readFile(rel, max);
@@ -137,7 +139,7 @@ async function runEvaluationOnce(opts: RunEvaluationOptions): Promise<Evaluation
       env[EVAL_ENV.cacheDir] = session.mounts.cache;
       env[EVAL_ENV.cacheOut] = `${home}/${cacheOutRel}`;
     }
-    const res = await session.exec(opts.target.command.map(fill), { env, trusted: true });
+    const res = await session.exec(opts.target.command.map(fill), { env, trusted });
     const common = {
       durationMs: Date.now() - started,
       stderrTail: tail(res.stderrTail),

@@ -26,6 +26,7 @@ export function stageTarget(
     workloadsDir,
     image: s.sandbox.image,
     ...evaluatorEnv(s, stage),
+    ...(s.evaluator.trust_domains ? {} : { trustDomains: false }),
     // The evaluator cache (evaluators/evaluator-cache.ts): one folder per problem content, for judging stages.
     ...(s.evaluator.cache && stage !== 'time' ? { cacheDir: evaluatorCacheDir(problem) } : {}),
     limits: {

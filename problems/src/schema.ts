@@ -40,6 +40,13 @@ export const problemSchema = z
        */
       cache: z.boolean().default(false),
       /**
+       * Whether the evaluator runs as the trusted uid, apart from candidate code (issue 16's trust domains; the
+       * default). `false` runs it as the sandbox user, in the same domain as the candidate, for evaluators that
+       * must write the candidate's workspace and have not adopted adrs_candidate yet (the SWE-fficiency harness):
+       * the result file is then reachable by candidate code (README, "Trust domains").
+       */
+      trust_domains: z.boolean().default(true),
+      /**
        * Environment variables for the evaluator (switches such as EPLB_INPUT=torch). Values are the problem's, so they
        * are no secrets; ADRS_* belongs to the platform and PATH is set with sandbox.path.
        */

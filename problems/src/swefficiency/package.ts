@@ -157,6 +157,9 @@ export async function writeInstancePackage(
       // Base observations of the differential checks, kept across candidates (the harness strips ADRS_* from the
       // environment of the workload and the tests).
       cache: true,
+      // The harness applies and resets patches in the workspace, and runs the repository's workload and tests in
+      // its own processes: until it starts them through adrs_candidate (issue 16), it runs in the candidate's domain.
+      trust_domains: false,
     },
     metrics: [
       {

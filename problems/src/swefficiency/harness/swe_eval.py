@@ -63,7 +63,9 @@ class Ctx:
             return 124, _text(e.stdout), _text(e.stderr) + "\n(timed out)"
 
     def git(self, *args, cwd=None):
-        return self.run(["git", "-c", "core.quotepath=off", "-c", "advice.detachedHead=false"] + list(args),
+        # Never run anything the repository's own config could name (fsmonitor, hooks): a patch can write .git/.
+        guard = ["-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null"]
+        return self.run(["git", "-c", "core.quotepath=off", "-c", "advice.detachedHead=false"] + guard + list(args),
                         cwd=cwd)
 
 
