@@ -131,10 +131,18 @@ describe('GET /api/runs/:id', () => {
       [2, 1.8],
       [3, 1.9],
     ]);
-    expect(body.series.verifiedBest).toEqual([
-      [1, 1.3],
-      [2, 1.8],
-    ]);
+    // One rule picks the verified best (highest speedup, not highest held-out score: the xss row scores 1.5
+    // held-out at 1.1x); the series holds held-out measures only, never on the screen axis.
+    expect(body.verifiedBest).toMatchObject({
+      candidateId: db.candidates.best,
+      speedup: 1.8,
+      ciLow: 1.6,
+      ciHigh: 2.0,
+    });
+    expect(body.series.verified.map((p) => p.speedup).sort()).toEqual([1.1, 1.3, 1.8]);
+    expect(body.series.verifiedScreen.map((p) => p[2]).sort()).toEqual(
+      [db.candidates.best, db.candidates.v1, db.candidates.xss].sort(),
+    );
     expect(body.islands).toEqual([
       { island: 0, n: 4, best: 1.8 },
       { island: 1, n: 2, best: 1.9 },

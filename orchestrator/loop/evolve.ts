@@ -13,6 +13,7 @@ import type { AttemptView, Proposer } from '../proposers/types.js';
 import type { Executor } from '../executors/types.js';
 import type { Store } from '../store/store.js';
 import type { CandidateRow } from '../store/types.js';
+import { compareVerified } from '../store/verified-best.js';
 import { runPipeline, type PipelineStats } from './pipeline.js';
 import { attemptOf, ProgramViews } from './program-views.js';
 import { isStateful, parseRunState, type RunState } from './run-state.js';
@@ -347,13 +348,10 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
         return;
       }
       state.pendingVerify = (state.pendingVerify ?? []).filter((id) => id !== p.id);
-      // A verified candidate becomes the verified best when it beats the incumbent (speedup, else held-out score).
+      // A verified candidate becomes the verified best when it beats the incumbent under the one rule
+      // (store/verified-best.ts) that the run page, the API and the CLI use too.
       const inc = state.bestVerified;
-      const beats =
-        !inc ||
-        (r.speedup !== null && inc.speedup !== null
-          ? r.speedup > inc.speedup
-          : (r.score ?? -Infinity) > (inc.score ?? -Infinity));
+      const beats = !inc || compareVerified(r, inc) < 0;
       if (r.verified && beats) state.bestVerified = { id: p.id, score: r.score, speedup: r.speedup };
       store.transaction(saveState);
       bus.emit('candidate:verified', {

@@ -39,6 +39,7 @@ export interface VerifiedRow {
   run_id: string | null;
   model: string | null;
   proposer: string | null;
+  strategy: string | null;
   sandbox: string | null;
 }
 
@@ -47,7 +48,7 @@ export function verifiedVerdicts(db: Db, problem?: string): VerifiedRow[] {
   const sql = `SELECT v.id AS verdict_id, v.candidate_id, v.speedup, v.ci_low, v.ci_high, v.confidence, v.score,
       v.method, v.fingerprint_json, v.created_at, c.problem_name, c.run_id,
       COALESCE(c.model, r.model) AS model, COALESCE(c.proposer, r.proposer) AS proposer,
-      r.sandbox AS sandbox
+      r.strategy AS strategy, r.sandbox AS sandbox
     FROM verdicts v
     JOIN candidates c ON c.id = v.candidate_id
     LEFT JOIN runs r ON r.id = c.run_id
@@ -114,31 +115,29 @@ export function runMaxIteration(db: Db, runId: string): number | null {
 }
 
 /**
- * The top-scoring candidate of each bucket of `bucket` iterations, as [iteration, score], in iteration order.
- * (SQLite returns the bare column `iteration` from the row holding MAX(score).)
+ * The top-scoring candidate of each bucket of `bucket` iterations, as [iteration, score, id], in iteration
+ * order. (SQLite returns the bare columns `iteration` and `id` from the row holding MAX(score).)
  */
-export function scorePoints(db: Db, runId: string, bucket: number): [number, number][] {
+export function scorePoints(db: Db, runId: string, bucket: number): [number, number, string][] {
   return st(
     db,
-    `SELECT iteration, MAX(score) FROM candidates
+    `SELECT iteration, MAX(score), id FROM candidates
      WHERE run_id = ? AND iteration IS NOT NULL AND score IS NOT NULL
      GROUP BY iteration / CAST(? AS INTEGER) ORDER BY iteration`,
   )
     .raw()
-    .all(runId, bucket) as [number, number][];
+    .all(runId, bucket) as [number, number, string][];
 }
 
-/** Verified verdict scores of a run's candidates by the candidate's iteration. */
-export function verifiedPoints(
-  db: Db,
-  runId: string,
-): { iteration: number; score: number | null; speedup: number | null; candidate_id: string }[] {
+/** The screen scores of these candidates, as [iteration, score, id] (to mark verified ones in the cloud). */
+export function verifiedScreenScores(db: Db, ids: string[]): [number, number, string][] {
   return st(
     db,
-    `SELECT c.iteration, COALESCE(v.score, c.score) AS score, v.speedup, c.id AS candidate_id FROM candidates c
-     JOIN verdicts v ON v.candidate_id = c.id AND v.verified = 1
-     WHERE c.run_id = ? AND c.iteration IS NOT NULL ORDER BY c.iteration, v.id`,
-  ).all(runId) as { iteration: number; score: number | null; speedup: number | null; candidate_id: string }[];
+    `SELECT iteration, score, id FROM candidates WHERE id IN (SELECT value FROM json_each(?))
+     AND iteration IS NOT NULL AND score IS NOT NULL ORDER BY iteration`,
+  )
+    .raw()
+    .all(JSON.stringify(ids)) as [number, number, string][];
 }
 
 export interface SpendRow {
@@ -186,10 +185,12 @@ export interface LineageNode {
   island: number | null;
   score: number | null;
   status: string;
+  correct: number | null;
   verified: number;
 }
 
-const NODE_COLS = 'c.id, c.parent_id, c.iteration, c.generation, c.island, c.score, c.status, c.verified';
+const NODE_COLS =
+  'c.id, c.parent_id, c.iteration, c.generation, c.island, c.score, c.status, c.correct, c.verified';
 
 /** All of a small run's candidates as lineage nodes. */
 export function runNodes(db: Db, runId: string): LineageNode[] {
@@ -239,6 +240,22 @@ export function latestEvent(db: Db, runId: string, type: string): EventRow | und
   ) as EventRow | undefined;
 }
 
+/** The newest `limit` events of a run, newest first. */
+export function recentEvents(db: Db, runId: string, limit: number): EventRow[] {
+  return st(db, 'SELECT * FROM events WHERE run_id = ? ORDER BY id DESC LIMIT ?').all(
+    runId,
+    limit,
+  ) as EventRow[];
+}
+
+/** The latest verify:progress event, unless a candidate:verified event came after it (that pass is over). */
+export function pendingVerifyProgress(db: Db, runId: string): EventRow | undefined {
+  const p = latestEvent(db, runId, 'verify:progress');
+  if (!p) return undefined;
+  const done = latestEvent(db, runId, 'candidate:verified');
+  return done && done.id > p.id ? undefined : p;
+}
+
 export function eventsSince(db: Db, runId: string, afterId: number, limit: number): EventRow[] {
   return st(db, 'SELECT * FROM events WHERE run_id = ? AND id > ? ORDER BY id LIMIT ?').all(
     runId,
@@ -270,11 +287,11 @@ export function childrenOf(
   db: Db,
   id: string,
   limit: number,
-): Pick<CandidateRow, 'id' | 'score' | 'status'>[] {
+): Pick<CandidateRow, 'id' | 'score' | 'status' | 'correct' | 'verified'>[] {
   return st(
     db,
-    'SELECT id, score, status FROM candidates WHERE parent_id = ? ORDER BY created_at LIMIT ?',
-  ).all(id, limit) as Pick<CandidateRow, 'id' | 'score' | 'status'>[];
+    'SELECT id, score, status, correct, verified FROM candidates WHERE parent_id = ? ORDER BY created_at LIMIT ?',
+  ).all(id, limit) as Pick<CandidateRow, 'id' | 'score' | 'status' | 'correct' | 'verified'>[];
 }
 
 export function evaluationsOf(db: Db, candidateId: string): EvaluationRow[] {

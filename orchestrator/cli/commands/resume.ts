@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../../../core/errors.js';
 import { loadProblem } from '../../../problems/src/load.js';
+import { resolveRunId } from '../resolve.js';
 import { mergeConfig, parseRunConfig } from '../../config/load-config.js';
 import type { CliContext } from '../context.js';
 import { setExitCode } from '../main.js';
@@ -14,9 +15,10 @@ export function register(program: Command, ctx: CliContext): void {
     .description(
       'continue a stopped or killed run (flags such as --iterations or --budget-usd extend its limits)',
     );
-  addAllRunFlags(cmd).action(async (runId: string, opts: RunFlags & SlurmFlags, command: Command) => {
+  addAllRunFlags(cmd).action(async (runRef: string, opts: RunFlags & SlurmFlags, command: Command) => {
     const store = ctx.openStore(opts.db);
     try {
+      const runId = resolveRunId(store, runRef);
       const run = store.getRun(runId);
       if (run.strategy === 'eval')
         throw new InputError(`run ${runId} is an \`adrs eval\` run; there is nothing to resume`);
