@@ -31,13 +31,13 @@ export type VerifiedOfRun = VerdictRow & { iteration: number | null };
 
 /**
  * Every verified candidate of a run, with its latest verified verdict, best first by `compareVerified`.
- * Verdicts are few next to candidates, so the scan starts from them (CROSS JOIN fixes that order).
+ * The scan starts from the run's verified candidates (a partial index of migration 0006), never the others.
  */
 export function verifiedOfRun(db: Database.Database, runId: string, limit = -1): VerifiedOfRun[] {
   return db
     .prepare(
-      `SELECT v.*, c.iteration FROM verdicts v CROSS JOIN candidates c ON c.id = v.candidate_id
-       WHERE v.verified = 1 AND c.run_id = ?
+      `SELECT v.*, c.iteration FROM candidates c CROSS JOIN verdicts v ON v.candidate_id = c.id
+       WHERE c.run_id = ? AND c.verified = 1 AND v.verified = 1
          AND v.id = (SELECT MAX(v2.id) FROM verdicts v2 WHERE v2.candidate_id = v.candidate_id AND v2.verified = 1)
        ORDER BY ${VERIFIED_ORDER_SQL} LIMIT ?`,
     )

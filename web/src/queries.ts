@@ -81,7 +81,7 @@ export interface RunListRow extends RunRow {
 
 export function listRuns(db: Db, limit: number, problem?: string): RunListRow[] {
   const where = problem === undefined ? '' : 'WHERE r.problem_name = ?';
-  const sql = `SELECT r.*, (SELECT COUNT(*) FROM candidates c WHERE c.run_id = r.id) AS candidates
+  const sql = `SELECT r.*, (SELECT COALESCE(SUM(g.n), 0) FROM web_run_groups g WHERE g.run_id = r.id) AS candidates
     FROM runs r ${where} ORDER BY r.created_at DESC LIMIT ?`;
   return (problem === undefined ? st(db, sql).all(limit) : st(db, sql).all(problem, limit)) as RunListRow[];
 }
@@ -100,25 +100,46 @@ export interface RunGroup {
   best: number | null;
 }
 
+/** From the writer-kept summary of migration 0006 (a handful of rows per run, whatever its size). */
 export function runGroups(db: Db, runId: string): RunGroup[] {
   return st(
     db,
-    `SELECT status, island, COUNT(*) AS n, SUM(verified) AS verified, SUM(correct = 1) AS correct,
-       MAX(score) AS best
-     FROM candidates WHERE run_id = ? GROUP BY status, island`,
+    'SELECT status, island, n, verified, correct, best FROM web_run_groups WHERE run_id = ? AND n > 0',
   ).all(runId) as RunGroup[];
 }
 
-/** The highest iteration of a run (two index lookups). */
+/** The highest iteration of a run, from the same summary. */
 export function runMaxIteration(db: Db, runId: string): number | null {
-  return st(db, 'SELECT MAX(iteration) FROM candidates WHERE run_id = ?').pluck().get(runId) as number | null;
+  return st(db, 'SELECT MAX(max_iteration) FROM web_run_groups WHERE run_id = ?').pluck().get(runId) as
+    number | null;
 }
+
+/** Candidates per run, from the same summary. */
+export function runCandidateCount(db: Db, runId: string): number {
+  return st(db, 'SELECT COALESCE(SUM(n), 0) FROM web_run_groups WHERE run_id = ?')
+    .pluck()
+    .get(runId) as number;
+}
+
+/** Iterations per row of web_run_buckets (fixed by migration 0006). */
+export const SUMMARY_BLOCK = 64;
 
 /**
  * The top-scoring candidate of each bucket of `bucket` iterations, as [iteration, score, id], in iteration
  * order. (SQLite returns the bare columns `iteration` and `id` from the row holding MAX(score).)
  */
 export function scorePoints(db: Db, runId: string, bucket: number): [number, number, string][] {
+  // Long runs: fold the writer-kept blocks of 64 iterations (migration 0006) into display buckets.
+  if (bucket >= SUMMARY_BLOCK) {
+    const per = Math.floor(bucket / SUMMARY_BLOCK);
+    return st(
+      db,
+      `SELECT iteration, MAX(best), candidate_id FROM web_run_buckets WHERE run_id = ?
+       GROUP BY bucket / CAST(? AS INTEGER) ORDER BY bucket`,
+    )
+      .raw()
+      .all(runId, per) as [number, number, string][];
+  }
   return st(
     db,
     `SELECT iteration, MAX(score), id FROM candidates

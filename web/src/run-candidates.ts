@@ -2,6 +2,7 @@
 // latest verified speedup and edit summary looked up for the page's rows only.
 import type Database from 'better-sqlite3';
 import type { RunCandidatesParams } from './params.js';
+import { runCandidateCount } from './queries.js';
 
 export interface RunCandidateRow {
   id: string;
@@ -48,6 +49,6 @@ export function runCandidatesPage(
        ORDER BY ${order}`,
     )
     .all(runId, p.per, (p.page - 1) * p.per) as RunCandidateRow[];
-  const total = db.prepare('SELECT COUNT(*) FROM candidates WHERE run_id = ?').pluck().get(runId) as number;
+  const total = runCandidateCount(db, runId);
   return { rows, total };
 }

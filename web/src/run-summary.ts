@@ -18,6 +18,7 @@ import {
   runNodesSampled,
   runSpend,
   scorePoints,
+  SUMMARY_BLOCK,
   verifiedScreenScores,
   type LineageNode,
   type SpendRow,
@@ -136,7 +137,9 @@ function stored(db: Database.Database, row: RunRow): Omit<RunSummary, 'throughpu
   const f = { ...fold(runGroups(db, runId)), max: runMaxIteration(db, runId) };
   const total = f.byStatus.reduce((a, s) => a + s.n, 0);
   const sampled = total > LINEAGE_FULL_MAX;
-  const bucket = f.max === null ? 1 : Math.max(1, Math.ceil((f.max + 1) / CHART_POINTS));
+  // Above 400 × 64 iterations the bucket is a multiple of the summary's 64-iteration blocks.
+  const raw = f.max === null ? 1 : Math.max(1, Math.ceil((f.max + 1) / CHART_POINTS));
+  const bucket = raw > SUMMARY_BLOCK ? Math.ceil(raw / SUMMARY_BLOCK) * SUMMARY_BLOCK : raw;
   const points = f.max === null ? [] : scorePoints(db, runId, bucket);
   const progress = latestEvent(db, runId, 'run:progress');
   const verified = verifiedOfRun(db, runId);

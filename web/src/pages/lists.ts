@@ -7,39 +7,41 @@ import { page } from './layout.js';
 
 export function runsTable(runs: RunListRow[]): Html {
   if (runs.length === 0) return html`<p class="empty">No runs yet.</p>`;
-  return html`<table class="board">
-    <thead>
-      <tr>
-        <th>run</th>
-        <th>problem</th>
-        <th>status</th>
-        <th>strategy</th>
-        <th>proposer / model</th>
-        <th>sandbox</th>
-        <th>iterations</th>
-        <th>candidates</th>
-        <th>spent</th>
-        <th>started</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${runs.map(
-        (r) =>
-          html`<tr>
-            <td><a href="/runs/${encodeURIComponent(r.id)}">${shortId(r.id)}</a></td>
-            <td><a href="/problems/${encodeURIComponent(r.problem_name)}">${r.problem_name}</a></td>
-            <td>${statusBadge(r.status)}</td>
-            <td>${r.strategy}</td>
-            <td>${r.proposer ?? '–'}${r.model ? html`<div class="sub">${r.model}</div>` : ''}</td>
-            <td>${r.sandbox}</td>
-            <td class="num">${int(r.iterations_done)}</td>
-            <td class="num">${int(r.candidates)}</td>
-            <td class="num">${usd(r.spent_usd)}</td>
-            <td>${when(r.created_at)}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  return html`<div class="table-wrap">
+    <table class="board">
+      <thead>
+        <tr>
+          <th>run</th>
+          <th>problem</th>
+          <th>status</th>
+          <th>strategy</th>
+          <th>proposer / model</th>
+          <th>sandbox</th>
+          <th>iterations</th>
+          <th>candidates</th>
+          <th>spent</th>
+          <th>started</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${runs.map(
+          (r) =>
+            html`<tr>
+              <td><a href="/runs/${encodeURIComponent(r.id)}">${shortId(r.id)}</a></td>
+              <td><a href="/problems/${encodeURIComponent(r.problem_name)}">${r.problem_name}</a></td>
+              <td>${statusBadge(r.status)}</td>
+              <td>${r.strategy}</td>
+              <td>${r.proposer ?? '–'}${r.model ? html`<div class="sub">${r.model}</div>` : ''}</td>
+              <td>${r.sandbox}</td>
+              <td class="num">${int(r.iterations_done)}</td>
+              <td class="num">${int(r.candidates)}</td>
+              <td class="num">${usd(r.spent_usd)}</td>
+              <td>${when(r.created_at)}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
 }
 
 export function runsPage(runs: RunListRow[]): Html {
@@ -62,25 +64,27 @@ export function problemsPage(problems: ProblemListRow[]): Html {
     body: html`<h1>Problems</h1>
       ${
         problems.length
-          ? html`<table class="board">
-              <thead>
-                <tr>
-                  <th>problem</th>
-                  <th>description</th>
-                  <th>runs</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${problems.map(
-                  (p) =>
-                    html`<tr>
-                      <td><a href="/problems/${encodeURIComponent(p.name)}">${p.name}</a></td>
-                      <td>${first(p.spec_json)}</td>
-                      <td class="num">${int(p.runs)}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
+          ? html`<div class="table-wrap">
+              <table class="board">
+                <thead>
+                  <tr>
+                    <th>problem</th>
+                    <th>description</th>
+                    <th>runs</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${problems.map(
+                    (p) =>
+                      html`<tr>
+                        <td><a href="/problems/${encodeURIComponent(p.name)}">${p.name}</a></td>
+                        <td>${first(p.spec_json)}</td>
+                        <td class="num">${int(p.runs)}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
           : html`<p class="empty">No problems stored yet.</p>`
       }`,
   });

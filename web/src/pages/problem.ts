@@ -15,7 +15,11 @@ const text = (v: unknown): string =>
       ? v
       : Array.isArray(v)
         ? v.map(text).join(' ')
-        : JSON.stringify(v);
+        : isRecord(v)
+          ? Object.entries(v)
+              .map(([k, x]) => `${k}: ${text(x)}`)
+              .join(' · ')
+          : String(v);
 
 function kv(rows: [string, unknown][]): Html {
   return html`<table class="compact kv">

@@ -84,8 +84,18 @@ export function runBody(s: RunSummary): Html {
     </div>
     <div id="run-extra-lines"></div>
     <section>
-      <h2>Verified speedup over iterations</h2>
-      <p class="muted">Held-out inputs, measured interleaved with the seed; whiskers are the intervals.</p>
+      ${
+        s.series.verified.some((v) => v.speedup !== null)
+          ? html`<h2>Verified speedup over iterations</h2>
+              <p class="muted">
+                Held-out inputs, timed interleaved with the seed; whiskers are the intervals. Not comparable
+                with screen scores (other input shapes).
+              </p>`
+          : html`<h2>Verified held-out score over iterations</h2>
+              <p class="muted">
+                Held-out inputs (other shapes than screening): not comparable with screen scores.
+              </p>`
+      }
       ${verifiedChart(s.series.verified, s.verifiedBest?.candidateId ?? null, s.series.maxIteration)}
     </section>
     <section>

@@ -27,7 +27,7 @@ export function when(iso: string | null | undefined): Html {
 export function speedup(v: number | null, lo: number | null, hi: number | null): Html {
   if (v === null) return html`<span class="muted">–</span>`;
   const ci = lo !== null && hi !== null ? html` <span class="ci">[${num(lo, 3)}, ${num(hi, 3)}]</span>` : '';
-  return html`<strong>${num(v, 3)}×</strong>${ci}`;
+  return html`<strong>${num(v, 4)}×</strong>${ci}`;
 }
 
 export function shortId(id: string): string {
