@@ -330,22 +330,31 @@ describe('MAP-Elites view of adrs run state', () => {
     const { islandGrids, mapElitesView } = await import('../web/src/views/population.js');
     const state = {
       population: {
-        programs: { a: { score: 1 }, b: { score: 3 } },
+        programs: {
+          a: { score: 1, features: { complexity: 10, diversity: 2 } },
+          b: { score: 3, features: { complexity: 30, diversity: 5 } },
+        },
         islands: [{ grid: { '0,1': 'a', '2,3': 'b' } }, { grid: {} }],
       },
     };
+    const axes = ['complexity', 'diversity'];
     expect(islandGrids(state)).toEqual([
       {
         island: 0,
         cells: [
-          { coords: [0, 1], score: 1 },
-          { coords: [2, 3], score: 3 },
+          { coords: [0, 1], score: 1, id: 'a' },
+          { coords: [2, 3], score: 3, id: 'b' },
         ],
+        axes,
       },
-      { island: 1, cells: [] },
+      { island: 1, cells: [], axes },
     ]);
     const page = String(mapElitesView(state));
     expect(page).toContain('island 0: 2 cells');
+    // Labelled axes, and each cell links to its elite.
+    expect(page).toContain('complexity →');
+    expect(page).toContain('diversity →');
+    expect(page).toContain('href="/candidates/b"');
     expect(page).toContain('island 1: 0 cells');
     expect(islandGrids({ population: { islands: 'x' } })).toBeUndefined();
   });

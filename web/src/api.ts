@@ -8,7 +8,7 @@ import { HttpError } from './http-error.js';
 import { buildLeaderboard } from './leaderboard.js';
 import { leaderboardParams, parseQuery, runListParams } from './params.js';
 import { buildProblemDetail } from './problem-detail.js';
-import { findCandidate, findRun, listProblems, listRuns } from './queries.js';
+import { countRuns, findCandidate, findRun, listProblems, listRuns } from './queries.js';
 import { buildRunSummary } from './run-summary.js';
 import { resolveIdParam } from './resolve-ref.js';
 import { runCandidatesPage } from './run-candidates.js';
@@ -24,7 +24,11 @@ export function apiRouter(store: Store, opts: { pollMs: number }): Router {
   });
   r.get('/api/runs', (req, res) => {
     const p = parseQuery(runListParams, req.query);
-    res.json({ runs: listRuns(db, p.limit, p.problem) });
+    res.json({
+      runs: listRuns(db, p.limit, p.problem, p.page),
+      total: countRuns(db, p.problem),
+      page: p.page,
+    });
   });
   r.get('/api/runs/:id', (req, res) => {
     res.json(buildRunSummary(db, req.params.id));

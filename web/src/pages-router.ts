@@ -7,7 +7,7 @@ import { HttpError } from './http-error.js';
 import { buildLeaderboard } from './leaderboard.js';
 import { leaderboardParams, parseQuery, runCandidatesParams, runListParams } from './params.js';
 import { buildProblemDetail } from './problem-detail.js';
-import { findRun, listProblems, listRuns } from './queries.js';
+import { countRuns, findRun, listProblems, listRuns } from './queries.js';
 import { NotFoundError } from '../../core/errors.js';
 import { resolveIdParam } from './resolve-ref.js';
 import { runCandidatesPage } from './run-candidates.js';
@@ -33,7 +33,7 @@ export function pagesRouter(store: Store): Router {
   });
   r.get('/runs', (req, res) => {
     const p = parseQuery(runListParams, req.query);
-    send(res, runsPage(listRuns(db, p.limit, p.problem)));
+    send(res, runsPage(listRuns(db, p.limit, p.problem, p.page), p, countRuns(db, p.problem)));
   });
   r.get('/runs/:id', (req, res) => {
     const s = buildRunSummary(db, req.params.id);

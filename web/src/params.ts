@@ -27,6 +27,7 @@ export type LeaderboardParams = z.infer<typeof leaderboardParams>;
 export const runListParams = z.object({
   problem: text,
   limit: z.coerce.number().int().min(1).max(1000).default(100),
+  page: z.coerce.number().int().min(1).max(1_000_000).default(1),
 });
 
 /** Validates `req.query` (strings only: repeated parameters are refused) or throws a 400-mapped InputError. */

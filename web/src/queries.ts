@@ -11,6 +11,7 @@ import type {
 } from '../../orchestrator/store/types.js';
 
 type Db = Database.Database;
+import { verifiedBestOfRun } from '../../orchestrator/store/verified-best.js';
 
 /** Prepared statements are cached per connection and SQL text. */
 const cache = new WeakMap<Db, Map<string, Database.Statement>>();
@@ -77,13 +78,44 @@ export function problemNames(db: Db): string[] {
 
 export interface RunListRow extends RunRow {
   candidates: number;
+  /** The best screen score (from the summary of migration 0006). */
+  best_score: number | null;
+  /** The verified best under the one rule (orchestrator/store/verified-best.ts). */
+  verified: {
+    candidateId: string;
+    speedup: number | null;
+    ciLow: number | null;
+    ciHigh: number | null;
+  } | null;
 }
 
-export function listRuns(db: Db, limit: number, problem?: string): RunListRow[] {
+/** Runs newest first, one page of `limit` (page 1 first). */
+export function listRuns(db: Db, limit: number, problem?: string, page = 1): RunListRow[] {
   const where = problem === undefined ? '' : 'WHERE r.problem_name = ?';
-  const sql = `SELECT r.*, (SELECT COALESCE(SUM(g.n), 0) FROM web_run_groups g WHERE g.run_id = r.id) AS candidates
-    FROM runs r ${where} ORDER BY r.created_at DESC LIMIT ?`;
-  return (problem === undefined ? st(db, sql).all(limit) : st(db, sql).all(problem, limit)) as RunListRow[];
+  const sql = `SELECT r.*, (SELECT COALESCE(SUM(g.n), 0) FROM web_run_groups g WHERE g.run_id = r.id) AS candidates,
+      (SELECT MAX(g.best) FROM web_run_groups g WHERE g.run_id = r.id) AS best_score
+    FROM runs r ${where} ORDER BY r.created_at DESC LIMIT ? OFFSET ?`;
+  const offset = (page - 1) * limit;
+  const rows = (
+    problem === undefined ? st(db, sql).all(limit, offset) : st(db, sql).all(problem, limit, offset)
+  ) as Omit<RunListRow, 'verified'>[];
+  return rows.map((r) => {
+    const v = verifiedBestOfRun(db, r.id);
+    return {
+      ...r,
+      verified: v
+        ? { candidateId: v.candidate_id, speedup: v.speedup, ciLow: v.ci_low, ciHigh: v.ci_high }
+        : null,
+    };
+  });
+}
+
+export function countRuns(db: Db, problem?: string): number {
+  return (
+    problem === undefined
+      ? st(db, 'SELECT COUNT(*) FROM runs').pluck().get()
+      : st(db, 'SELECT COUNT(*) FROM runs WHERE problem_name = ?').pluck().get(problem)
+  ) as number;
 }
 
 export function findRun(db: Db, id: string): RunRow | undefined {

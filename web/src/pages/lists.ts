@@ -1,8 +1,8 @@
 // The runs list and problems list pages.
-import { html, type Html } from '../html.js';
+import { html, qs, type Html } from '../html.js';
 import { parseJson } from '../parse-json.js';
 import type { ProblemListRow, RunListRow } from '../queries.js';
-import { int, shortId, statusBadge, usd, when } from '../views/format.js';
+import { int, num, shortId, speedup, statusBadge, usd, when } from '../views/format.js';
 import { page } from './layout.js';
 
 export function runsTable(runs: RunListRow[]): Html {
@@ -19,6 +19,8 @@ export function runsTable(runs: RunListRow[]): Html {
           <th>sandbox</th>
           <th>iterations</th>
           <th>candidates</th>
+          <th>best screen score</th>
+          <th>verified speedup [CI]</th>
           <th>spent</th>
           <th>started</th>
         </tr>
@@ -35,6 +37,10 @@ export function runsTable(runs: RunListRow[]): Html {
               <td>${r.sandbox}</td>
               <td class="num">${int(r.iterations_done)}</td>
               <td class="num">${int(r.candidates)}</td>
+              <td class="num">${num(r.best_score)}</td>
+              <td class="num">
+                ${r.verified ? html`<a href="/candidates/${encodeURIComponent(r.verified.candidateId)}">${speedup(r.verified.speedup, r.verified.ciLow, r.verified.ciHigh)}</a>` : html`<span class="muted">–</span>`}
+              </td>
               <td class="num">${usd(r.spent_usd)}</td>
               <td>${when(r.created_at)}</td>
             </tr>`,
@@ -44,12 +50,31 @@ export function runsTable(runs: RunListRow[]): Html {
   </div>`;
 }
 
-export function runsPage(runs: RunListRow[]): Html {
+export function runsPage(
+  runs: RunListRow[],
+  p: { limit: number; page: number; problem?: string },
+  total: number,
+): Html {
+  const pages = Math.max(1, Math.ceil(total / p.limit));
+  const link = (n: number, label: string, rel: string): Html =>
+    html`<a
+      rel="${rel}"
+      href="/runs${qs({ problem: p.problem, limit: p.limit === 100 ? undefined : p.limit, page: n })}"
+      >${label}</a
+    >`;
+  const pager =
+    pages > 1
+      ? html`<nav class="pager" aria-label="pages">
+          ${p.page > 1 ? link(p.page - 1, '‹ newer', 'prev') : ''} <span>page ${p.page} of ${pages}</span>
+          ${p.page < pages ? link(p.page + 1, 'older ›', 'next') : ''}
+        </nav>`
+      : '';
   return page({
     title: 'Runs',
     nav: 'runs',
     body: html`<h1>Runs</h1>
-      ${runsTable(runs)}`,
+      <p class="lede">${int(total)} runs, newest first</p>
+      ${runsTable(runs)} ${pager}`,
   });
 }
 
