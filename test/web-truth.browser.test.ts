@@ -217,9 +217,10 @@ describe.skipIf(!available)('the web UI on real runs, in Chromium', () => {
     await expect(page.locator('#candidate-table th[aria-sort=ascending]').textContent()).resolves.toMatch(
       /screen/,
     );
-    const scores = (await page.locator('#candidate-table tbody tr td:nth-child(5)').allTextContents()).map(
-      Number,
-    );
+    // Ascending: unscored candidates (–) first, as SQLite orders nulls, then the scores in order.
+    const cells = await page.locator('#candidate-table tbody tr td:nth-child(5)').allTextContents();
+    const scores = cells.map((t) => (t.trim() === '–' ? -Infinity : Number(t)));
+    expect(scores.some(Number.isNaN)).toBe(false);
     expect(scores).toEqual([...scores].sort((a, b) => a - b));
     await page.locator('#candidate-table tbody tr a.cand').first().click();
     await page.waitForURL(/\/candidates\/cand_/);

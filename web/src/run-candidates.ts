@@ -34,19 +34,17 @@ export function runCandidatesPage(
   p: RunCandidatesParams,
 ): { rows: RunCandidateRow[]; total: number } {
   const dir = p.order === 'asc' ? 'ASC' : 'DESC';
-  // Nulls last either way; the iteration then the id break ties so pages never overlap.
-  const order = `${ORDER[p.sort]} IS NULL, ${ORDER[p.sort]} ${dir}, c.iteration ${dir}, c.id`;
+  // One indexed column, so a page of a 300k-candidate run is an index walk, not a sort of the run; SQLite's
+  // index order (the column, then the row) is stable, so pages never overlap. Nulls (unscored) sort lowest.
+  const order = `${ORDER[p.sort]} ${dir}`;
+  const verdict = (col: string): string =>
+    `(SELECT v.${col} FROM verdicts v WHERE v.candidate_id = c.id AND v.verified = 1 ORDER BY v.id DESC LIMIT 1)`;
   const rows = db
     .prepare(
-      `WITH page AS (
-         SELECT c.id, c.iteration, c.island, c.generation, c.status, c.correct, c.verified, c.score, c.proposer,
-           c.model, c.edit_json FROM candidates c WHERE c.run_id = ? ORDER BY ${order} LIMIT ? OFFSET ?)
-       SELECT c.id, c.iteration, c.island, c.generation, c.status, c.correct, c.verified, c.score, c.proposer,
+      `SELECT c.id, c.iteration, c.island, c.generation, c.status, c.correct, c.verified, c.score, c.proposer,
          c.model, CASE WHEN json_valid(c.edit_json) THEN json_extract(c.edit_json, '$.summary') END AS edit_summary,
-         v.speedup, v.ci_low, v.ci_high
-       FROM page c LEFT JOIN verdicts v ON v.id =
-         (SELECT MAX(v2.id) FROM verdicts v2 WHERE v2.candidate_id = c.id AND v2.verified = 1)
-       ORDER BY ${order}`,
+         ${verdict('speedup')} AS speedup, ${verdict('ci_low')} AS ci_low, ${verdict('ci_high')} AS ci_high
+       FROM candidates c WHERE c.run_id = ? ORDER BY ${order} LIMIT ? OFFSET ?`,
     )
     .all(runId, p.per, (p.page - 1) * p.per) as RunCandidateRow[];
   const total = runCandidateCount(db, runId);
