@@ -130,10 +130,18 @@ describe('GET /api/runs/:id', () => {
       [2, 1.8],
       [3, 1.9],
     ]);
-    expect(body.series.verifiedBest).toEqual([
-      [1, 1.3],
-      [2, 1.8],
-    ]);
+    // One rule picks the verified best (highest speedup, not highest held-out score: the xss row scores 1.5
+    // held-out at 1.1x); the series holds held-out measures only, never on the screen axis.
+    expect(body.verifiedBest).toMatchObject({
+      candidateId: db.candidates.best,
+      speedup: 1.8,
+      ciLow: 1.6,
+      ciHigh: 2.0,
+    });
+    expect(body.series.verified.map((p) => p.speedup).sort()).toEqual([1.1, 1.3, 1.8]);
+    expect(body.series.verifiedScreen.map((p) => p[2]).sort()).toEqual(
+      [db.candidates.best, db.candidates.v1, db.candidates.xss].sort(),
+    );
     expect(body.islands).toEqual([
       { island: 0, n: 4, best: 1.8 },
       { island: 1, n: 2, best: 1.9 },
@@ -317,22 +325,31 @@ describe('MAP-Elites view of adrs run state', () => {
     const { islandGrids, mapElitesView } = await import('../web/src/views/population.js');
     const state = {
       population: {
-        programs: { a: { score: 1 }, b: { score: 3 } },
+        programs: {
+          a: { score: 1, features: { complexity: 10, diversity: 2 } },
+          b: { score: 3, features: { complexity: 30, diversity: 5 } },
+        },
         islands: [{ grid: { '0,1': 'a', '2,3': 'b' } }, { grid: {} }],
       },
     };
+    const axes = ['complexity', 'diversity'];
     expect(islandGrids(state)).toEqual([
       {
         island: 0,
         cells: [
-          { coords: [0, 1], score: 1 },
-          { coords: [2, 3], score: 3 },
+          { coords: [0, 1], score: 1, id: 'a' },
+          { coords: [2, 3], score: 3, id: 'b' },
         ],
+        axes,
       },
-      { island: 1, cells: [] },
+      { island: 1, cells: [], axes },
     ]);
     const page = String(mapElitesView(state));
     expect(page).toContain('island 0: 2 cells');
+    // Labelled axes, and each cell links to its elite.
+    expect(page).toContain('complexity →');
+    expect(page).toContain('diversity →');
+    expect(page).toContain('href="/candidates/b"');
     expect(page).toContain('island 1: 0 cells');
     expect(islandGrids({ population: { islands: 'x' } })).toBeUndefined();
   });

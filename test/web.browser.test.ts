@@ -65,6 +65,7 @@ describe.skipIf(!available)('web pages in Chromium', () => {
     await page.screenshot({ path: path.join(SHOTS, 'leaderboard.png'), fullPage: true });
 
     await page.selectOption('select[name=hardware]', 'NVIDIA H100');
+    await page.click('form.filters button[type=submit]');
     await page.waitForURL(/hardware=NVIDIA/);
     await expect(page.locator('section.problem tbody tr').count()).resolves.toBe(1);
     await page.goto(server.url + '/');

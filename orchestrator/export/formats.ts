@@ -4,13 +4,14 @@ import path from 'node:path';
 import { NotFoundError } from '../../core/errors.js';
 import type { Store } from '../store/store.js';
 import type { CandidateRow } from '../store/types.js';
+import { verifiedBestOfRun } from '../store/verified-best.js';
 import { baseFiles } from './bundle-contents.js';
 import { gitDiff } from './git-diff.js';
 
-/** The run's best candidate: verified best first, else the best screened one. */
+/** The run's best candidate: verified best (store/verified-best.ts) first, else the best screened one. */
 export function bestOfRun(store: Store, runId: string): CandidateRow {
   const run = store.getRun(runId);
-  const id = run.best_verified_candidate_id ?? run.best_candidate_id;
+  const id = verifiedBestOfRun(store.db, runId)?.candidate_id ?? run.best_candidate_id;
   if (id) return store.getCandidate(id);
   const best = store
     .listCandidates(runId)

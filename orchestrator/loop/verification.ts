@@ -1,6 +1,7 @@
 // Verification: which best waits to be verified, when it is due, and the verdict's effect on the run's
 // verified best. A best superseded before its turn is never timed; interrupted verifications resume first.
 import { coerceError } from '../../core/errors.js';
+import { compareVerified } from '../store/verified-best.js';
 import { hasVerifyStage, verifyProgressEvent, type VerifyFn } from './verify-stage.js';
 import { evalSeedOf, pendingOf, type LoopContext, type Pending } from './loop-context.js';
 import type { RunPersistence } from './persistence.js';
@@ -71,13 +72,10 @@ export class Verification {
         return;
       }
       state.pendingVerify = (state.pendingVerify ?? []).filter((id) => id !== p.id);
-      // A verified candidate becomes the verified best when it beats the incumbent (speedup, else held-out score).
+      // A verified candidate becomes the verified best when it beats the incumbent under the one rule
+      // (store/verified-best.ts) that the run page, the API and the CLI use too.
       const inc = state.bestVerified;
-      const beats =
-        !inc ||
-        (r.speedup !== null && inc.speedup !== null
-          ? r.speedup > inc.speedup
-          : (r.score ?? -Infinity) > (inc.score ?? -Infinity));
+      const beats = !inc || compareVerified(r, inc) < 0;
       if (r.verified && beats) state.bestVerified = { id: p.id, score: r.score, speedup: r.speedup };
       run.save();
       ctx.bus.emit('candidate:verified', {

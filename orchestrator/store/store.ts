@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { InputError, NotFoundError } from '../../core/errors.js';
 import { MIGRATIONS_DIR, migrate, migrationFiles } from './migrate.js';
 import { refuseNewerStore } from './store-version.js';
+import { VERIFIED_ORDER_SQL } from './verified-best.js';
 import type {
   CandidateRow,
   EvaluationRow,
@@ -374,7 +375,8 @@ export class Store {
         `SELECT v.*, c.problem_name, c.run_id, c.proposer, c.model FROM verdicts v
          JOIN candidates c ON c.id = v.candidate_id
          WHERE v.verified = 1 ${where}
-         ORDER BY COALESCE(v.speedup, v.score) DESC LIMIT ?`,
+           AND v.id = (SELECT MAX(v2.id) FROM verdicts v2 WHERE v2.candidate_id = v.candidate_id AND v2.verified = 1)
+         ORDER BY ${VERIFIED_ORDER_SQL} LIMIT ?`,
       )
       .all(...args) as (VerdictRow & {
       problem_name: string;

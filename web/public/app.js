@@ -1,11 +1,16 @@
-// adrs web: the only script. Auto-submits filter menus and keeps a running run's page live over server-sent events.
+// adrs web: the only script. Submits filter menus on Enter and keeps a running run's page live over server-sent events.
 /* global document, EventSource */
 (function () {
   'use strict';
 
-  document.querySelectorAll('select[data-autosubmit]').forEach(function (select) {
-    select.addEventListener('change', function () {
-      if (select.form) select.form.submit();
+  // Filters apply on the form's button or on Enter, never on a change alone: arrowing through a menu must
+  // not reload the page (WCAG 3.2.2). A <select> does not submit on Enter by itself, hence this.
+  document.querySelectorAll('form.filters select').forEach(function (select) {
+    select.addEventListener('keydown', function (e) {
+      if (e.key === 'Enter' && select.form) {
+        e.preventDefault();
+        select.form.requestSubmit();
+      }
     });
   });
 

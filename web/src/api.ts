@@ -8,22 +8,35 @@ import { HttpError } from './http-error.js';
 import { buildLeaderboard } from './leaderboard.js';
 import { leaderboardParams, parseQuery, runListParams } from './params.js';
 import { buildProblemDetail } from './problem-detail.js';
-import { findCandidate, listProblems, listRuns } from './queries.js';
+import { countRuns, findCandidate, findRun, listProblems, listRuns } from './queries.js';
 import { buildRunSummary } from './run-summary.js';
+import { resolveIdParam } from './resolve-ref.js';
+import { runCandidatesPage } from './run-candidates.js';
+import { runCandidatesParams } from './params.js';
 import { streamRunEvents } from './sse.js';
 
 export function apiRouter(store: Store, opts: { pollMs: number }): Router {
   const db = store.db;
   const r = Router();
+  resolveIdParam(r, db, { redirect: false });
   r.get('/api/leaderboard', (req, res) => {
     res.json(buildLeaderboard(db, parseQuery(leaderboardParams, req.query)));
   });
   r.get('/api/runs', (req, res) => {
     const p = parseQuery(runListParams, req.query);
-    res.json({ runs: listRuns(db, p.limit, p.problem) });
+    res.json({
+      runs: listRuns(db, p.limit, p.problem, p.page),
+      total: countRuns(db, p.problem),
+      page: p.page,
+    });
   });
   r.get('/api/runs/:id', (req, res) => {
     res.json(buildRunSummary(db, req.params.id));
+  });
+  r.get('/api/runs/:id/candidates', (req, res) => {
+    if (!findRun(db, req.params.id)) throw new NotFoundError(`run "${req.params.id}" not found`);
+    const p = parseQuery(runCandidatesParams, req.query);
+    res.json({ ...p, ...runCandidatesPage(db, req.params.id, p) });
   });
   r.get('/api/runs/:id/events', (req, res) => {
     streamRunEvents(db, req, res, { pollMs: opts.pollMs });

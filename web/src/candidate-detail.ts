@@ -45,7 +45,7 @@ export interface CandidateDetail {
   run: { id: string; status: string; problem_name: string } | null;
   parent: { id: string; score: number | null } | null;
   seed: { id: string } | null;
-  children: { id: string; score: number | null; status: string }[];
+  children: { id: string; score: number | null; status: string; correct: number | null; verified: number }[];
   diffVsParent: string;
   /** The stored patch (diff against the seed); computed from the seed's files when none was stored. */
   diffVsSeed: string;

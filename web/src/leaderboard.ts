@@ -3,11 +3,14 @@ import type Database from 'better-sqlite3';
 import { cachedRead } from './db-cache.js';
 import type { LeaderboardParams } from './params.js';
 import { parseJson } from './parse-json.js';
-import { runCosts, verifiedVerdicts, type VerifiedRow } from './queries.js';
+import { compareVerified } from '../../orchestrator/store/verified-best.js';
+import { findProblem, runCosts, verifiedVerdicts, type VerifiedRow } from './queries.js';
 import { hardwareLabel, sandboxLabel } from './views/fingerprint.js';
 
 export interface LeaderboardEntry {
   rank: number;
+  /** The interval overlaps that of the entry above: not distinguishable from it at this confidence. */
+  tie: boolean;
   problem: string;
   candidateId: string;
   runId: string | null;
@@ -20,6 +23,7 @@ export interface LeaderboardEntry {
   method: string;
   model: string | null;
   proposer: string | null;
+  strategy: string | null;
   sandbox: string;
   hardware: string;
   costUsd: number | null;
@@ -27,12 +31,20 @@ export interface LeaderboardEntry {
 }
 
 export interface Leaderboard {
-  problems: { name: string; entries: LeaderboardEntry[]; total: number }[];
+  /** `primary`: the problem's primary metric, the unit of the (held-out) score column. */
+  problems: { name: string; primary: string | null; entries: LeaderboardEntry[]; total: number }[];
   /** Values present in the verified results, for the filter menus. */
-  facets: { problem: string[]; model: string[]; sandbox: string[]; hardware: string[] };
+  facets: {
+    problem: string[];
+    model: string[];
+    proposer: string[];
+    strategy: string[];
+    sandbox: string[];
+    hardware: string[];
+  };
 }
 
-type Row = Omit<LeaderboardEntry, 'rank'>;
+type Row = Omit<LeaderboardEntry, 'rank' | 'tie'>;
 
 function toRow(v: VerifiedRow): Row {
   const fp = parseJson(v.fingerprint_json);
@@ -49,6 +61,7 @@ function toRow(v: VerifiedRow): Row {
     method: v.method,
     model: v.model,
     proposer: v.proposer,
+    strategy: v.strategy,
     sandbox: v.sandbox ?? sandboxLabel(fp) ?? 'unknown',
     hardware: hardwareLabel(fp),
     costUsd: null,
@@ -72,9 +85,8 @@ const KEY: Record<LeaderboardParams['sort'], (r: Row) => number | string | null>
   date: (r) => r.date,
 };
 
-/** Best first: speedup, then score (what "best" means for a run's row). */
-const better = (a: Row, b: Row): number =>
-  compareNullable(a.speedup, b.speedup, -1) || compareNullable(a.score, b.score, -1);
+/** Best first by the one rule (orchestrator/store/verified-best.ts), then the earlier verdict. */
+const better = (a: Row, b: Row): number => compareVerified(a, b) || a.verdictId - b.verdictId;
 
 const uniq = (xs: (string | null)[]): string[] =>
   [...new Set(xs.filter((x): x is string => x !== null))].sort((a, b) => a.localeCompare(b));
@@ -89,6 +101,8 @@ function computeLeaderboard(db: Database.Database, p: LeaderboardParams): Leader
   const facets = {
     problem: uniq(all.map((r) => r.problem)),
     model: uniq(all.map((r) => r.model)),
+    proposer: uniq(all.map((r) => r.proposer)),
+    strategy: uniq(all.map((r) => r.strategy)),
     sandbox: uniq(all.map((r) => r.sandbox)),
     hardware: uniq(all.map((r) => r.hardware)),
   };
@@ -96,6 +110,8 @@ function computeLeaderboard(db: Database.Database, p: LeaderboardParams): Leader
     (r) =>
       (p.problem === undefined || r.problem === p.problem) &&
       (p.model === undefined || r.model === p.model) &&
+      (p.proposer === undefined || r.proposer === p.proposer) &&
+      (p.strategy === undefined || r.strategy === p.strategy) &&
       (p.sandbox === undefined || r.sandbox === p.sandbox) &&
       (p.hardware === undefined || r.hardware === p.hardware),
   );
@@ -126,8 +142,32 @@ function computeLeaderboard(db: Database.Database, p: LeaderboardParams): Leader
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, list]) => ({
       name,
+      primary: primaryOf(db, name),
       total: list.length,
-      entries: list.slice(0, p.limit).map((r, i) => ({ rank: i + 1, ...r })),
+      entries: ranked(list.slice(0, p.limit)),
     }));
   return { problems, facets };
+}
+
+/** Two intervals overlap (both present): neither result is shown to be faster than the other. */
+const overlaps = (a: Row, b: Row): boolean =>
+  a.ciLow !== null && a.ciHigh !== null && b.ciLow !== null && b.ciHigh !== null
+    ? a.ciLow <= b.ciHigh && b.ciLow <= a.ciHigh
+    : false;
+
+/** Ranks in display order; an entry whose interval overlaps the one above is a tie and shares its rank. */
+function ranked(list: Row[]): LeaderboardEntry[] {
+  const out: LeaderboardEntry[] = [];
+  list.forEach((r, i) => {
+    const above = out[i - 1];
+    const tie = above !== undefined && overlaps(r, above);
+    out.push({ ...r, rank: tie ? above.rank : i + 1, tie });
+  });
+  return out;
+}
+
+/** The problem's primary metric name (the score column's unit), from its stored spec. */
+function primaryOf(db: Database.Database, name: string): string | null {
+  const spec = parseJson(findProblem(db, name)?.spec_json ?? 'null') as { primary?: unknown } | null;
+  return typeof spec?.primary === 'string' ? spec.primary : null;
 }

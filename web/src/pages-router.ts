@@ -5,9 +5,13 @@ import { buildCandidateDetail } from './candidate-detail.js';
 import type { Html } from './html.js';
 import { HttpError } from './http-error.js';
 import { buildLeaderboard } from './leaderboard.js';
-import { leaderboardParams, parseQuery, runListParams } from './params.js';
+import { leaderboardParams, parseQuery, runCandidatesParams, runListParams } from './params.js';
 import { buildProblemDetail } from './problem-detail.js';
-import { listProblems, listRuns } from './queries.js';
+import { countRuns, findRun, listProblems, listRuns } from './queries.js';
+import { NotFoundError } from '../../core/errors.js';
+import { resolveIdParam } from './resolve-ref.js';
+import { runCandidatesPage } from './run-candidates.js';
+import { runCandidatesListPage } from './pages/run-candidates.js';
 import { buildRunSummary } from './run-summary.js';
 import { candidatePage } from './pages/candidate.js';
 import { leaderboardPage } from './pages/leaderboard.js';
@@ -22,17 +26,24 @@ const send = (res: Response, h: Html): void => {
 export function pagesRouter(store: Store): Router {
   const db = store.db;
   const r = Router();
+  resolveIdParam(r, db, { redirect: true });
   r.get('/', (req, res) => {
     const p = parseQuery(leaderboardParams, req.query);
     send(res, leaderboardPage(buildLeaderboard(db, p), p));
   });
   r.get('/runs', (req, res) => {
     const p = parseQuery(runListParams, req.query);
-    send(res, runsPage(listRuns(db, p.limit, p.problem)));
+    send(res, runsPage(listRuns(db, p.limit, p.problem, p.page), p, countRuns(db, p.problem)));
   });
   r.get('/runs/:id', (req, res) => {
     const s = buildRunSummary(db, req.params.id);
     send(res, req.query.fragment === '1' ? runBody(s) : runPage(s));
+  });
+  r.get('/runs/:id/candidates', (req, res) => {
+    const run = findRun(db, req.params.id);
+    if (!run) throw new NotFoundError(`run "${req.params.id}" not found (see /runs)`);
+    const p = parseQuery(runCandidatesParams, req.query);
+    send(res, runCandidatesListPage(run, p, runCandidatesPage(db, run.id, p)));
   });
   r.get('/candidates/:id', (req, res) => {
     send(res, candidatePage(buildCandidateDetail(db, req.params.id)));

@@ -14,6 +14,8 @@ export const leaderboardParams = z.object({
   model: text,
   sandbox: text,
   hardware: text,
+  proposer: text,
+  strategy: text,
   sort: z.enum(['speedup', 'score', 'ci', 'cost', 'date']).default('speedup'),
   order: z.enum(['asc', 'desc']).default('desc'),
   /** One row per run (its best verified candidate), or every verified candidate. */
@@ -25,6 +27,7 @@ export type LeaderboardParams = z.infer<typeof leaderboardParams>;
 export const runListParams = z.object({
   problem: text,
   limit: z.coerce.number().int().min(1).max(1000).default(100),
+  page: z.coerce.number().int().min(1).max(1_000_000).default(1),
 });
 
 /** Validates `req.query` (strings only: repeated parameters are refused) or throws a 400-mapped InputError. */
@@ -35,3 +38,12 @@ export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.in
   const field = issue?.path.join('.') || 'query';
   throw new InputError(`query parameter "${field}": ${issue?.message ?? 'invalid'}`);
 }
+
+/** A run's candidate table: sorted by one column, one page at a time. */
+export const runCandidatesParams = z.object({
+  sort: z.enum(['iteration', 'score', 'island', 'status']).default('iteration'),
+  order: z.enum(['asc', 'desc']).default('asc'),
+  page: z.coerce.number().int().min(1).max(1_000_000).default(1),
+  per: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type RunCandidatesParams = z.infer<typeof runCandidatesParams>;

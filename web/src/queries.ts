@@ -11,6 +11,7 @@ import type {
 } from '../../orchestrator/store/types.js';
 
 type Db = Database.Database;
+import { verifiedBestOfRun } from '../../orchestrator/store/verified-best.js';
 
 /** Prepared statements are cached per connection and SQL text. */
 const cache = new WeakMap<Db, Map<string, Database.Statement>>();
@@ -39,6 +40,7 @@ export interface VerifiedRow {
   run_id: string | null;
   model: string | null;
   proposer: string | null;
+  strategy: string | null;
   sandbox: string | null;
 }
 
@@ -47,7 +49,7 @@ export function verifiedVerdicts(db: Db, problem?: string): VerifiedRow[] {
   const sql = `SELECT v.id AS verdict_id, v.candidate_id, v.speedup, v.ci_low, v.ci_high, v.confidence, v.score,
       v.method, v.fingerprint_json, v.created_at, c.problem_name, c.run_id,
       COALESCE(c.model, r.model) AS model, COALESCE(c.proposer, r.proposer) AS proposer,
-      r.sandbox AS sandbox
+      r.strategy AS strategy, r.sandbox AS sandbox
     FROM verdicts v
     JOIN candidates c ON c.id = v.candidate_id
     LEFT JOIN runs r ON r.id = c.run_id
@@ -76,13 +78,44 @@ export function problemNames(db: Db): string[] {
 
 export interface RunListRow extends RunRow {
   candidates: number;
+  /** The best screen score (from the summary of migration 0006). */
+  best_score: number | null;
+  /** The verified best under the one rule (orchestrator/store/verified-best.ts). */
+  verified: {
+    candidateId: string;
+    speedup: number | null;
+    ciLow: number | null;
+    ciHigh: number | null;
+  } | null;
 }
 
-export function listRuns(db: Db, limit: number, problem?: string): RunListRow[] {
+/** Runs newest first, one page of `limit` (page 1 first). */
+export function listRuns(db: Db, limit: number, problem?: string, page = 1): RunListRow[] {
   const where = problem === undefined ? '' : 'WHERE r.problem_name = ?';
-  const sql = `SELECT r.*, (SELECT COUNT(*) FROM candidates c WHERE c.run_id = r.id) AS candidates
-    FROM runs r ${where} ORDER BY r.created_at DESC LIMIT ?`;
-  return (problem === undefined ? st(db, sql).all(limit) : st(db, sql).all(problem, limit)) as RunListRow[];
+  const sql = `SELECT r.*, (SELECT COALESCE(SUM(g.n), 0) FROM web_run_groups g WHERE g.run_id = r.id) AS candidates,
+      (SELECT MAX(g.best) FROM web_run_groups g WHERE g.run_id = r.id) AS best_score
+    FROM runs r ${where} ORDER BY r.created_at DESC LIMIT ? OFFSET ?`;
+  const offset = (page - 1) * limit;
+  const rows = (
+    problem === undefined ? st(db, sql).all(limit, offset) : st(db, sql).all(problem, limit, offset)
+  ) as Omit<RunListRow, 'verified'>[];
+  return rows.map((r) => {
+    const v = verifiedBestOfRun(db, r.id);
+    return {
+      ...r,
+      verified: v
+        ? { candidateId: v.candidate_id, speedup: v.speedup, ciLow: v.ci_low, ciHigh: v.ci_high }
+        : null,
+    };
+  });
+}
+
+export function countRuns(db: Db, problem?: string): number {
+  return (
+    problem === undefined
+      ? st(db, 'SELECT COUNT(*) FROM runs').pluck().get()
+      : st(db, 'SELECT COUNT(*) FROM runs WHERE problem_name = ?').pluck().get(problem)
+  ) as number;
 }
 
 export function findRun(db: Db, id: string): RunRow | undefined {
@@ -99,46 +132,89 @@ export interface RunGroup {
   best: number | null;
 }
 
+/** From the writer-kept summary of migration 0006 (a handful of rows per run, whatever its size). */
 export function runGroups(db: Db, runId: string): RunGroup[] {
   return st(
     db,
-    `SELECT status, island, COUNT(*) AS n, SUM(verified) AS verified, SUM(correct = 1) AS correct,
-       MAX(score) AS best
-     FROM candidates WHERE run_id = ? GROUP BY status, island`,
+    'SELECT status, island, n, verified, correct, best FROM web_run_groups WHERE run_id = ? AND n > 0',
   ).all(runId) as RunGroup[];
 }
 
-/** The highest iteration of a run (two index lookups). */
-export function runMaxIteration(db: Db, runId: string): number | null {
-  return st(db, 'SELECT MAX(iteration) FROM candidates WHERE run_id = ?').pluck().get(runId) as number | null;
-}
-
+/** The highest iteration of a run, from the same summary. */
 /**
- * The top-scoring candidate of each bucket of `bucket` iterations, as [iteration, score], in iteration order.
- * (SQLite returns the bare column `iteration` from the row holding MAX(score).)
+ * The occupied MAP-Elites cells of a run from its population rows (migration 0003): per island and cell, the
+ * program that holds it (the highest score; the first placed on a tie, as ProgramDatabase.place keeps it).
+ * Migrants are placed by replay, not by rows, so a cell holds programs born on that island.
  */
-export function scorePoints(db: Db, runId: string, bucket: number): [number, number][] {
+export function populationCells(db: Db, runId: string): PopulationCellRow[] {
   return st(
     db,
-    `SELECT iteration, MAX(score) FROM candidates
+    `SELECT island, cell, candidate_id, score, features_json FROM (
+       SELECT island, cell, candidate_id, score, features_json,
+              ROW_NUMBER() OVER (PARTITION BY island, cell ORDER BY score IS NULL, score DESC, seq) AS k
+       FROM population_programs WHERE run_id = ? AND cell IS NOT NULL)
+     WHERE k = 1 ORDER BY island, cell`,
+  ).all(runId) as PopulationCellRow[];
+}
+
+export interface PopulationCellRow {
+  island: number;
+  cell: string;
+  candidate_id: string;
+  score: number | null;
+  features_json: string;
+}
+
+export function runMaxIteration(db: Db, runId: string): number | null {
+  return st(db, 'SELECT MAX(max_iteration) FROM web_run_groups WHERE run_id = ?').pluck().get(runId) as
+    number | null;
+}
+
+/** Candidates per run, from the same summary. */
+export function runCandidateCount(db: Db, runId: string): number {
+  return st(db, 'SELECT COALESCE(SUM(n), 0) FROM web_run_groups WHERE run_id = ?')
+    .pluck()
+    .get(runId) as number;
+}
+
+/** Iterations per row of web_run_buckets (fixed by migration 0006). */
+export const SUMMARY_BLOCK = 64;
+
+/**
+ * The top-scoring candidate of each bucket of `bucket` iterations, as [iteration, score, id], in iteration
+ * order. (SQLite returns the bare columns `iteration` and `id` from the row holding MAX(score).)
+ */
+export function scorePoints(db: Db, runId: string, bucket: number): [number, number, string][] {
+  // Long runs: fold the writer-kept blocks of 64 iterations (migration 0006) into display buckets.
+  if (bucket >= SUMMARY_BLOCK) {
+    const per = Math.floor(bucket / SUMMARY_BLOCK);
+    return st(
+      db,
+      `SELECT iteration, MAX(best), candidate_id FROM web_run_buckets WHERE run_id = ?
+       GROUP BY bucket / CAST(? AS INTEGER) ORDER BY bucket`,
+    )
+      .raw()
+      .all(runId, per) as [number, number, string][];
+  }
+  return st(
+    db,
+    `SELECT iteration, MAX(score), id FROM candidates
      WHERE run_id = ? AND iteration IS NOT NULL AND score IS NOT NULL
      GROUP BY iteration / CAST(? AS INTEGER) ORDER BY iteration`,
   )
     .raw()
-    .all(runId, bucket) as [number, number][];
+    .all(runId, bucket) as [number, number, string][];
 }
 
-/** Verified verdict scores of a run's candidates by the candidate's iteration. */
-export function verifiedPoints(
-  db: Db,
-  runId: string,
-): { iteration: number; score: number | null; speedup: number | null; candidate_id: string }[] {
+/** The screen scores of these candidates, as [iteration, score, id] (to mark verified ones in the cloud). */
+export function verifiedScreenScores(db: Db, ids: string[]): [number, number, string][] {
   return st(
     db,
-    `SELECT c.iteration, COALESCE(v.score, c.score) AS score, v.speedup, c.id AS candidate_id FROM candidates c
-     JOIN verdicts v ON v.candidate_id = c.id AND v.verified = 1
-     WHERE c.run_id = ? AND c.iteration IS NOT NULL ORDER BY c.iteration, v.id`,
-  ).all(runId) as { iteration: number; score: number | null; speedup: number | null; candidate_id: string }[];
+    `SELECT iteration, score, id FROM candidates WHERE id IN (SELECT value FROM json_each(?))
+     AND iteration IS NOT NULL AND score IS NOT NULL ORDER BY iteration`,
+  )
+    .raw()
+    .all(JSON.stringify(ids)) as [number, number, string][];
 }
 
 export interface SpendRow {
@@ -193,10 +269,12 @@ export interface LineageNode {
   island: number | null;
   score: number | null;
   status: string;
+  correct: number | null;
   verified: number;
 }
 
-const NODE_COLS = 'c.id, c.parent_id, c.iteration, c.generation, c.island, c.score, c.status, c.verified';
+const NODE_COLS =
+  'c.id, c.parent_id, c.iteration, c.generation, c.island, c.score, c.status, c.correct, c.verified';
 
 /** All of a small run's candidates as lineage nodes. */
 export function runNodes(db: Db, runId: string): LineageNode[] {
@@ -246,6 +324,22 @@ export function latestEvent(db: Db, runId: string, type: string): EventRow | und
   ) as EventRow | undefined;
 }
 
+/** The newest `limit` events of a run, newest first. */
+export function recentEvents(db: Db, runId: string, limit: number): EventRow[] {
+  return st(db, 'SELECT * FROM events WHERE run_id = ? ORDER BY id DESC LIMIT ?').all(
+    runId,
+    limit,
+  ) as EventRow[];
+}
+
+/** The latest verify:progress event, unless a candidate:verified event came after it (that pass is over). */
+export function pendingVerifyProgress(db: Db, runId: string): EventRow | undefined {
+  const p = latestEvent(db, runId, 'verify:progress');
+  if (!p) return undefined;
+  const done = latestEvent(db, runId, 'candidate:verified');
+  return done && done.id > p.id ? undefined : p;
+}
+
 export function eventsSince(db: Db, runId: string, afterId: number, limit: number): EventRow[] {
   return st(db, 'SELECT * FROM events WHERE run_id = ? AND id > ? ORDER BY id LIMIT ?').all(
     runId,
@@ -277,11 +371,11 @@ export function childrenOf(
   db: Db,
   id: string,
   limit: number,
-): Pick<CandidateRow, 'id' | 'score' | 'status'>[] {
+): Pick<CandidateRow, 'id' | 'score' | 'status' | 'correct' | 'verified'>[] {
   return st(
     db,
-    'SELECT id, score, status FROM candidates WHERE parent_id = ? ORDER BY created_at LIMIT ?',
-  ).all(id, limit) as Pick<CandidateRow, 'id' | 'score' | 'status'>[];
+    'SELECT id, score, status, correct, verified FROM candidates WHERE parent_id = ? ORDER BY created_at LIMIT ?',
+  ).all(id, limit) as Pick<CandidateRow, 'id' | 'score' | 'status' | 'correct' | 'verified'>[];
 }
 
 export function evaluationsOf(db: Db, candidateId: string): EvaluationRow[] {

@@ -1,21 +1,28 @@
 // Everything the run page shows, from the store: scores over iterations, occupancy, lineage, spend, throughput.
 import type Database from 'better-sqlite3';
 import { NotFoundError } from '../../core/errors.js';
-import type { RunRow } from '../../orchestrator/store/types.js';
+import type { EventRow, RunRow } from '../../orchestrator/store/types.js';
+import { runCandidatesPage, type RunCandidateRow } from './run-candidates.js';
+import { verifiedOfRun, type VerifiedOfRun } from '../../orchestrator/store/verified-best.js';
 import { parseJson } from './parse-json.js';
 import { cachedRead } from './db-cache.js';
 import {
   findRun,
   lastEventId,
   latestEvent,
+  pendingVerifyProgress,
+  populationCells,
+  recentEvents,
   runGroups,
   runMaxIteration,
   runNodes,
   runNodesSampled,
   runSpend,
   scorePoints,
-  verifiedPoints,
+  SUMMARY_BLOCK,
+  verifiedScreenScores,
   type LineageNode,
+  type PopulationCellRow,
   type SpendRow,
 } from './queries.js';
 
@@ -43,13 +50,19 @@ export interface RunSummary {
   state: unknown;
   counts: { candidates: number; byStatus: StatusCount[]; verified: number; correct: number };
   islands: IslandCount[];
+  /** Occupied MAP-Elites cells from the population rows (runs since migration 0003 keep no population in state). */
+  cells: PopulationCellRow[];
+  /** The run's verified best under the one rule (orchestrator/store/verified-best.ts); null when none. */
+  verifiedBest: VerifiedPoint | null;
   series: {
     /** [iteration, best screen score so far] at each improvement (of the bucket maxima, see `bucket`). */
     best: [number, number][];
-    /** [iteration, best verified score so far] at each improvement. */
-    verifiedBest: [number, number][];
-    /** [iteration, top score in the iteration bucket]: the cloud behind the curves. */
-    points: [number, number][];
+    /** Every verified candidate (its latest verified verdict) in iteration order: held-out measures only. */
+    verified: VerifiedPoint[];
+    /** Screen scores of the verified candidates, [iteration, score, candidate id], to mark them in the cloud. */
+    verifiedScreen: [number, number, string][];
+    /** [iteration, top screen score in the iteration bucket, its candidate]: the cloud behind the curve. */
+    points: [number, number, string][];
     maxIteration: number | null;
     /** Iterations per point; above 1 (long runs) the best curve steps at bucket resolution. */
     bucket: number;
@@ -58,9 +71,38 @@ export interface RunSummary {
   throughput: { evaluated: number; minutes: number; perMinute: number | null; reported: unknown };
   lineage: { nodes: LineageNode[]; sampled: boolean; total: number };
   lastEventId: number;
+  /** The latest verify:progress event while a verification is under way (none once its verdict landed). */
+  verifyProgress: EventRow | undefined;
+  /** The newest events of the run, newest first, of any type. */
+  recentEvents: EventRow[];
+  /** The best candidates by screen score (the full table is paginated: run-candidates.ts). */
+  topCandidates: RunCandidateRow[];
 }
 
-function runningMax(points: readonly (readonly [number, number | null])[]): [number, number][] {
+export interface VerifiedPoint {
+  candidateId: string;
+  iteration: number | null;
+  speedup: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  confidence: number | null;
+  /** The primary score on the held-out inputs (not comparable with screen scores). */
+  heldOutScore: number | null;
+  method: string;
+}
+
+const point = (v: VerifiedOfRun): VerifiedPoint => ({
+  candidateId: v.candidate_id,
+  iteration: v.iteration,
+  speedup: v.speedup,
+  ciLow: v.ci_low,
+  ciHigh: v.ci_high,
+  confidence: v.confidence,
+  heldOutScore: v.score,
+  method: v.method,
+});
+
+function runningMax(points: readonly (readonly [number, number | null, ...unknown[]])[]): [number, number][] {
   const out: [number, number][] = [];
   let best = -Infinity;
   for (const [it, v] of points) {
@@ -99,9 +141,16 @@ function stored(db: Database.Database, row: RunRow): Omit<RunSummary, 'throughpu
   const f = { ...fold(runGroups(db, runId)), max: runMaxIteration(db, runId) };
   const total = f.byStatus.reduce((a, s) => a + s.n, 0);
   const sampled = total > LINEAGE_FULL_MAX;
-  const bucket = f.max === null ? 1 : Math.max(1, Math.ceil((f.max + 1) / CHART_POINTS));
+  // Above 400 × 64 iterations the bucket is a multiple of the summary's 64-iteration blocks.
+  const raw = f.max === null ? 1 : Math.max(1, Math.ceil((f.max + 1) / CHART_POINTS));
+  const bucket = raw > SUMMARY_BLOCK ? Math.ceil(raw / SUMMARY_BLOCK) * SUMMARY_BLOCK : raw;
   const points = f.max === null ? [] : scorePoints(db, runId, bucket);
   const progress = latestEvent(db, runId, 'run:progress');
+  const verified = verifiedOfRun(db, runId);
+  const screenOf = verifiedScreenScores(
+    db,
+    verified.map((v) => v.candidate_id),
+  );
   return {
     run,
     config: parseJson(config_json),
@@ -113,9 +162,12 @@ function stored(db: Database.Database, row: RunRow): Omit<RunSummary, 'throughpu
       correct: f.byStatus.reduce((a, s) => a + s.correct, 0),
     },
     islands: f.islands,
+    cells: populationCells(db, runId),
+    verifiedBest: verified[0] ? point(verified[0]) : null,
     series: {
       best: runningMax(points),
-      verifiedBest: runningMax(verifiedPoints(db, runId).map((p) => [p.iteration, p.score])),
+      verified: verified.map(point).sort((a, b) => (a.iteration ?? -1) - (b.iteration ?? -1)),
+      verifiedScreen: screenOf,
       points,
       maxIteration: f.max,
       bucket,
@@ -127,6 +179,9 @@ function stored(db: Database.Database, row: RunRow): Omit<RunSummary, 'throughpu
       total,
     },
     lastEventId: lastEventId(db, runId),
+    verifyProgress: pendingVerifyProgress(db, runId),
+    recentEvents: recentEvents(db, runId, 15),
+    topCandidates: runCandidatesPage(db, runId, { sort: 'score', order: 'desc', page: 1, per: 10 }).rows,
     reported: progress ? parseJson(progress.payload_json) : undefined,
   };
 }

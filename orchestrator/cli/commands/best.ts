@@ -3,15 +3,17 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { fmtNumber, table } from '../format.js';
 import { numberFlag } from './evolve.js';
+import { problemNameOf } from '../resolve.js';
 
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('best <problem>')
-    .description('verified results for a problem (by name), best first, with their intervals')
+    .description('verified results for a problem (a folder or a name), best first, with their intervals')
     .option('--limit <n>', 'how many', numberFlag('--limit', true), 10)
     .option('--db <file>', 'database file (default .adrs/adrs.db, or ADRS_DB)')
     .option('--json', 'print JSON')
-    .action((problem: string, opts: { limit: number; db?: string; json?: boolean }) => {
+    .action((problemRef: string, opts: { limit: number; db?: string; json?: boolean }) => {
+      const problem = problemNameOf(problemRef, ctx.cwd);
       const store = ctx.openStore(opts.db);
       try {
         const rows = store.bestVerified(problem, opts.limit);

@@ -8,6 +8,7 @@ import { collectBundle } from '../../export/bundle-contents.js';
 import { writeBundle } from '../../export/bundle-archive.js';
 import { swefficiencyPrediction, writeOpenEvolveBest } from '../../export/formats.js';
 import type { CliContext } from '../context.js';
+import { resolveCandidateId, resolveRunId } from '../resolve.js';
 
 interface ExportOptions {
   output?: string;
@@ -38,14 +39,16 @@ export function register(program: Command, ctx: CliContext): void {
             throw new InputError(
               'adrs export: give a candidate id (see `adrs show <run>`), or --run with --format',
             );
-          const out = path.resolve(ctx.cwd, opts.output ?? `${candidate}.tar.gz`);
-          const entries = await writeBundle(collectBundle(store, candidate, adrsVersion()), out);
+          const id = resolveCandidateId(store, candidate);
+          const out = path.resolve(ctx.cwd, opts.output ?? `${id}.tar.gz`);
+          const entries = await writeBundle(collectBundle(store, id, adrsVersion()), out);
           ctx.print(out);
           ctx.warn(`wrote ${entries.length} files: ${entries.join(', ')}`);
           return;
         }
         if (!opts.run?.length)
           throw new InputError(`--format ${opts.format}: give the run(s) with --run <id>`);
+        opts.run = opts.run.map((r) => resolveRunId(store, r));
         if (opts.format === 'swefficiency') {
           const lines =
             opts.run.map((id) => swefficiencyPrediction(store, id, opts.modelName)).join('\n') + '\n';

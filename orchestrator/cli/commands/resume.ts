@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../../../core/errors.js';
 import { loadProblem } from '../../../problems/src/load.js';
+import { resolveRunId } from '../resolve.js';
 import { mergeConfig, parseRunConfig, readConfigFile } from '../../config/load-config.js';
 import type { CliContext } from '../context.js';
 import { setExitCode } from '../main.js';
@@ -20,9 +21,10 @@ export function register(program: Command, ctx: CliContext): void {
     '--config <file>',
     'YAML settings laid over the saved config for this session (e.g. a lower maxTokens after refused requests)',
   );
-  addAllRunFlags(cmd).action(async (runId: string, opts: ResumeFlags, command: Command) => {
+  addAllRunFlags(cmd).action(async (runRef: string, opts: ResumeFlags, command: Command) => {
     const store = ctx.openStore(opts.db);
     try {
+      const runId = resolveRunId(store, runRef);
       const run = store.getRun(runId);
       if (run.strategy === 'eval')
         throw new InputError(`run ${runId} is an \`adrs eval\` run; there is nothing to resume`);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { fmtNumber, table } from '../format.js';
 import { numberFlag } from './evolve.js';
+import { verifiedBestOfRun } from '../../store/verified-best.js';
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -26,7 +27,7 @@ export function register(program: Command, ctx: CliContext): void {
             model: r.model,
             iterations: r.iterations_done,
             bestScore: best?.score ?? null,
-            verified: r.best_verified_candidate_id,
+            verified: verifiedBestOfRun(store.db, r.id)?.candidate_id ?? null,
             spentUsd: r.spent_usd,
             updatedAt: r.updated_at,
           };

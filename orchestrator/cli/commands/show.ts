@@ -6,6 +6,8 @@ import type { CandidateRow, RunRow } from '../../store/types.js';
 import type { CliContext } from '../context.js';
 import { fmtMs, fmtNumber, table } from '../format.js';
 import { numberFlag } from './evolve.js';
+import { resolveRunOrCandidate } from '../resolve.js';
+import { verifiedBestOfRun } from '../../store/verified-best.js';
 
 interface ShowOptions {
   db?: string;
@@ -25,11 +27,11 @@ export function register(program: Command, ctx: CliContext): void {
     .action((id: string, opts: ShowOptions) => {
       const store = ctx.openStore(opts.db);
       try {
-        const run = store.findRun(id);
-        if (run) return showRun(ctx, store, run, opts);
-        const cand = store.findCandidate(id);
+        const found = resolveRunOrCandidate(store, id);
+        if (found.kind === 'run') return showRun(ctx, store, store.getRun(found.id), opts);
+        const cand = store.findCandidate(found.id);
         if (cand) return showCandidate(ctx, store, cand, opts);
-        throw new NotFoundError(`"${id}" is neither a run nor a candidate (list runs with \`adrs runs\`)`);
+        throw new NotFoundError(`candidate "${found.id}" not found (list runs with \`adrs runs\`)`);
       } finally {
         store.close();
       }
@@ -50,9 +52,8 @@ function showRun(ctx: CliContext, store: Store, run: RunRow, opts: ShowOptions):
     .filter((c) => c.score !== null && c.correct === 1)
     .sort((a, b) => (b.score ?? 0) - (a.score ?? 0))
     .slice(0, opts.top);
-  const verified = run.best_verified_candidate_id
-    ? store.latestVerdict(run.best_verified_candidate_id)
-    : undefined;
+  // The same rule as the run page and the API (store/verified-best.ts), not a copy kept elsewhere.
+  const verified = verifiedBestOfRun(store.db, run.id);
   if (opts.json) {
     ctx.print(
       JSON.stringify({

@@ -2,7 +2,7 @@
 import { html, type Html } from '../html.js';
 import type { CandidateDetail, EvaluationView } from '../candidate-detail.js';
 import { renderDiff } from '../views/diff.js';
-import { int, num, shortId, speedup, statusBadge, when } from '../views/format.js';
+import { candidateBadge, int, num, shortId, speedup, statusBadge, when } from '../views/format.js';
 import { samplesPlot, seconds } from '../views/samples-plot.js';
 import { transcript } from '../views/transcript.js';
 import { page } from './layout.js';
@@ -98,7 +98,7 @@ function verdictSection(d: CandidateDetail): Html {
       ${v.verified ? html`<span class="badge b-verified">verified</span>` : html`<span class="badge b-failed">not verified</span>`}
       speedup
       ${speedup(v.speedup, v.ci_low, v.ci_high)}${v.confidence === null ? '' : ` at ${Math.round(v.confidence * 100)}% confidence`}
-      · score ${num(v.score)} ·
+      · held-out score ${num(v.score)} ·
       ${v.method}${v.n_candidate === null ? '' : ` · n = ${v.n_candidate} / ${v.n_baseline ?? '–'}`}${v.baseline_candidate_id ? html` · baseline ${link(v.baseline_candidate_id)}` : ''}
     </p>
     <p class="sub">${v.reason}</p>
@@ -124,7 +124,7 @@ export function candidatePage(d: CandidateDetail): Html {
     body: html`<h1>
         Candidate
         <span class="mono">${c.id}</span>
-        ${statusBadge(c.status)}${c.verified ? html` <span class="badge b-verified">verified</span>` : ''}
+        ${candidateBadge(c)}
       </h1>
       <p class="lede">
         <a href="/problems/${encodeURIComponent(c.problem_name)}">${c.problem_name}</a
@@ -134,8 +134,19 @@ export function candidatePage(d: CandidateDetail): Html {
         ${c.proposer ?? '–'}${c.model ? ` / ${c.model}` : ''} · ${when(c.created_at)}
       </p>
       <p>
-        score <strong>${num(c.score)}</strong> · parent
-        ${d.parent ? link(d.parent.id) : '–'}${d.seed ? html` · seed ${link(d.seed.id)}` : ''}${d.children.length ? html` · children ${d.children.map((k) => html`${link(k.id)} `)}` : ''}
+        ${
+          d.verdict?.verified
+            ? html`verified speedup
+                <strong id="cand-speedup"
+                  >${speedup(d.verdict.speedup, d.verdict.ci_low, d.verdict.ci_high)}</strong
+                >
+                · held-out score ${num(d.verdict.score)} ·`
+            : ''
+        }
+        screen score
+        <strong>${num(c.score)}</strong
+        >${c.correct === 0 ? html` <span class="error-inline">(a check failed)</span>` : ''} · parent
+        ${d.parent ? link(d.parent.id) : '–'}${d.seed ? html` · seed ${link(d.seed.id)}` : ''}${d.children.length ? html` · children ${d.children.map((k) => html`${link(k.id)} ${candidateBadge(k)} `)}` : ''}
         · <a class="button" id="bundle-link" href="${d.bundleUrl}">download bundle</a>
       </p>
       <section>

@@ -8,29 +8,40 @@ import { page } from './layout.js';
 function select(name: string, label: string, values: string[], current: string | undefined): Html {
   return html`<label
     >${label}
-    <select name="${name}" data-autosubmit>
+    <select name="${name}">
       <option value="">all</option>
       ${values.map((v) => html`<option value="${v}" ${v === current ? html` selected` : ''}>${v}</option>`)}
     </select></label
   >`;
 }
 
-function sortLink(p: LeaderboardParams, key: LeaderboardParams['sort'], label: string): Html {
+/** A sortable header: a link, with aria-sort saying how the table is sorted now. */
+function sortHeader(
+  p: LeaderboardParams | undefined,
+  key: LeaderboardParams['sort'],
+  label: Html | string,
+): Html {
+  if (!p) return html`<th>${label}</th>`;
   const active = p.sort === key;
   const order = active && p.order === 'desc' ? 'asc' : 'desc';
   const arrow = active ? (p.order === 'desc' ? ' ▼' : ' ▲') : '';
   const href = '/' + qs({ ...p, sort: key, order, limit: p.limit === 20 ? undefined : p.limit });
-  return html`<a href="${href}" class="sort${active ? ' active' : ''}">${label}${arrow}</a>`;
+  const aria = active ? (p.order === 'desc' ? 'descending' : 'ascending') : 'none';
+  return html`<th aria-sort="${aria}">
+    <a href="${href}" class="sort${active ? ' active' : ''}">${label}${arrow}</a>
+  </th>`;
 }
 
 export function entryRow(e: LeaderboardEntry): Html {
-  return html`<tr>
-    <td class="num">${e.rank}</td>
+  return html`<tr class="${e.tie ? 'tie' : ''}">
+    <td class="num">
+      ${e.rank}${e.tie ? html` <span class="badge b-tie" title="its interval overlaps the one above: a statistical tie">tie</span>` : ''}
+    </td>
     <td class="num">${speedup(e.speedup, e.ciLow, e.ciHigh)}</td>
     <td class="num">${num(e.score)}</td>
+    <td>${e.strategy ?? '–'}</td>
     <td>
-      ${e.model ?? '–'}
-      <div class="sub">${e.proposer ?? ''}</div>
+      ${e.proposer ?? '–'}${e.model && e.model !== e.proposer ? html`<div class="sub">${e.model}</div>` : ''}
     </td>
     <td>${e.sandbox}</td>
     <td>${e.hardware}</td>
@@ -43,39 +54,46 @@ export function entryRow(e: LeaderboardEntry): Html {
   </tr>`;
 }
 
-export function entriesTable(entries: LeaderboardEntry[], p?: LeaderboardParams): Html {
-  const h = (key: LeaderboardParams['sort'], label: string): Html | string =>
-    p ? sortLink(p, key, label) : label;
-  return html`<table class="board">
-    <thead>
-      <tr>
-        <th>#</th>
-        <th>${h('speedup', 'speedup [CI]')}</th>
-        <th>${h('score', 'score')}</th>
-        <th>model / proposer</th>
-        <th>sandbox</th>
-        <th>hardware</th>
-        <th>${h('cost', 'cost')}</th>
-        <th>run</th>
-        <th>candidate</th>
-        <th>${h('date', 'date')}</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${entries.map(entryRow)}
-    </tbody>
-  </table>`;
+export function entriesTable(
+  entries: LeaderboardEntry[],
+  p?: LeaderboardParams,
+  primary?: string | null,
+): Html {
+  return html`<div class="table-wrap">
+    <table class="board leaderboard">
+      <thead>
+        <tr>
+          <th>#</th>
+          ${sortHeader(p, 'speedup', 'speedup [CI]')}
+          ${sortHeader(p, 'score', html`held-out ${primary ?? 'score'}`)}
+          <th>strategy</th>
+          <th>proposer / model</th>
+          <th>sandbox</th>
+          <th>hardware</th>
+          ${sortHeader(p, 'cost', 'run cost')}
+          <th>run</th>
+          <th>candidate</th>
+          ${sortHeader(p, 'date', 'verified')}
+        </tr>
+      </thead>
+      <tbody>
+        ${entries.map(entryRow)}
+      </tbody>
+    </table>
+  </div>`;
 }
 
 export function leaderboardPage(board: Leaderboard, p: LeaderboardParams): Html {
   const filters = html`<form class="filters" method="get" action="/">
     ${select('problem', 'problem', board.facets.problem, p.problem)}
+    ${select('strategy', 'strategy', board.facets.strategy, p.strategy)}
+    ${select('proposer', 'proposer', board.facets.proposer, p.proposer)}
     ${select('model', 'model', board.facets.model, p.model)}
     ${select('sandbox', 'sandbox', board.facets.sandbox, p.sandbox)}
     ${select('hardware', 'hardware', board.facets.hardware, p.hardware)}
     <label
       >rows
-      <select name="per" data-autosubmit>
+      <select name="per">
         <option value="run" ${p.per === 'run' ? html` selected` : ''}>best per run</option>
         <option value="candidate" ${p.per === 'candidate' ? html` selected` : ''}>
           every verified candidate
@@ -96,7 +114,7 @@ export function leaderboardPage(board: Leaderboard, p: LeaderboardParams): Html 
           <a href="/problems/${encodeURIComponent(g.name)}">${g.name}</a>
           <span class="count">${g.total} verified ${g.total === 1 ? 'result' : 'results'}</span>
         </h2>
-        ${entriesTable(g.entries, p)}
+        ${entriesTable(g.entries, p, g.primary)}
       </section>`,
   );
   return page({
@@ -105,9 +123,11 @@ export function leaderboardPage(board: Leaderboard, p: LeaderboardParams): Html 
     body: html`<h1>Leaderboard</h1>
       <p class="lede">
         Verified results only: each speedup was re-measured on held-out inputs, interleaved with the baseline,
-        and its confidence interval cleared the problem's threshold.
+        and its confidence interval cleared the problem's threshold. A
+        <span class="badge b-tie">tie</span> marks an interval that overlaps the one above it: the order
+        between them is not established.
       </p>
       ${filters}
-      ${sections.length ? sections : html`<p class="empty">No verified results${p.problem || p.model || p.sandbox || p.hardware ? ' match these filters' : ' yet'}.</p>`}`,
+      ${sections.length ? sections : html`<p class="empty">No verified results${p.problem || p.model || p.proposer || p.strategy || p.sandbox || p.hardware ? ' match these filters' : ' yet'}.</p>`}`,
   });
 }

@@ -15,7 +15,11 @@ const text = (v: unknown): string =>
       ? v
       : Array.isArray(v)
         ? v.map(text).join(' ')
-        : JSON.stringify(v);
+        : isRecord(v)
+          ? Object.entries(v)
+              .map(([k, x]) => `${k}: ${text(x)}`)
+              .join(' · ')
+          : String(v);
 
 function kv(rows: [string, unknown][]): Html {
   return html`<table class="compact kv">
@@ -46,7 +50,7 @@ export function problemPage(d: ProblemDetail): Html {
       ${typeof s.description === 'string' ? html`<pre class="prose">${s.description.trim()}</pre>` : ''}
       <section>
         <h2>Best verified results</h2>
-        ${d.best.length ? entriesTable(d.best) : html`<p class="empty">No verified results yet.</p>`}
+        ${d.best.length ? entriesTable(d.best, undefined, typeof d.spec.primary === 'string' ? d.spec.primary : null) : html`<p class="empty">No verified results yet.</p>`}
       </section>
       <div class="cols">
         <section>

@@ -1,7 +1,10 @@
 // The run page: live while running (the script re-renders it on server-sent events), the same page when finished.
 import { html, type Html } from '../html.js';
 import type { RunSummary } from '../run-summary.js';
-import { duration, int, num, shortId, statusBadge, usd, when } from '../views/format.js';
+import { candidateTable } from '../views/candidate-table.js';
+import { duration, int, num, shortId, speedup, statusBadge, usd, when } from '../views/format.js';
+import { eventList, verifyProgress } from '../views/run-events.js';
+import { verifiedChart } from '../views/verified-chart.js';
 import { lineageTree } from '../views/lineage.js';
 import { islandsTable, mapElitesView, rawState } from '../views/population.js';
 import { scoreChart } from '../views/score-chart.js';
@@ -18,13 +21,40 @@ function stat(label: string, value: Html | string, sub?: Html | string): Html {
 const candLink = (id: string | null): Html =>
   id ? html`<a href="/candidates/${encodeURIComponent(id)}">${shortId(id)}</a>` : html`–`;
 
+/** The headline: the verified best under the one rule, its speedup and interval, linking that candidate. */
+function verifiedHeadline(s: RunSummary): Html {
+  const v = s.verifiedBest;
+  if (!v)
+    return html`<div class="headline none" id="verified-best" data-candidate="">
+      <div class="k">verified best</div>
+      <div class="v">none yet</div>
+      <div class="sub">${int(s.counts.verified)} verified of ${int(s.counts.candidates)} candidates</div>
+    </div>`;
+  return html`<div
+    class="headline"
+    id="verified-best"
+    data-candidate="${v.candidateId}"
+    data-speedup="${v.speedup ?? ''}"
+  >
+    <div class="k">verified best</div>
+    <div class="v">
+      ${v.speedup !== null ? speedup(v.speedup, v.ciLow, v.ciHigh) : html`held-out score <strong>${num(v.heldOutScore)}</strong>`}
+    </div>
+    <div class="sub">
+      ${v.speedup !== null ? html`speedup over the seed on held-out inputs${v.confidence === null ? '' : `, ${Math.round(v.confidence * 100)}% interval`} · ` : ''}
+      ${candLink(v.candidateId)} · iteration ${v.iteration ?? '–'} · held-out score ${num(v.heldOutScore)} ·
+      ${v.method} · ${int(s.counts.verified)} verified
+    </div>
+  </div>`;
+}
+
 /** The part of the run page that live updates replace. */
 export function runBody(s: RunSummary): Html {
   const r = s.run;
   const best = s.series.best.at(-1)?.[1] ?? null;
-  const vbest = s.series.verifiedBest.at(-1)?.[1] ?? null;
   const reported = s.throughput.reported as { evalsPerMinute?: unknown; inFlight?: unknown } | undefined;
   const live = r.status === 'running';
+  const incorrect = s.counts.byStatus.find((c) => c.status === 'evaluated');
   return html`<div class="run-head">
       <h1>
         Run
@@ -32,16 +62,18 @@ export function runBody(s: RunSummary): Html {
         ${statusBadge(r.status)}${live ? html` <span class="live" id="live-indicator">live</span>` : ''}
       </h1>
       <p class="lede">
-        <a href="/problems/${encodeURIComponent(r.problem_name)}">${r.problem_name}</a> · ${r.strategy} ·
-        ${r.proposer ?? '–'}${r.model ? html` / ${r.model}` : ''} · sandbox ${r.sandbox} · started
-        ${when(r.created_at)} · updated ${when(r.updated_at)}
+        <a href="/problems/${encodeURIComponent(r.problem_name)}">${r.problem_name}</a> · strategy
+        ${r.strategy} · proposer
+        ${r.proposer ?? '–'}${r.model && r.model !== r.proposer ? html` · model ${r.model}` : ''} · sandbox
+        ${r.sandbox} · started ${when(r.created_at)} · updated ${when(r.updated_at)}
       </p>
       ${r.error ? html`<p class="error">${r.error}</p>` : ''}
     </div>
+    ${verifiedHeadline(s)} ${verifyProgress(s.verifyProgress) ?? ''}
     <div class="stats" id="run-stats">
       ${stat('iterations', int(r.iterations_done), `${int(s.counts.candidates)} candidates`)}
-      ${stat('best score', num(best), candLink(r.best_candidate_id))}
-      ${stat('verified best', num(vbest), html`${candLink(r.best_verified_candidate_id)} · ${int(s.counts.verified)} verified`)}
+      ${stat('best screen score', num(best), html`${candLink(r.best_candidate_id)} · not verified unless ringed below`)}
+      ${stat('incorrect', int(incorrect ? incorrect.n - incorrect.correct : 0), `${int(s.counts.correct)} correct`)}
       ${stat('spend', usd(s.spend.cost), `${int(s.spend.calls)} LLM calls${s.spend.errors ? `, ${s.spend.errors} failed` : ''}`)}
       ${stat('tokens', `${int(s.spend.input_tokens)} / ${int(s.spend.output_tokens)}`, 'in / out')}
       ${stat('cache', s.spend.cache_share === null ? '–' : `${Math.round(100 * s.spend.cache_share)}%`, 'of input tokens read from cache')}
@@ -51,9 +83,35 @@ export function runBody(s: RunSummary): Html {
         `${int(s.throughput.evaluated)} evaluated in ${duration(s.throughput.minutes)}${typeof reported?.evalsPerMinute === 'number' ? ` · now ${num(reported.evalsPerMinute, 3)}/min` : ''}`,
       )}
     </div>
+    <div id="run-extra-lines"></div>
     <section>
-      <h2>Score over iterations</h2>
+      ${
+        s.series.verified.some((v) => v.speedup !== null)
+          ? html`<h2>Verified speedup over iterations</h2>
+              <p class="muted">
+                Held-out inputs, timed interleaved with the seed; whiskers are the intervals. Not comparable
+                with screen scores (other input shapes).
+              </p>`
+          : html`<h2>Verified held-out score over iterations</h2>
+              <p class="muted">
+                Held-out inputs (other shapes than screening): not comparable with screen scores.
+              </p>`
+      }
+      ${verifiedChart(s.series.verified, s.verifiedBest?.candidateId ?? null, s.series.maxIteration)}
+    </section>
+    <section>
+      <h2>Screen score over iterations</h2>
       ${scoreChart(s.series)}
+    </section>
+    <section>
+      <h2>Candidates</h2>
+      <p class="muted">
+        The ${s.topCandidates.length} best by screen score ·
+        <a href="/runs/${encodeURIComponent(r.id)}/candidates" id="all-candidates"
+          >all ${int(s.counts.candidates)} candidates, sortable →</a
+        >
+      </p>
+      ${candidateTable(s.topCandidates, { id: 'top-candidates' })}
     </section>
     <div class="cols">
       <section>
@@ -62,7 +120,7 @@ export function runBody(s: RunSummary): Html {
       </section>
       <section>
         <h2>MAP-Elites</h2>
-        ${mapElitesView(s.state)}
+        ${mapElitesView(s.state, s.cells)}
       </section>
       <section>
         <h2>Candidates by status</h2>
@@ -92,6 +150,10 @@ export function runBody(s: RunSummary): Html {
     <section>
       <h2>Lineage</h2>
       ${s.lineage.sampled ? html`<p class="muted">${int(s.lineage.total)} candidates: showing the 20 best and 20 latest with up to 8 generations of ancestors; ⋯ marks a cut ancestry (${int(s.lineage.nodes.length)} nodes).</p>` : ''}${lineageTree(s.lineage.nodes, r.best_candidate_id)}
+    </section>
+    <section>
+      <h2>Recent events</h2>
+      ${eventList(s.recentEvents)}
     </section>
     <section>
       <h2>State and configuration</h2>

@@ -65,7 +65,12 @@ function wordPair(del: string, add: string): [Html, Html] | undefined {
 /** Renders a unified diff as a table of classified lines; paired -/+ runs get word-level marks. */
 export function renderDiff(patch: string, emptyText = 'no changes'): Html {
   if (!patch.trim()) return html`<p class="muted">${emptyText}</p>`;
-  const lines = patch.replace(/\n$/, '').split('\n');
+  // jsdiff's createTwoFilesPatch starts with "Index:" and a line of "=" signs: noise before the file header
+  // (a content line always starts with a space, + or -, so it never matches).
+  const lines = patch
+    .replace(/\n$/, '')
+    .split('\n')
+    .filter((l) => !/^={10,}$/.test(l) && !/^Index: /.test(l));
   const cells: Html[] = lines.map((l) => html`${l}`);
   for (let i = 0; i < lines.length;) {
     if (kindOf(lines[i]!) !== 'del') {

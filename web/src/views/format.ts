@@ -27,7 +27,7 @@ export function when(iso: string | null | undefined): Html {
 export function speedup(v: number | null, lo: number | null, hi: number | null): Html {
   if (v === null) return html`<span class="muted">–</span>`;
   const ci = lo !== null && hi !== null ? html` <span class="ci">[${num(lo, 3)}, ${num(hi, 3)}]</span>` : '';
-  return html`<strong>${num(v, 3)}×</strong>${ci}`;
+  return html`<strong>${num(v, 4)}×</strong>${ci}`;
 }
 
 export function shortId(id: string): string {
@@ -44,3 +44,16 @@ export function statusBadge(status: string): Html {
   const cls = /^[a-z-]+$/.test(status) ? status : 'other';
   return html`<span class="badge b-${cls}">${status}</span>`;
 }
+
+/**
+ * What a candidate is, in one word: "verified", "incorrect" (evaluated but a check failed), else its stored
+ * status (evaluated, failed, refused, pending). Every candidate badge in the UI goes through this.
+ */
+export function candidateState(c: { status: string; correct: number | null; verified: number }): string {
+  if (c.verified === 1) return 'verified';
+  if (c.status === 'evaluated' && c.correct === 0) return 'incorrect';
+  return c.status;
+}
+
+export const candidateBadge = (c: { status: string; correct: number | null; verified: number }): Html =>
+  statusBadge(candidateState(c));

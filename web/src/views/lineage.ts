@@ -1,23 +1,20 @@
 // The lineage tree (candidates' parent_id) as nested lists; single-child chains stay flat so deep runs stay readable.
 import { html, type Html } from '../html.js';
 import type { LineageNode } from '../queries.js';
-import { num, shortId } from './format.js';
+import { candidateState, num, shortId, statusBadge } from './format.js';
 
 function nodeLabel(n: LineageNode, bestId: string | null): Html {
-  const cls = [
-    'node',
-    n.verified ? 'verified' : '',
-    n.id === bestId ? 'best' : '',
-    n.status === 'failed' || n.status === 'refused' ? 'failed' : '',
-  ]
+  const state = candidateState(n);
+  const bad = state === 'failed' || state === 'refused' || state === 'incorrect';
+  const cls = ['node', n.verified ? 'verified' : '', n.id === bestId ? 'best' : '', bad ? 'failed' : '']
     .filter(Boolean)
     .join(' ');
-  return html`<a class="${cls}" href="/candidates/${encodeURIComponent(n.id)}" title="${n.status}"
+  return html`<a class="${cls}" href="/candidates/${encodeURIComponent(n.id)}" title="${state}"
       >${shortId(n.id)}</a
     >
     <span class="meta"
       >it ${n.iteration ?? '–'}${n.island === null ? '' : html` · isl ${n.island}`} ·
-      ${n.score === null ? n.status : num(n.score)}${n.verified ? html` <span class="star" title="verified">✔</span>` : ''}</span
+      ${n.score === null ? '' : num(n.score)} ${statusBadge(state)}</span
     >`;
 }
 

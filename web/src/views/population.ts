@@ -4,7 +4,7 @@ import { html, type Html } from '../html.js';
 import type { IslandCount } from '../run-summary.js';
 import { int, num } from './format.js';
 
-type Cell = { coords: number[]; score: number | null };
+type Cell = { coords: number[]; score: number | null; id?: string };
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -69,7 +69,8 @@ export function archiveCells(archive: unknown): Cell[] | undefined {
   return undefined;
 }
 
-function archiveGrid(cells: Cell[], maxPx = 480): Html {
+/** Cells as an SVG grid: x is the first feature, y the second (labelled when known); a cell links to its elite. */
+function archiveGrid(cells: Cell[], maxPx = 480, axes: string[] = []): Html {
   const xs = cells.map((c) => c.coords[0] ?? 0);
   const ys = cells.map((c) => c.coords[1] ?? 0);
   const nx = Math.min(64, Math.max(...xs) + 1);
@@ -80,30 +81,42 @@ function archiveGrid(cells: Cell[], maxPx = 480): Html {
   const hi = Math.max(...scores);
   const shade = (s: number | null): string =>
     s === null || hi === lo ? '0.8' : (0.25 + (0.75 * (s - lo)) / (hi - lo)).toFixed(2);
+  const pad = 14; // room for the axis labels (left and bottom)
+  const w = nx * size;
+  const h = ny * size;
   const rects = cells
     .filter((c) => (c.coords[0] ?? 0) < nx && (c.coords[1] ?? 0) < ny)
-    .map(
-      (c) =>
-        html`<rect
-          class="cell"
-          x="${(c.coords[0] ?? 0) * size}"
-          y="${(c.coords[1] ?? 0) * size}"
-          width="${size - 1}"
-          height="${size - 1}"
-          fill-opacity="${shade(c.score)}"
-          ><title>cell ${c.coords.join(',')}: ${num(c.score)}</title></rect
-        >`,
-    );
+    .map((c) => {
+      const rect = html`<rect
+        class="cell"
+        x="${pad + (c.coords[0] ?? 0) * size}"
+        y="${(c.coords[1] ?? 0) * size}"
+        width="${size - 1}"
+        height="${size - 1}"
+        fill-opacity="${shade(c.score)}"
+        ><title>
+          ${axes[0] ?? 'x'} bin ${c.coords[0] ?? 0}, ${axes[1] ?? 'y'} bin ${c.coords[1] ?? 0}:
+          ${num(c.score)}${c.id ? ` · ${c.id}` : ''}
+        </title></rect
+      >`;
+      return c.id ? html`<a href="/candidates/${encodeURIComponent(c.id)}">${rect}</a>` : rect;
+    });
   return html`<svg
     class="grid-map"
-    viewBox="0 0 ${nx * size} ${ny * size}"
-    width="${nx * size}"
-    height="${ny * size}"
+    viewBox="0 0 ${w + pad} ${h + pad}"
+    width="${w + pad}"
+    height="${h + pad}"
     role="img"
-    aria-label="MAP-Elites occupancy"
+    aria-label="MAP-Elites occupancy${axes.length >= 2 ? `: ${axes[0]} across, ${axes[1]} down` : ''}"
   >
-    <rect class="cell-bg" x="0" y="0" width="${nx * size}" height="${ny * size}" />
+    <rect class="cell-bg" x="${pad}" y="0" width="${w}" height="${h}" />
     ${rects}
+    <text class="axis-label" x="${pad + w / 2}" y="${h + pad - 3}" text-anchor="middle">
+      ${axes[0] ?? 'dim 1'} →
+    </text>
+    <text class="axis-label" transform="translate(10,${h / 2}) rotate(-90)" text-anchor="middle">
+      ${axes[1] ?? 'dim 2'} →
+    </text>
   </svg>`;
 }
 
@@ -137,26 +150,51 @@ export function islandsTable(islands: IslandCount[]): Html {
  * The per-island grids of adrs's own run state (orchestrator/population: state.population.islands[i].grid maps
  * "x,y" to a program id; scores are in state.population.programs). Undefined for any other shape.
  */
-export function islandGrids(state: unknown): { island: number; cells: Cell[] }[] | undefined {
+export function islandGrids(state: unknown): { island: number; cells: Cell[]; axes: string[] }[] | undefined {
   const pop = isRecord(state) ? state.population : undefined;
   if (!isRecord(pop) || !Array.isArray(pop.islands) || !isRecord(pop.programs)) return undefined;
   const programs = pop.programs;
-  const grids: { island: number; cells: Cell[] }[] = [];
+  const grids: { island: number; cells: Cell[]; axes: string[] }[] = [];
+  // The features of a program name the grid's dimensions, in order.
+  const first = Object.values(programs).find((p) => isRecord(p) && isRecord(p.features));
+  const axes = isRecord(first) && isRecord(first.features) ? Object.keys(first.features) : [];
   for (const [island, isl] of pop.islands.entries()) {
     if (!isRecord(isl) || !isRecord(isl.grid)) return undefined;
     const cells: Cell[] = [];
     for (const [key, id] of Object.entries(isl.grid)) {
       const coords = key.split(',').map(Number);
       if (coords.some((c) => !Number.isFinite(c))) return undefined;
-      cells.push({ coords, score: typeof id === 'string' ? scoreOf(programs[id]) : null });
+      cells.push({
+        coords,
+        score: typeof id === 'string' ? scoreOf(programs[id]) : null,
+        ...(typeof id === 'string' ? { id } : {}),
+      });
     }
-    grids.push({ island, cells });
+    grids.push({ island, cells, axes });
   }
   return grids;
 }
 
-export function mapElitesView(state: unknown): Html {
-  const grids = islandGrids(state);
+/** The per-island grids from the population rows (web/src/queries.ts populationCells). */
+export function islandGridsFromRows(
+  rows: { island: number; cell: string; candidate_id: string; score: number | null; features_json: string }[],
+): { island: number; cells: Cell[]; axes: string[] }[] | undefined {
+  if (rows.length === 0) return undefined;
+  const features: unknown = JSON.parse(rows[0]!.features_json);
+  const axes = isRecord(features) ? Object.keys(features) : [];
+  const byIsland = new Map<number, Cell[]>();
+  for (const r of rows) {
+    const coords = r.cell.split(',').map(Number);
+    if (coords.some((c) => !Number.isFinite(c))) return undefined;
+    const cells = byIsland.get(r.island) ?? [];
+    cells.push({ coords, score: r.score, id: r.candidate_id });
+    byIsland.set(r.island, cells);
+  }
+  return [...byIsland.entries()].map(([island, cells]) => ({ island, cells, axes }));
+}
+
+export function mapElitesView(state: unknown, rows: Parameters<typeof islandGridsFromRows>[0] = []): Html {
+  const grids = islandGrids(state) ?? islandGridsFromRows(rows);
   if (grids) {
     if (grids.every((g) => g.cells.length === 0)) return html`<p class="muted">no occupied cells yet</p>`;
     return html`<div class="island-grids">
@@ -164,7 +202,7 @@ export function mapElitesView(state: unknown): Html {
         (g) =>
           html`<figure>
             <figcaption>island ${g.island}: ${int(g.cells.length)} cells</figcaption>
-            ${g.cells.some((c) => c.coords.length >= 2) ? archiveGrid(g.cells, 120) : ''}
+            ${g.cells.some((c) => c.coords.length >= 2) ? archiveGrid(g.cells, 120, g.axes) : ''}
           </figure>`,
       )}
     </div>`;

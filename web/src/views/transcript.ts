@@ -1,4 +1,4 @@
-// An LLM call's transcript: the prompt messages (Anthropic or OpenAI shaped, else raw JSON) and the response text.
+// An LLM call's transcript: the prompt messages (every stored shape, see requestOf; else raw JSON) and the response.
 import { html, type Html } from '../html.js';
 import { int, usd } from './format.js';
 
@@ -22,7 +22,32 @@ function contentText(content: unknown): string {
   return content === undefined ? '' : JSON.stringify(content, null, 2);
 }
 
-function messages(prompt: unknown): { role: string; text: string }[] | undefined {
+/**
+ * The request inside a stored prompt. The LLM proposer stores `{purpose, mode, request, retries}` where
+ * `request` is the provider's body (Anthropic: `system` blocks + `messages`; OpenAI: a system message first);
+ * the agent stores `{step, system?, tools?, messages}`; older rows hold the messages or `{system, messages}`.
+ */
+function requestOf(prompt: unknown): unknown {
+  return isRecord(prompt) && isRecord(prompt.request) ? prompt.request : prompt;
+}
+
+/** What the wrapper says about the call: purpose, edit mode, agent step, retries. */
+function callMeta(prompt: unknown): string[] {
+  if (!isRecord(prompt)) return [];
+  const out: string[] = [];
+  if (typeof prompt.purpose === 'string') out.push(prompt.purpose);
+  if (typeof prompt.mode === 'string') out.push(`${prompt.mode} edits`);
+  if (typeof prompt.step === 'number') out.push(`agent step ${prompt.step}`);
+  if (Array.isArray(prompt.tools)) out.push(`tools: ${prompt.tools.map(String).join(', ')}`);
+  if (Array.isArray(prompt.retries) && prompt.retries.length) out.push(`${prompt.retries.length} retried`);
+  const req = requestOf(prompt);
+  if (isRecord(req) && typeof req.max_tokens === 'number') out.push(`max ${req.max_tokens} tokens out`);
+  if (isRecord(req) && typeof req.temperature === 'number') out.push(`temperature ${req.temperature}`);
+  return out;
+}
+
+function messages(stored: unknown): { role: string; text: string }[] | undefined {
+  const prompt = requestOf(stored);
   const list = Array.isArray(prompt)
     ? prompt
     : isRecord(prompt) && Array.isArray(prompt.messages)
@@ -55,6 +80,7 @@ export interface CallView {
 
 export function transcript(call: CallView): Html {
   const msgs = messages(call.prompt);
+  const meta = callMeta(call.prompt);
   const body = msgs
     ? msgs.map(
         (m) =>
@@ -69,6 +95,7 @@ export function transcript(call: CallView): Html {
       call #${call.id} · ${call.provider}/${call.model} · ${call.status} · ${int(call.input_tokens)} in /
       ${int(call.output_tokens)} out · ${usd(call.cost_usd)} · ${int(call.latency_ms)} ms
     </summary>
+    ${meta.length ? html`<p class="sub call-meta">${meta.join(' · ')}</p>` : ''}
     ${call.error ? html`<p class="error">${call.error}</p>` : ''} ${body}
     <div class="msg msg-assistant">
       <div class="role">response</div>
