@@ -106,6 +106,19 @@ export const runConfigSchema = z
     prices: z.record(z.string(), price).default({}),
     /** History entries (earlier attempts) shown to the model. */
     historySize: z.number().int().nonnegative().default(5),
+    /**
+     * Novelty rejection before evaluation: a proposal whose comment-free token shingles are at least `threshold`
+     * similar (Jaccard) to a program of its island is stored as `duplicate`, not evaluated, and the model is
+     * asked again (`retries` times) with a note naming what it duplicated. threshold 1: only comment/layout edits.
+     */
+    novelty: z
+      .object({
+        enabled: z.boolean().default(false),
+        threshold: z.number().gt(0).max(1).default(1),
+        retries: z.number().int().nonnegative().default(1),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -173,7 +173,9 @@ export class LlmProposer implements Proposer {
         `prompt of ~${prompt.estimatedTokens} tokens does not fit the ${this.opts.contextTokens}-token context window even trimmed; raise contextTokens or use a larger model`,
         { warnings },
       );
-    const messages: ChatMessage[] = [{ role: 'user', content: prompt.user }];
+    // A rejection note goes after the prompt, so the cached prefix stays the same.
+    const user = ctx.retryNote ? `${prompt.user}\n\n${ctx.retryNote}` : prompt.user;
+    const messages: ChatMessage[] = [{ role: 'user', content: user }];
     const first = await this.call(ctx, prompt.system, messages, 'propose', prompt.mode);
     if (!first.ok)
       return this.failure(first.error.message, {

@@ -44,6 +44,8 @@ export interface ProposalContext {
   /** Prompt template overrides (problem and run level). */
   templates?: { system?: string; user?: string };
   signal?: AbortSignal;
+  /** Why the previous answer of this iteration was rejected (e.g. a near-duplicate), for the model to read. */
+  retryNote?: string;
 }
 
 /** What happened to the edit: one entry per SEARCH/REPLACE block, or one for a rewrite / knob change. */
@@ -60,6 +62,8 @@ export interface EditRecord {
   /** Whether a failing block went back to the model (once). */
   retried?: boolean;
   knobs?: Record<string, string>;
+  /** Set when the proposal was rejected before evaluation as a near-duplicate of a program of its island. */
+  novelty?: { duplicateOf: string; similarity: number };
 }
 
 export type ProposalResult =
