@@ -14,6 +14,7 @@ import {
 } from './sections.js';
 import { renderTemplate } from './templates.js';
 import { estimateTokens } from './tokens.js';
+import { directionText, VERIFICATION_LINE, workedExample } from './prompt-extras.js';
 
 export interface PromptOptions {
   mode: ModeSetting;
@@ -72,6 +73,8 @@ export function buildPrompt(ctx: PromptInput, opts: PromptOptions): BuiltPrompt 
   });
   let system = sys.text;
   if (!templates.system.includes('edit_format')) system += `\n# How to answer\n${editFormat}\n`;
+  // Fixed per run, so the system message stays one cacheable prefix.
+  system += `\n${workedExample(mode, files[0] ?? 'solution.py')}\n\n${VERIFICATION_LINE}\n`;
 
   const limits = {
     history: Math.min(opts.historyLimit ?? 10, ctx.history.length),
@@ -87,7 +90,7 @@ export function buildPrompt(ctx: PromptInput, opts: PromptOptions): BuiltPrompt 
       feedback: renderFeedback(ctx.parent, limits),
       inspirations: renderInspirations(ctx.inspirations.slice(0, limits.inspirations), spec.language),
       history: renderHistory(ctx.history.slice(ctx.history.length - limits.history)),
-      task: task(ctx),
+      task: [directionText(ctx.parent, ctx.history), task(ctx)].filter(Boolean).join('\n'),
     });
 
   let user = renderUser();
