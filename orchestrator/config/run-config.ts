@@ -111,6 +111,8 @@ export const runConfigSchema = z
      * similar (Jaccard) to a program of its island is stored as `duplicate`, not evaluated, and the model is
      * asked again (`retries` times) with a note naming what it duplicated. threshold 1: only comment/layout edits.
      */
+    /** Mutation operators (diff, rewrite, crossover) chosen per proposal by a bandit on improvement per dollar. */
+    operators: z.boolean().default(false),
     novelty: z
       .object({
         enabled: z.boolean().default(false),

@@ -107,7 +107,12 @@ export class Proposal {
         store.linkLlmCalls(llmIds, cand.id);
         if (status === 'pending') run.state.spentUsd += result.costUsd;
         else {
-          proposer.observe?.({ proposer: result.proposer, parentScore: parent.score, childScore: null });
+          proposer.observe?.({
+            proposer: result.proposer,
+            parentScore: parent.score,
+            childScore: null,
+            iteration,
+          });
           // A rejection that is retried is spend within this iteration; the last one ends it like a failure.
           if (match && !last) run.state.spentUsd += result.costUsd;
           else run.countFailedProposal(result.costUsd);

@@ -14,6 +14,7 @@ import {
 } from './sections.js';
 import { renderTemplate } from './templates.js';
 import { estimateTokens } from './tokens.js';
+import { operatorTask } from '../proposers/operators.js';
 import { directionText, VERIFICATION_LINE, workedExample } from './prompt-extras.js';
 
 export interface PromptOptions {
@@ -41,7 +42,8 @@ export interface BuiltPrompt {
   warnings: string[];
 }
 
-type PromptInput = Pick<ProposalContext, 'problem' | 'parent' | 'inspirations' | 'history' | 'templates'>;
+type PromptInput = Pick<ProposalContext, 'problem' | 'parent' | 'inspirations' | 'history' | 'templates'> &
+  Partial<Pick<ProposalContext, 'operator'>>;
 
 function task(ctx: PromptInput): string {
   const spec = ctx.problem.spec;
@@ -49,6 +51,7 @@ function task(ctx: PromptInput): string {
   const goal = `${metric?.direction === 'minimize' ? 'lower' : 'raise'} the primary metric "${spec.primary}"`;
   if (!ctx.parent.correct)
     return `The current program is not correct (see the feedback above). Fix it so that it passes, then ${goal} if you can.`;
+  if (ctx.operator) return operatorTask(ctx.operator, goal);
   return `Propose one focused improvement to the program that will ${goal} while keeping it correct. Think about why the current version is slow or weak, then make the change.`;
 }
 

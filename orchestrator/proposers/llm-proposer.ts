@@ -11,6 +11,7 @@ import { LlmError } from './errors.js';
 import { costUsd, type ModelPrice, type PriceTable } from './prices.js';
 import { withRetry, type RetryPolicy, type Sleep } from './retry.js';
 import type { EditRecord, ProposalContext, ProposalResult, Proposer } from './types.js';
+import { modeOf } from './operators.js';
 
 /** A ProposalResult plus the warnings the loop should emit as `run:warning`. */
 export type LlmProposalResult = ProposalResult & { warnings: string[] };
@@ -156,7 +157,7 @@ export class LlmProposer implements Proposer {
   private async proposeUnsafe(ctx: ProposalContext): Promise<LlmProposalResult> {
     if (this.opts.setupError) return this.failure(this.opts.setupError.message, { fatal: true });
     const prompt = buildPrompt(ctx, {
-      mode: this.opts.mode,
+      mode: ctx.operator ? modeOf(ctx.operator) : this.opts.mode,
       contextTokens: this.opts.contextTokens,
       maxOutputTokens: this.opts.maxOutputTokens,
       env: this.opts.env,

@@ -46,6 +46,8 @@ export interface ProposalContext {
   signal?: AbortSignal;
   /** Why the previous answer of this iteration was rejected (e.g. a near-duplicate), for the model to read. */
   retryNote?: string;
+  /** The mutation operator chosen for this proposal (orchestrator/proposers/operators.ts); unset: the proposer's own. */
+  operator?: 'diff' | 'rewrite' | 'crossover';
 }
 
 /** What happened to the edit: one entry per SEARCH/REPLACE block, or one for a rewrite / knob change. */
@@ -64,6 +66,8 @@ export interface EditRecord {
   knobs?: Record<string, string>;
   /** Set when the proposal was rejected before evaluation as a near-duplicate of a program of its island. */
   novelty?: { duplicateOf: string; similarity: number };
+  /** The mutation operator the proposal was made with, when operators are on. */
+  operator?: 'diff' | 'rewrite' | 'crossover';
 }
 
 export type ProposalResult =
@@ -97,7 +101,13 @@ export interface Proposer {
   readonly model: string | null;
   propose(ctx: ProposalContext): Promise<ProposalResult>;
   /** Learns from an outcome (bandit ensembles). */
-  observe?(outcome: { proposer: string; parentScore: number | null; childScore: number | null }): void;
+  observe?(outcome: {
+    proposer: string;
+    parentScore: number | null;
+    childScore: number | null;
+    /** The iteration the outcome belongs to (per-proposal learners match it to their choice). */
+    iteration?: number;
+  }): void;
   /** Serialisable state, persisted with the run so a resumed run continues exactly. */
   getState?(): unknown;
   setState?(state: unknown): void;
