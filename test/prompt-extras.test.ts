@@ -33,7 +33,9 @@ describe('worked example', () => {
 
   it('goes into the system message, in the mode of the prompt, with the verification line', () => {
     tiny = makeTinyProblem();
-    const diff = buildPrompt(makeContext(tiny.problem), { ...opts, mode: 'diff' });
+    // The tiny problem has no held-out inputs; one that has them is told how it is verified.
+    const held = { ...tiny.problem, verifyWorkloadsDir: '/problem/workloads/verify' };
+    const diff = buildPrompt({ ...makeContext(tiny.problem), problem: held }, { ...opts, mode: 'diff' });
     expect(diff.system).toContain('# Worked example of the answer format');
     expect(diff.system).toContain(exampleAnswer('diff', 'solution.py'));
     expect(diff.system).toContain(VERIFICATION_LINE);
@@ -41,6 +43,11 @@ describe('worked example', () => {
     const rewrite = buildPrompt(makeContext(tiny.problem), { ...opts, mode: 'rewrite' });
     expect(rewrite.system).toContain(exampleAnswer('rewrite', 'solution.py'));
     expect(rewrite.system).not.toContain('<<<<<<< SEARCH\n    s = 0');
+    // A problem without held-out inputs is not told that it is verified on them.
+    const none = { ...tiny.problem, verifyWorkloadsDir: undefined };
+    expect(buildPrompt({ ...makeContext(tiny.problem), problem: none }, opts).system).not.toContain(
+      VERIFICATION_LINE,
+    );
   });
 });
 

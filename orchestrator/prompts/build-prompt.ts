@@ -77,7 +77,9 @@ export function buildPrompt(ctx: PromptInput, opts: PromptOptions): BuiltPrompt 
   let system = sys.text;
   if (!templates.system.includes('edit_format')) system += `\n# How to answer\n${editFormat}\n`;
   // Fixed per run, so the system message stays one cacheable prefix.
-  system += `\n${workedExample(mode, files[0] ?? 'solution.py')}\n\n${VERIFICATION_LINE}\n`;
+  system += `\n${workedExample(mode, files[0] ?? 'solution.py')}\n`;
+  // Only a problem with held-out inputs is verified on them; the line must not claim more than happens.
+  if (ctx.problem.verifyWorkloadsDir) system += `\n${VERIFICATION_LINE}\n`;
 
   const limits = {
     history: Math.min(opts.historyLimit ?? 10, ctx.history.length),
