@@ -86,6 +86,14 @@ describe('code similarity', () => {
   });
 });
 
+describe('novelty config', () => {
+  it('is off by default (threshold 1, one retry) and names a bad field in one line', () => {
+    expect(fakeConfig({}).novelty).toEqual({ enabled: false, threshold: 1, retries: 1 });
+    expect(() => fakeConfig({ novelty: { threshold: 1.5 } })).toThrow(/field "novelty\.threshold": Too big/);
+    expect(() => fakeConfig({ novelty: { treshold: 0.9 } as never })).toThrow(/Unrecognized key: "treshold"/);
+  });
+});
+
 describe('novelty rejection in the loop', () => {
   const run = async (enabled: boolean, retries: number, iterations = 60) => {
     const dbPath = tempDbPath();
