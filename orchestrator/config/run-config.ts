@@ -114,6 +114,21 @@ export const runConfigSchema = z
     stopAfterFailures: z.number().int().positive().default(3),
     /** Stop the run (exit 1, resumable) once every proposal has failed at the provider, after retries, this long. */
     outageLimitS: z.number().positive().default(1800),
+    /** Mutation operators (diff, rewrite, crossover) chosen per proposal by a bandit on improvement per dollar. */
+    operators: z.boolean().default(false),
+    /**
+     * Novelty rejection before evaluation: a proposal whose comment-free token shingles are at least `threshold`
+     * similar (Jaccard) to a program of its island is stored as `duplicate`, not evaluated, and the model is
+     * asked again (`retries` times) with a note naming what it duplicated. threshold 1: only comment/layout edits.
+     */
+    novelty: z
+      .object({
+        enabled: z.boolean().default(false),
+        threshold: z.number().gt(0).max(1).default(1),
+        retries: z.number().int().nonnegative().default(1),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

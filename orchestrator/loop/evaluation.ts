@@ -53,6 +53,7 @@ export class Evaluation {
           proposer: p.proposer ?? ctx.proposer.name,
           parentScore,
           childScore: ev.correct ? ev.score : null,
+          iteration: p.iteration,
         });
       }
       run.save();

@@ -6,6 +6,7 @@ import { createProposer } from '../proposers/index.js';
 import { createTuneProposer } from '../proposers/tune.js';
 import type { Proposer } from '../proposers/types.js';
 import type { Sandbox } from '../../sandboxes/types.js';
+import { OperatorProposer } from '../proposers/operators.js';
 
 /**
  * The proposer to use: the configured one; else the `--model provider:` prefix; else by API key in the
@@ -89,5 +90,6 @@ export async function makeProposer(
     const { kind: _kind, ...agentConfig } = proposerConfigOf(config);
     return createAgentProposer(agentConfig, { sandbox, env, prices: config.prices });
   }
-  return createProposer(proposerConfigOf(config), { env });
+  const proposer = await createProposer(proposerConfigOf(config), { env });
+  return config.operators ? new OperatorProposer(proposer) : proposer;
 }

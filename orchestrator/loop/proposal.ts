@@ -2,7 +2,8 @@
 // calls, and keeps the recent attempts later prompts see. A failed proposal is stored as data, never thrown.
 import { createTwoFilesPatch } from 'diff';
 import { coerceError } from '../../core/errors.js';
-import type { AttemptView, ProposalResult } from '../proposers/types.js';
+import { duplicateNote, NoveltyIndex } from '../population/novelty.js';
+import type { AttemptView, ParentView, ProposalResult } from '../proposers/types.js';
 import type { CandidateRow } from '../store/types.js';
 import { pendingOf, type LoopContext, type Pending } from './loop-context.js';
 import type { RunPersistence } from './persistence.js';
@@ -34,6 +35,7 @@ export class History {
 export class Proposal {
   /** A doomed run (the same provider error again and again, or a long outage) stops instead of burning iterations. */
   private readonly streak: FailureStreak;
+  private novelty: NoveltyIndex | undefined;
 
   constructor(
     private readonly ctx: LoopContext,
@@ -58,7 +60,7 @@ export class Proposal {
     );
   }
 
-  /** One proposal; resolves to the stored candidate to evaluate, or undefined (failed, or interrupted). */
+  /** One proposal; resolves to the stored candidate to evaluate, or undefined (failed, rejected, or interrupted). */
   async proposeOne(): Promise<Pending | undefined> {
     const { ctx, run } = this;
     const { store, problem, proposer, bus, runId } = ctx;
@@ -68,6 +70,107 @@ export class Proposal {
     const pick = ctx.config.strategy === 'best-of-n' ? db.selectSeed() : db.select();
     const parent = ctx.views.parent(pick.parentId);
     const parentEntry = db.get(pick.parentId);
+    const novelty = ctx.config.novelty.enabled ? this.noveltyIndex() : undefined;
+    let retryNote: string | undefined;
+    for (let attempt = 0; ; attempt++) {
+      const { result, llmIds } = await this.ask(iteration, parent, pick.inspirationIds, retryNote);
+      if (!result.ok && ctx.signal?.aborted) {
+        // Interrupted: nothing to keep but the spend; the iteration is proposed again on resume.
+        run.state.spentUsd += result.costUsd;
+        run.save();
+        return undefined;
+      }
+      const doomed = this.streak.observe(result);
+      if (doomed) this.scheduler.fatalProposal(doomed);
+      const files = result.ok ? { ...parent.files, ...result.files } : parent.files;
+      const members = db.island(pick.island)?.members ?? [pick.parentId];
+      const match = result.ok ? novelty?.check(pick.island, members, files) : undefined;
+      const last =
+        match !== undefined && (attempt >= ctx.config.novelty.retries || ctx.signal?.aborted === true);
+      const edit = match
+        ? {
+            ...result.edit,
+            summary: `rejected: near-duplicate of ${match.duplicateOf} (similarity ${match.similarity.toFixed(3)}): ${result.edit.summary}`,
+            novelty: match,
+          }
+        : result.edit;
+      const status = match ? 'duplicate' : result.ok ? 'pending' : 'proposal-failed';
+      const row: CandidateRow = store.transaction(() => {
+        const cand = store.insertCandidate({
+          runId,
+          problemName: problem.spec.name,
+          problemHash: problem.contentHash,
+          parentId: parent.id,
+          island: pick.island,
+          generation: (parentEntry?.generation ?? 0) + 1,
+          iteration,
+          files,
+          patch: patchAgainst(ctx.seedCode, files),
+          proposer: result.proposer,
+          model: result.model,
+          edit,
+          status,
+        });
+        store.linkLlmCalls(llmIds, cand.id);
+        if (status === 'pending') run.state.spentUsd += result.costUsd;
+        else {
+          proposer.observe?.({
+            proposer: result.proposer,
+            parentScore: parent.score,
+            childScore: null,
+            iteration,
+          });
+          // A rejection that is retried is spend within this iteration; the last one ends it like a failure.
+          if (match && !last) run.state.spentUsd += result.costUsd;
+          else run.countFailedProposal(result.costUsd);
+        }
+        run.save();
+        return cand;
+      });
+      ctx.views.remember(row.id, files);
+      bus.emit('candidate:proposed', {
+        runId,
+        candidateId: row.id,
+        parentId: parent.id,
+        island: pick.island,
+        iteration,
+        proposer: result.proposer,
+        model: result.model,
+        edit: edit.summary,
+      });
+      if (status !== 'pending') {
+        this.history.push(attemptOf(row, parent.score));
+        bus.emit('candidate:evaluated', {
+          runId,
+          candidateId: row.id,
+          iteration,
+          status,
+          score: null,
+          correct: false,
+          durationMs: 0,
+        });
+        if (match && !last) {
+          retryNote = duplicateNote(match, parent.id);
+          continue;
+        }
+        if (!result.ok && result.fatal) this.scheduler.fatalProposal(result.reason);
+        this.progress();
+        return undefined;
+      }
+      novelty?.accept(pick.island, row.id, files);
+      return pendingOf(row, files);
+    }
+  }
+
+  /** Asks the proposer once; a thrown error becomes a failed result. Emits the proposer's warnings. */
+  private async ask(
+    iteration: number,
+    parent: ParentView,
+    inspirationIds: string[],
+    retryNote: string | undefined,
+  ): Promise<{ result: ProposalResult; llmIds: number[] }> {
+    const { store, problem, proposer, bus, runId } = this.ctx;
+    const db = this.run.db;
     const callIds: number[] = [];
     let result: ProposalResult;
     try {
@@ -76,7 +179,7 @@ export class Proposal {
         iteration,
         problem,
         parent,
-        inspirations: pick.inspirationIds.map((id) => ctx.views.program(id)),
+        inspirations: inspirationIds.map((id) => this.ctx.views.program(id)),
         history: this.history.snapshot(),
         random: () => db.random(),
         recordCall: (call) => {
@@ -94,9 +197,10 @@ export class Proposal {
           });
           return row.id;
         },
-        templates: ctx.templates,
-        signal: ctx.signal,
+        templates: this.ctx.templates,
+        signal: this.ctx.signal,
         notify: (message) => bus.emit('run:warning', { runId, message }),
+        ...(retryNote ? { retryNote } : {}),
       });
     } catch (error) {
       const message = coerceError(error).message;
@@ -112,68 +216,18 @@ export class Proposal {
     }
     // The proposer's warnings (e.g. the prompt was trimmed to the model's context window) reach the run's views.
     for (const message of result.warnings ?? []) bus.emit('run:warning', { runId, message });
-    const llmIds = [...new Set([...callIds, ...result.llmCallIds])];
-    if (!result.ok && ctx.signal?.aborted) {
-      // Interrupted: nothing to keep but the spend; the iteration is proposed again on resume.
-      run.state.spentUsd += result.costUsd;
-      run.save();
-      return undefined;
-    }
-    const doomed = this.streak.observe(result);
-    if (doomed) this.scheduler.fatalProposal(doomed);
-    const files = result.ok ? { ...parent.files, ...result.files } : parent.files;
-    const row: CandidateRow = store.transaction(() => {
-      const cand = store.insertCandidate({
-        runId,
-        problemName: problem.spec.name,
-        problemHash: problem.contentHash,
-        parentId: parent.id,
-        island: pick.island,
-        generation: (parentEntry?.generation ?? 0) + 1,
-        iteration,
-        files,
-        patch: patchAgainst(ctx.seedCode, files),
-        proposer: result.proposer,
-        model: result.model,
-        edit: result.edit,
-        status: result.ok ? 'pending' : 'proposal-failed',
-      });
-      store.linkLlmCalls(llmIds, cand.id);
-      if (result.ok) run.state.spentUsd += result.costUsd;
-      else {
-        proposer.observe?.({ proposer: result.proposer, parentScore: parent.score, childScore: null });
-        run.countFailedProposal(result.costUsd);
-      }
-      run.save();
-      return cand;
-    });
-    ctx.views.remember(row.id, files);
-    bus.emit('candidate:proposed', {
-      runId,
-      candidateId: row.id,
-      parentId: parent.id,
-      island: pick.island,
-      iteration,
-      proposer: result.proposer,
-      model: result.model,
-      edit: result.edit.summary,
-    });
-    if (!result.ok) {
-      this.history.push(attemptOf(row, parent.score));
-      bus.emit('candidate:evaluated', {
-        runId,
-        candidateId: row.id,
-        iteration,
-        status: 'proposal-failed',
-        score: null,
-        correct: false,
-        durationMs: 0,
-      });
-      if (result.fatal) this.scheduler.fatalProposal(result.reason);
-      this.progress();
-      return undefined;
-    }
-    return pendingOf(row, files);
+    return { result, llmIds: [...new Set([...callIds, ...result.llmCallIds])] };
+  }
+
+  /** The novelty index, built on first use from the run's stored candidates (so a resumed run compares the same). */
+  private noveltyIndex(): NoveltyIndex {
+    if (this.novelty) return this.novelty;
+    const index = new NoveltyIndex(this.ctx.config.novelty.threshold, (id) => this.ctx.views.filesOf(id));
+    for (const r of this.ctx.store.listCandidates(this.ctx.runId))
+      if (r.island !== null && r.status !== 'duplicate' && r.status !== 'proposal-failed')
+        index.accept(r.island, r.id);
+    this.novelty = index;
+    return index;
   }
 }
 

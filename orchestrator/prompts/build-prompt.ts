@@ -15,6 +15,8 @@ import {
 } from './sections.js';
 import { renderTemplate } from './templates.js';
 import { estimateTokens } from './tokens.js';
+import { operatorTask } from '../proposers/operators.js';
+import { directionText, VERIFICATION_LINE, workedExample } from './prompt-extras.js';
 
 export interface PromptOptions {
   mode: ModeSetting;
@@ -52,7 +54,8 @@ export interface BuiltPrompt {
   warnings: string[];
 }
 
-type PromptInput = Pick<ProposalContext, 'problem' | 'parent' | 'inspirations' | 'history' | 'templates'>;
+type PromptInput = Pick<ProposalContext, 'problem' | 'parent' | 'inspirations' | 'history' | 'templates'> &
+  Partial<Pick<ProposalContext, 'operator'>>;
 
 function task(ctx: PromptInput): string {
   const spec = ctx.problem.spec;
@@ -60,6 +63,7 @@ function task(ctx: PromptInput): string {
   const goal = `${metric?.direction === 'minimize' ? 'lower' : 'raise'} the primary metric "${spec.primary}"`;
   if (!ctx.parent.correct)
     return `The current program is not correct (see the feedback above). Fix it so that it passes, then ${goal} if you can.`;
+  if (ctx.operator) return operatorTask(ctx.operator, goal);
   return `Propose one focused improvement to the program that will ${goal} while keeping it correct. Think about why the current version is slow or weak, then make the change.`;
 }
 
@@ -89,6 +93,10 @@ export function buildPrompt(ctx: PromptInput, opts: PromptOptions): BuiltPrompt 
   });
   let system = sys.text;
   if (!templates.system.includes('edit_format')) system += `\n# How to answer\n${editFormat}\n`;
+  // Fixed per run, so the system message stays one cacheable prefix.
+  system += `\n${workedExample(mode, files[0] ?? 'solution.py')}\n`;
+  // Only a problem with held-out inputs is verified on them; the line must not claim more than happens.
+  if (ctx.problem.verifyWorkloadsDir) system += `\n${VERIFICATION_LINE}\n`;
 
   let seed = opts.seed && Object.keys(opts.seed).length > 0 ? opts.seed : undefined;
   const seedPart = (): string =>
@@ -110,7 +118,7 @@ export function buildPrompt(ctx: PromptInput, opts: PromptOptions): BuiltPrompt 
       feedback: renderFeedback(ctx.parent, limits),
       inspirations: renderInspirations(ctx.inspirations.slice(0, limits.inspirations), spec.language),
       history: renderHistory(ctx.history.slice(ctx.history.length - limits.history)),
-      task: task(ctx),
+      task: [directionText(ctx.parent, ctx.history), task(ctx)].filter(Boolean).join('\n'),
     });
 
   let user = renderUser();

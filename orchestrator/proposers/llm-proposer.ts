@@ -13,6 +13,7 @@ import { splitReasoning } from './reasoning.js';
 import { failedUsage, waitText, withRetry, type RetryPolicy, type Sleep } from './retry.js';
 import { seedOf } from './seed-cache.js';
 import type { EditRecord, ProposalContext, ProposalFailure, ProposalResult, Proposer } from './types.js';
+import { modeOf } from './operators.js';
 
 /** A ProposalResult plus the warnings the loop should emit as `run:warning`. */
 export type LlmProposalResult = ProposalResult & { warnings: string[] };
@@ -234,7 +235,7 @@ export class LlmProposer implements Proposer {
     const cacheLayout = this.opts.promptCache !== false;
     const seed = cacheLayout ? seedOf(ctx.problem) : undefined;
     const prompt = buildPrompt(ctx, {
-      mode: this.opts.mode,
+      mode: ctx.operator ? modeOf(ctx.operator) : this.opts.mode,
       contextTokens: this.opts.contextTokens,
       maxOutputTokens: this.opts.maxOutputTokens,
       env: this.opts.env,
@@ -260,7 +261,14 @@ export class LlmProposer implements Proposer {
           },
         },
       );
-    const messages: ChatMessage[] = [{ role: 'user', content: cacheLayout ? prompt.userParts : prompt.user }];
+    // A rejection note goes after the prompt (its own part, unmarked), so the cached prefix stays the same.
+    const rejection = ctx.retryNote ? `\n\n${ctx.retryNote}` : '';
+    const content = cacheLayout
+      ? rejection
+        ? [...prompt.userParts, { text: rejection }]
+        : prompt.userParts
+      : prompt.user + rejection;
+    const messages: ChatMessage[] = [{ role: 'user', content }];
     const first = await this.call(ctx, prompt.system, messages, 'propose', prompt.mode);
     warnings.push(...this.newSdkWarnings());
     if (!first.ok)

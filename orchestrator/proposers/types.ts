@@ -48,6 +48,10 @@ export interface ProposalContext {
   signal?: AbortSignal;
   /** Shows a message while the proposal is under way (a retry's backoff), as a run warning. */
   notify?: (message: string) => void;
+  /** Why the previous answer of this iteration was rejected (e.g. a near-duplicate), for the model to read. */
+  retryNote?: string;
+  /** The mutation operator chosen for this proposal (orchestrator/proposers/operators.ts); unset: the proposer's own. */
+  operator?: 'diff' | 'rewrite' | 'crossover';
 }
 
 /** Why a proposal failed, for the loop's decision to stop (same error N times, a long outage). */
@@ -78,6 +82,10 @@ export interface EditRecord {
   /** 'provider': no answer to apply (the call failed); such attempts are not shown to the model later. */
   cause?: 'provider';
   knobs?: Record<string, string>;
+  /** Set when the proposal was rejected before evaluation as a near-duplicate of a program of its island. */
+  novelty?: { duplicateOf: string; similarity: number };
+  /** The mutation operator the proposal was made with, when operators are on. */
+  operator?: 'diff' | 'rewrite' | 'crossover';
 }
 
 export type ProposalResult =
@@ -112,7 +120,13 @@ export interface Proposer {
   readonly model: string | null;
   propose(ctx: ProposalContext): Promise<ProposalResult>;
   /** Learns from an outcome (bandit ensembles). */
-  observe?(outcome: { proposer: string; parentScore: number | null; childScore: number | null }): void;
+  observe?(outcome: {
+    proposer: string;
+    parentScore: number | null;
+    childScore: number | null;
+    /** The iteration the outcome belongs to (per-proposal learners match it to their choice). */
+    iteration?: number;
+  }): void;
   /** Serialisable state, persisted with the run so a resumed run continues exactly. */
   getState?(): unknown;
   setState?(state: unknown): void;
