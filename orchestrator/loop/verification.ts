@@ -63,7 +63,12 @@ export class Verification {
         gpus: ctx.config.gpus,
         signal: ctx.signal,
       });
-      if (r.interrupted) {
+      if (r.infrastructure)
+        ctx.bus.emit('run:warning', {
+          runId: ctx.runId,
+          message: `verification of ${p.id} kept pending: ${r.reason}`,
+        });
+      if (r.interrupted || r.infrastructure) {
         state.pendingVerify = [...new Set([...(state.pendingVerify ?? []), p.id])];
         run.save();
         return;

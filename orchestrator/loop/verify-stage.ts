@@ -3,6 +3,7 @@
 import type { LoadedProblem } from '../../problems/src/load.js';
 import type { Sandbox } from '../../sandboxes/types.js';
 import { recordOutcome } from '../evaluate/evaluate-candidate.js';
+import { infraOf, retryInfrastructure } from '../evaluate/infra-retry.js';
 import { verifyFiles } from '../evaluate/verify-files.js';
 import type { Store } from '../store/store.js';
 
@@ -30,6 +31,8 @@ export interface VerifyResult {
   reason: string;
   /** Aborted before a verdict: nothing was stored. */
   interrupted?: boolean;
+  /** The platform failed on every try (infra-retry.ts): nothing was stored; the candidate stays pending. */
+  infrastructure?: string;
 }
 
 export type VerifyFn = (req: VerifyRequest) => Promise<VerifyResult>;
@@ -42,17 +45,22 @@ export function hasVerifyStage(problem: LoadedProblem): boolean {
 /** Runs the verification (evaluate/verify-files.ts) and stores what it produced: held-out evaluation rows and the verdict. */
 export const verifyStage: VerifyFn = async (req) => {
   const { store, problem, sandbox } = req;
-  const r = await verifyFiles({
-    problem,
-    sandbox,
-    candidateId: req.candidateId,
-    files: req.files,
-    baselineFiles: req.baselineFiles,
-    baselineCandidateId: req.baselineId,
-    seed: req.seed,
-    gpus: req.gpus,
-    signal: req.signal,
-  });
+  const { result: r, infrastructure } = await retryInfrastructure(
+    () =>
+      verifyFiles({
+        problem,
+        sandbox,
+        candidateId: req.candidateId,
+        files: req.files,
+        baselineFiles: req.baselineFiles,
+        baselineCandidateId: req.baselineId,
+        seed: req.seed,
+        gpus: req.gpus,
+        signal: req.signal,
+      }),
+    (res) => infraOf(res.heldOut) ?? infraOf(res.baselineHeldOut),
+    { signal: req.signal },
+  );
   const v = r.verdict;
   // Interrupted: store nothing; the loop verifies the candidate again on resume.
   if (req.signal?.aborted)
@@ -64,6 +72,17 @@ export const verifyStage: VerifyFn = async (req) => {
       score: null,
       reason: 'interrupted',
       interrupted: true,
+    };
+  // The platform failed on every try: no verdict is stored against the candidate.
+  if (infrastructure)
+    return {
+      verified: false,
+      speedup: null,
+      ciLow: null,
+      ciHigh: null,
+      score: null,
+      reason: `infrastructure (not the candidate's failure): ${infrastructure}`,
+      infrastructure,
     };
   store.transaction(() => {
     if (r.heldOut)
