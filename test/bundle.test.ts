@@ -241,7 +241,7 @@ describe('patch bundles', () => {
     const s2 = Store.open(db);
     expect(verifiedVerdicts(s2.db, undefined, 'only')).toEqual([]); // the claim is settled by the measurement
     s2.close();
-  }, 300_000);
+  }, 900_000); // one full verification; slow on a loaded machine
 
   it('import refuses an HTML problem name and files the patch does not produce, even with a consistent manifest', async () => {
     const html = await forge((meta) => {
