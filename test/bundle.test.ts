@@ -140,7 +140,7 @@ beforeAll(async () => {
   bundle = path.join(dir, 'out', 'bundle.tar.gz');
   const r = await cli(['export', candidateId, '-o', bundle, '--db', path.join(dir, 'run.db')]);
   expect(r.code, r.err).toBe(0);
-}, 300_000);
+}, 900_000); // a full verification: minutes on a loaded machine
 
 afterAll(() => {
   delete process.env.ANTHROPIC_API_KEY;
