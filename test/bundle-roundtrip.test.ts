@@ -66,16 +66,20 @@ describe('evolve -> export -> verify on a fresh database', () => {
     expect(plain.includes(Buffer.from('transcript.jsonl'))).toBe(true);
 
     const fresh = path.join(dir, 'fresh.db');
+    // Imported first: the bundle's VERIFIED is a claim, not in `adrs best` until verify here agrees.
+    const imp = await cli(['import', bundle, '--db', fresh]);
+    expect(imp.code, imp.err).toBe(0);
+    const s1 = Store.open(fresh);
+    expect(s1.bestVerified('roundtrip-knobs')).toHaveLength(0);
+    s1.close();
     const ver = await cli(['verify', bundle, '--problem', problemDir, '--json'], { ADRS_DB: fresh });
     expect(ver.code, ver.err).toBe(0);
     const v = JSON.parse(ver.out.trim());
     expect(v.recorded.verified).toBe(true);
     expect(v.now.verified).toBe(true);
     expect(v.agrees).toBe(true);
-    const imp = await cli(['import', bundle, '--db', fresh]);
-    expect(imp.code, imp.err).toBe(0);
     const s2 = Store.open(fresh);
-    expect(s2.bestVerified('roundtrip-knobs')).toHaveLength(1);
+    expect(s2.bestVerified('roundtrip-knobs').map((r) => r.candidate_id)).toEqual([imp.out.trim()]);
     s2.close();
   });
 });

@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../orchestrator/cli/main.js';
+import { verifiedVerdicts } from '../web/src/queries.js';
 import { verifyFiles } from '../orchestrator/evaluate/verify-files.js';
 import { seedFiles } from '../orchestrator/evaluate/workspace.js';
 import { Store } from '../orchestrator/store/store.js';
@@ -39,6 +41,38 @@ async function tamper(file: string, edit: (text: string) => string): Promise<str
     .filter((f) => f && !f.endsWith('.tar.gz'))
     .map((f) => f.slice(2));
   await tar.c({ gzip: true, cwd: work, file: out }, entries);
+  return out;
+}
+
+/** Rewrites a bundle consistently (metadata edited, files added, every manifest line recomputed), as a forger would. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function forge(edit: (meta: any) => void, add: Record<string, string> = {}): Promise<string> {
+  const work = mkdtempSync(path.join(tmpdir(), 'adrs-forge-'));
+  await tar.x({ file: bundle, cwd: work });
+  const metaFile = path.join(work, 'metadata.json');
+  const meta = JSON.parse(readFileSync(metaFile, 'utf8'));
+  edit(meta);
+  writeFileSync(metaFile, JSON.stringify(meta, null, 2));
+  for (const [rel, text] of Object.entries(add)) writeFileSync(path.join(work, rel), text);
+  const entries = execFileSync('find', ['.', '-type', 'f', '!', '-name', 'MANIFEST.sha256'], {
+    cwd: work,
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .filter(Boolean)
+    .map((f) => f.slice(2))
+    .sort();
+  const manifest = entries
+    .map(
+      (rel) =>
+        `${createHash('sha256')
+          .update(readFileSync(path.join(work, rel)))
+          .digest('hex')}  ${rel}`,
+    )
+    .join('\n');
+  writeFileSync(path.join(work, 'MANIFEST.sha256'), manifest + '\n');
+  const out = path.join(mkdtempSync(path.join(tmpdir(), 'adrs-forged-')), 'forged.tar.gz');
+  await tar.c({ gzip: true, cwd: work, file: out }, ['MANIFEST.sha256', ...entries]);
   return out;
 }
 
@@ -106,7 +140,7 @@ beforeAll(async () => {
   bundle = path.join(dir, 'out', 'bundle.tar.gz');
   const r = await cli(['export', candidateId, '-o', bundle, '--db', path.join(dir, 'run.db')]);
   expect(r.code, r.err).toBe(0);
-}, 300_000);
+}, 900_000); // a full verification: minutes on a loaded machine
 
 afterAll(() => {
   delete process.env.ANTHROPIC_API_KEY;
@@ -151,7 +185,7 @@ describe('patch bundles', () => {
     expect(bytes.includes(Buffer.from('fake-ant-'))).toBe(false);
   });
 
-  it('re-verify on a fresh database and agree with the recorded verdict; import adds them', async () => {
+  it('re-verify on a fresh database and agree with the recorded verdict; import adds them as claims', async () => {
     const v = await cli(['verify', bundle, '--json']);
     expect(v.err).not.toMatch(/^adrs:/m);
     const res = JSON.parse(v.out.trim());
@@ -162,10 +196,79 @@ describe('patch bundles', () => {
     const fresh = path.join(dir, 'fresh.db');
     const imp = await cli(['import', bundle, '--db', fresh]);
     expect(imp.code, imp.err).toBe(0);
+    expect(imp.err).toMatch(/is a claim by fp:[0-9a-f]{16} until `adrs verify/);
     const store = Store.open(fresh);
-    expect(store.bestVerified('moe-eplb').map((r) => r.candidate_id)).toEqual([imp.out.trim()]);
+    expect(store.bestVerified('moe-eplb')).toEqual([]);
     store.close();
   }, 300_000);
+
+  it('a forged bundle (manifest consistently rewritten to 1235x) stays a claim until verify here measures it', async () => {
+    const forged = await forge((meta) => {
+      meta.verdict.speedup = 1235;
+      meta.verdict.ci_low = 1200;
+      meta.verdict.ci_high = 1270;
+      meta.candidate.score = 1235;
+      meta.verdict.score = 1235;
+      for (const s of meta.verdict.samples) if (s.arm === 'candidate') s.value /= 1000;
+    });
+    const db = path.join(dir, 'forged.db');
+    const imp = await cli(['import', forged, '--db', db]);
+    expect(imp.code, imp.err).toBe(0);
+    const id = imp.out.trim();
+    const best = await cli(['best', 'moe-eplb', '--db', db, '--json']);
+    expect(JSON.parse(best.out)).toEqual([]);
+    const s1 = Store.open(db);
+    // The leaderboard shows it only when asked for claims, and then with its claimant.
+    expect(verifiedVerdicts(s1.db)).toEqual([]);
+    const claims = verifiedVerdicts(s1.db, 'moe-eplb', 'only');
+    expect(claims.map((r) => [r.candidate_id, r.speedup])).toEqual([[id, 1235]]);
+    expect(claims[0]!.claimed_by).toMatch(/^fp:[0-9a-f]{16}$/);
+    expect(verifiedVerdicts(s1.db, undefined, 'include')).toHaveLength(1);
+    s1.close();
+    // verify here disagrees with 1235x (its claimed interval); what reaches `adrs best` is this machine's figure.
+    const v = await cli(['verify', forged, '--db', db, '--json']);
+    const res = JSON.parse(v.out.trim());
+    expect(res.recorded.speedup).toBe(1235);
+    expect(res.agrees).toBe(false);
+    expect(v.code).toBe(1);
+    expect(v.err).toMatch(new RegExp(`recorded this machine's verdict for imported candidate ${id}`));
+    const after = JSON.parse((await cli(['best', 'moe-eplb', '--db', db, '--json'])).out);
+    if (res.now.verified) {
+      expect(after.map((r: { candidate: string }) => r.candidate)).toEqual([id]);
+      expect(after[0].speedup).toBe(res.now.speedup);
+      expect(after[0].speedup).toBeLessThan(100);
+    } else expect(after).toEqual([]);
+    const s2 = Store.open(db);
+    expect(verifiedVerdicts(s2.db, undefined, 'only')).toEqual([]); // the claim is settled by the measurement
+    s2.close();
+  }, 900_000); // one full verification; slow on a loaded machine
+
+  it('import refuses an HTML problem name and files the patch does not produce, even with a consistent manifest', async () => {
+    const html = await forge((meta) => {
+      meta.problem.name = '<img src=x onerror=alert(1)>';
+    });
+    const a = await cli(['import', html, '--db', path.join(dir, 'y.db')]);
+    expect(a.code).not.toBe(0);
+    expect(a.err.trim().split('\n')).toHaveLength(1);
+    expect(a.err).toMatch(/refused: metadata\.json problem\.name "<img.*is not a problem name/);
+    const extra = await forge(() => {}, { 'files/evil.py': 'import os\n' });
+    const b = await cli(['import', extra, '--db', path.join(dir, 'y.db')]);
+    expect(b.code).not.toBe(0);
+    expect(b.err).toMatch(/refused: files\/evil\.py is not produced by patch\.diff/);
+    const listed = await forge((meta) => {
+      meta.files_changed = [...meta.files_changed, 'other.py'];
+    });
+    const c = await cli(['import', listed, '--db', path.join(dir, 'y.db')]);
+    expect(c.err).toMatch(/refused: files_changed names other\.py, which patch\.diff does not touch/);
+    const model = await forge((meta) => {
+      meta.model = '<script>x</script>';
+    });
+    const d = await cli(['import', model, '--db', path.join(dir, 'y.db')]);
+    expect(d.err).toMatch(/refused: metadata\.json model "<script>/);
+    const store = Store.open(path.join(dir, 'y.db'));
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM candidates').get()).toEqual({ n: 0 });
+    store.close();
+  });
 
   it('refuse a tampered patch or metadata with the reason', async () => {
     const badPatch = await tamper('patch.diff', (t) => t.replace('+', '+ '));

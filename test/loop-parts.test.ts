@@ -366,4 +366,27 @@ describe('verification', () => {
     expect(run.state.bestVerified?.id).toBe(a);
     store.close();
   });
+
+  it('a verification the platform failed on every try stays pending, warned about, with no verdict event', async () => {
+    const { store, run, ctx, bus, cand } = setup(0);
+    const events = collect(bus);
+    const infra: VerifyFn = async () => ({
+      verified: false,
+      speedup: null,
+      ciLow: null,
+      ciHigh: null,
+      score: null,
+      reason: "infrastructure (not the candidate's failure): sandbox could not start",
+      infrastructure: 'sandbox could not start',
+    });
+    const a = cand(6);
+    await new Verification(ctx, run, infra).afterEvaluation(a, true);
+    expect(run.state.pendingVerify).toEqual([a]);
+    expect(run.state.bestVerified ?? null).toBeNull();
+    expect(events.filter((e) => e.type === 'candidate:verified')).toEqual([]);
+    expect(JSON.stringify(events.filter((e) => e.type === 'run:warning'))).toMatch(
+      /verification of .* kept pending: infrastructure/,
+    );
+    store.close();
+  });
 });

@@ -3,6 +3,7 @@
 // to verification.
 import type { EvaluationOutcome } from '../../evaluators/result.js';
 import { recordOutcome } from '../evaluate/evaluate-candidate.js';
+import { asInfrastructureFailure, infraOf, retryInfrastructure } from '../evaluate/infra-retry.js';
 import { runStage } from '../evaluate/run-stage.js';
 import { evalSeedOf, type LoopContext, type Pending } from './loop-context.js';
 import type { RunPersistence } from './persistence.js';
@@ -29,25 +30,36 @@ export class Evaluation {
     const { ctx, run } = this;
     const { store, problem, sandbox, bus, runId, config, signal } = ctx;
     const seed = evalSeedOf(config, p.iteration);
-    const outcome: EvaluationOutcome = await runStage({
-      problem,
-      sandbox,
-      candidateId: p.id,
-      files: p.files,
-      stage: 'screen',
-      seed,
-      gpus: config.gpus,
-      signal,
-      executor: ctx.executor,
-    });
+    // A platform failure (infra-retry.ts) is retried; if it persists it is recorded as such, not blamed.
+    const { result: outcome, infrastructure } = await retryInfrastructure<EvaluationOutcome>(
+      () =>
+        runStage({
+          problem,
+          sandbox,
+          candidateId: p.id,
+          files: p.files,
+          stage: 'screen',
+          seed,
+          gpus: config.gpus,
+          signal,
+          executor: ctx.executor,
+        }),
+      infraOf,
+      {
+        signal,
+        onRetry: (cause, n) =>
+          bus.emit('run:warning', { runId, message: `retrying ${p.id} (${n}): ${cause}` }),
+      },
+    );
     if (signal?.aborted && outcome.status !== 'ok' && outcome.status !== 'incorrect') return;
     const isSeed = p.id === run.state.seedId;
     const { score, correct, improved } = store.transaction(() => {
-      const ev = recordOutcome(store, problem, p.id, 'screen', seed, sandbox.kind, outcome);
+      const stored = asInfrastructureFailure(outcome, infrastructure);
+      const ev = recordOutcome(store, problem, p.id, 'screen', seed, sandbox.kind, stored);
       const metrics = outcome.status === 'ok' || outcome.status === 'incorrect' ? outcome.result.metrics : {};
       const up = run.addProgram(p, ev.score, ev.correct, metrics, (id) => ctx.views.filesOf(id));
       if (!isSeed) {
-        if (!ev.correct) run.state.failures.evaluations++;
+        if (!ev.correct && !infrastructure) run.state.failures.evaluations++;
         const parentScore = p.parentId ? (run.db.get(p.parentId)?.score ?? null) : null;
         ctx.proposer.observe?.({
           proposer: p.proposer ?? ctx.proposer.name,

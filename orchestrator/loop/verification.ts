@@ -66,7 +66,12 @@ export class Verification {
         executor: ctx.executor,
         onProgress: (pr) => ctx.bus.emit('verify:progress', verifyProgressEvent(ctx.runId, p.id, pr)),
       });
-      if (r.interrupted) {
+      if (r.infrastructure)
+        ctx.bus.emit('run:warning', {
+          runId: ctx.runId,
+          message: `verification of ${p.id} kept pending: ${r.reason}`,
+        });
+      if (r.interrupted || r.infrastructure) {
         state.pendingVerify = [...new Set([...(state.pendingVerify ?? []), p.id])];
         run.save();
         return;

@@ -4,6 +4,7 @@ import type { PairProgress } from '../../evaluators/verify-timing.js';
 import type { LoadedProblem } from '../../problems/src/load.js';
 import type { Sandbox } from '../../sandboxes/types.js';
 import { recordOutcome } from '../evaluate/evaluate-candidate.js';
+import { infraOf, retryInfrastructure } from '../evaluate/infra-retry.js';
 import { verifyFiles } from '../evaluate/verify-files.js';
 import type { RunEvents } from '../events.js';
 import type { Executor } from '../executors/types.js';
@@ -37,6 +38,8 @@ export interface VerifyResult {
   reason: string;
   /** Aborted before a verdict: nothing was stored. */
   interrupted?: boolean;
+  /** The platform failed on every try (infra-retry.ts): nothing was stored; the candidate stays pending. */
+  infrastructure?: string;
 }
 
 export type VerifyFn = (req: VerifyRequest) => Promise<VerifyResult>;
@@ -50,38 +53,44 @@ export function hasVerifyStage(problem: LoadedProblem): boolean {
 export const verifyStage: VerifyFn = async (req) => {
   const { store, problem, sandbox } = req;
   const remote = req.executor?.verify ? req.executor : undefined;
-  const r = remote
-    ? await remote.verify!(
-        {
-          id: `${req.candidateId}-verify-${req.seed}`,
-          candidateId: req.candidateId,
-          problemDir: problem.dir,
-          problemHash: problem.contentHash,
-          files: req.files,
-          baselineFiles: req.baselineFiles,
-          baselineCandidateId: req.baselineId,
-          seed: req.seed,
-          sandbox: sandbox.kind,
-          ...(req.gpus ? { gpus: req.gpus } : {}),
-        },
-        { signal: req.signal, onProgress: req.onProgress },
-      ).catch((error: unknown) => {
-        // Aborted (or the executor disposed) while the job was out: nothing is stored, resume verifies again.
-        if (req.signal?.aborted) return undefined;
-        throw error;
-      })
-    : await verifyFiles({
-        problem,
-        sandbox,
-        candidateId: req.candidateId,
-        files: req.files,
-        baselineFiles: req.baselineFiles,
-        baselineCandidateId: req.baselineId,
-        seed: req.seed,
-        gpus: req.gpus,
-        signal: req.signal,
-        onProgress: req.onProgress,
-      });
+  // A platform fault (sandbox start, EAGAIN) on a held-out run is retried; it is never the candidate's failure.
+  const { result: r, infrastructure } = await retryInfrastructure(
+    () =>
+      remote
+        ? remote.verify!(
+            {
+              id: `${req.candidateId}-verify-${req.seed}`,
+              candidateId: req.candidateId,
+              problemDir: problem.dir,
+              problemHash: problem.contentHash,
+              files: req.files,
+              baselineFiles: req.baselineFiles,
+              baselineCandidateId: req.baselineId,
+              seed: req.seed,
+              sandbox: sandbox.kind,
+              ...(req.gpus ? { gpus: req.gpus } : {}),
+            },
+            { signal: req.signal, onProgress: req.onProgress },
+          ).catch((error: unknown) => {
+            // Aborted (or the executor disposed) while the job was out: nothing is stored, resume verifies again.
+            if (req.signal?.aborted) return undefined;
+            throw error;
+          })
+        : verifyFiles({
+            problem,
+            sandbox,
+            candidateId: req.candidateId,
+            files: req.files,
+            baselineFiles: req.baselineFiles,
+            baselineCandidateId: req.baselineId,
+            seed: req.seed,
+            gpus: req.gpus,
+            signal: req.signal,
+            onProgress: req.onProgress,
+          }),
+    (res) => (res ? (infraOf(res.heldOut) ?? infraOf(res.baselineHeldOut)) : undefined),
+    { signal: req.signal },
+  );
   // Interrupted: store nothing; the loop verifies the candidate again on resume.
   if (!r || req.signal?.aborted)
     return {
@@ -92,6 +101,17 @@ export const verifyStage: VerifyFn = async (req) => {
       score: null,
       reason: 'interrupted',
       interrupted: true,
+    };
+  // The platform failed on every try: no verdict is stored against the candidate.
+  if (infrastructure)
+    return {
+      verified: false,
+      speedup: null,
+      ciLow: null,
+      ciHigh: null,
+      score: null,
+      reason: `infrastructure (not the candidate's failure): ${infrastructure}`,
+      infrastructure,
     };
   const v = r.verdict;
   // Held-out outcomes are stored under the sandbox kind that produced them (the node's, for a remote job).

@@ -28,6 +28,8 @@ export interface LeaderboardEntry {
   hardware: string;
   costUsd: number | null;
   date: string;
+  /** The claimant of an imported verdict not verified here (only with ?claims=include|only), else null. */
+  claimedBy: string | null;
 }
 
 export interface Leaderboard {
@@ -66,6 +68,7 @@ function toRow(v: VerifiedRow): Row {
     hardware: hardwareLabel(fp),
     costUsd: null,
     date: v.created_at,
+    claimedBy: v.claimed_by ?? null,
   };
 }
 
@@ -97,7 +100,7 @@ export function buildLeaderboard(db: Database.Database, p: LeaderboardParams): L
 }
 
 function computeLeaderboard(db: Database.Database, p: LeaderboardParams): Leaderboard {
-  const all = verifiedVerdicts(db).map(toRow);
+  const all = verifiedVerdicts(db, undefined, p.claims).map(toRow);
   const facets = {
     problem: uniq(all.map((r) => r.problem)),
     model: uniq(all.map((r) => r.model)),

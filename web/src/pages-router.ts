@@ -28,7 +28,8 @@ export function pagesRouter(store: Store): Router {
   const r = Router();
   resolveIdParam(r, db, { redirect: true });
   r.get('/', (req, res) => {
-    const p = parseQuery(leaderboardParams, req.query);
+    // The page shows verdicts measured here only; imported claims are reachable through the API's ?claims=.
+    const p = { ...parseQuery(leaderboardParams, req.query), claims: 'verified' as const };
     send(res, leaderboardPage(buildLeaderboard(db, p), p));
   });
   r.get('/runs', (req, res) => {

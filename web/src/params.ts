@@ -20,6 +20,8 @@ export const leaderboardParams = z.object({
   order: z.enum(['asc', 'desc']).default('desc'),
   /** One row per run (its best verified candidate), or every verified candidate. */
   per: z.enum(['run', 'candidate']).default('run'),
+  /** Verdicts measured here only (default), also imported claims not yet verified here, or only those. */
+  claims: z.enum(['verified', 'include', 'only']).default('verified'),
   limit: z.coerce.number().int().min(1).max(1000).default(20),
 });
 export type LeaderboardParams = z.infer<typeof leaderboardParams>;

@@ -42,20 +42,37 @@ export interface VerifiedRow {
   proposer: string | null;
   strategy: string | null;
   sandbox: string | null;
+  /** Who claims it (an imported verdict not yet verified here), or null for a verdict measured here. */
+  claimed_by: string | null;
 }
 
-/** The latest verified verdict of every candidate that has one, optionally for one problem. */
-export function verifiedVerdicts(db: Db, problem?: string): VerifiedRow[] {
-  const sql = `SELECT v.id AS verdict_id, v.candidate_id, v.speedup, v.ci_low, v.ci_high, v.confidence, v.score,
+/** Which verdicts a leaderboard shows: measured here (the default), also unconfirmed claims, or claims only. */
+export type ClaimsFilter = 'verified' | 'include' | 'only';
+
+const LEADER_COLS = `v.id AS verdict_id, v.candidate_id, v.speedup, v.ci_low, v.ci_high, v.confidence, v.score,
       v.method, v.fingerprint_json, v.created_at, c.problem_name, c.run_id,
       COALESCE(c.model, r.model) AS model, COALESCE(c.proposer, r.proposer) AS proposer,
-      r.strategy AS strategy, r.sandbox AS sandbox
+      r.strategy AS strategy, r.sandbox AS sandbox, v.claimed_by
     FROM verdicts v
     JOIN candidates c ON c.id = v.candidate_id
-    LEFT JOIN runs r ON r.id = c.run_id
-    WHERE v.verified = 1 ${problem === undefined ? '' : 'AND c.problem_name = ?'}
+    LEFT JOIN runs r ON r.id = c.run_id`;
+
+/**
+ * The latest verified verdict of every candidate that has one, optionally for one problem. With claims,
+ * also (or only) imported verdicts that claim VERIFIED for a candidate this machine has not measured yet.
+ */
+export function verifiedVerdicts(db: Db, problem?: string, claims: ClaimsFilter = 'verified'): VerifiedRow[] {
+  const byProblem = problem === undefined ? '' : 'AND c.problem_name = ?';
+  const here = `SELECT ${LEADER_COLS}
+    WHERE v.verified = 1 ${byProblem}
       AND v.id = (SELECT MAX(v2.id) FROM verdicts v2 WHERE v2.candidate_id = v.candidate_id AND v2.verified = 1)`;
-  return (problem === undefined ? st(db, sql).all() : st(db, sql).all(problem)) as VerifiedRow[];
+  const claimed = `SELECT ${LEADER_COLS}
+    WHERE v.claimed_by IS NOT NULL AND v.claimed_verified = 1 ${byProblem}
+      AND NOT EXISTS (SELECT 1 FROM verdicts v2 WHERE v2.candidate_id = v.candidate_id AND v2.claimed_by IS NULL)
+      AND v.id = (SELECT MAX(v3.id) FROM verdicts v3 WHERE v3.candidate_id = v.candidate_id AND v3.claimed_by IS NOT NULL)`;
+  const parts = claims === 'verified' ? [here] : claims === 'only' ? [claimed] : [here, claimed];
+  const args = problem === undefined ? [] : parts.map(() => problem);
+  return st(db, parts.join(' UNION ALL ')).all(...args) as VerifiedRow[];
 }
 
 /** Sum of LLM cost per run, for the given runs. */

@@ -1,7 +1,9 @@
-// `adrs import <bundle>`: adds a checked bundle (candidate, verdict with raw samples, transcript) to a database.
+// `adrs import <bundle>`: adds a checked bundle to a database; its verdict is stored as a claim until `adrs verify` agrees.
 import path from 'node:path';
 import type { Command } from 'commander';
 import { openBundle } from '../../export/bundle-archive.js';
+import { validateImport } from '../../export/bundle-validate.js';
+import { claimant, markClaim } from '../../store/claims.js';
 import type { CliContext } from '../context.js';
 
 export function register(program: Command, ctx: CliContext): void {
@@ -11,6 +13,14 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--db <file>', 'database file (default .adrs/adrs.db, or ADRS_DB)')
     .action(async (file: string, opts: { db?: string }) => {
       const bundle = await openBundle(path.resolve(ctx.cwd, file));
+      let checked: 'applied' | 'headers';
+      try {
+        checked = validateImport(bundle, path.basename(file), ctx.cwd);
+      } catch (error) {
+        bundle.dispose();
+        throw error;
+      }
+      const by = claimant(bundle.metadata.fingerprint);
       const store = ctx.openStore(opts.db);
       try {
         const m = bundle.metadata;
@@ -45,9 +55,10 @@ export function register(program: Command, ctx: CliContext): void {
           });
           store.updateCandidate(cand.id, { score: m.candidate.score, correct: m.candidate.correct });
           if (m.verdict) {
-            store.insertVerdict({
+            // A claim: stored unverified, with the claimant; only `adrs verify` here adds a verified verdict.
+            const claim = store.insertVerdict({
               candidateId: cand.id,
-              verified: m.verdict.verified,
+              verified: false,
               correct: m.verdict.correct,
               speedup: m.verdict.speedup,
               ciLow: m.verdict.ci_low,
@@ -56,21 +67,27 @@ export function register(program: Command, ctx: CliContext): void {
               minEffect: m.verdict.min_effect,
               method: m.verdict.method,
               score: m.verdict.score,
-              reason: `imported from ${path.basename(file)}: ${m.verdict.reason}`,
+              reason: `claimed by ${by} (imported from ${path.basename(file)}): ${m.verdict.reason}`,
               fingerprint: m.fingerprint,
               samples: m.verdict.samples,
             });
+            markClaim(store, claim.id, by, m.verdict.verified === true);
           }
           store.updateRun(run.id, {
             status: 'finished',
             iterationsDone: 1,
             bestCandidateId: cand.id,
-            bestVerifiedCandidateId: m.verdict?.verified ? cand.id : null,
+            bestVerifiedCandidateId: null,
           });
           return cand.id;
         });
         ctx.print(id);
-        ctx.warn(`imported ${m.problem.name} candidate ${m.candidate.id} as ${id} into ${store.path}`);
+        ctx.warn(
+          `imported ${m.problem.name} candidate ${m.candidate.id} as ${id} into ${store.path}; its verdict${m.verdict?.verified ? ' (VERIFIED there)' : ''} is a claim by ${by} until \`adrs verify ${path.basename(file)} --db ${store.path}\` agrees here` +
+            (checked === 'headers'
+              ? ` (files checked against the patch headers: ${m.problem.name} at that version is not installed here)`
+              : ''),
+        );
       } finally {
         store.close();
         bundle.dispose();

@@ -1,4 +1,5 @@
 // `adrs verify <bundle>`: re-verifies a bundle on this machine against the baseline and says whether it agrees.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../../core/errors.js';
@@ -8,6 +9,8 @@ import { verifyFiles } from '../../evaluate/verify-files.js';
 import { seedFiles } from '../../evaluate/workspace.js';
 import { openBundle } from '../../export/bundle-archive.js';
 import { applyBundlePatch } from '../../export/bundle-check.js';
+import { importedCandidates } from '../../store/claims.js';
+import { resolveDbPath } from '../../store/store.js';
 import type { CliContext } from '../context.js';
 import { fmtNumber } from '../format.js';
 import { setExitCode } from '../main.js';
@@ -18,6 +21,7 @@ interface VerifyOptions {
   gpus?: string;
   json?: boolean;
   allowProblemChange?: boolean;
+  db?: string;
 }
 
 const fmtInterval = (v: {
@@ -28,6 +32,16 @@ const fmtInterval = (v: {
   v.speedup == null
     ? '-'
     : `${fmtNumber(v.speedup, 3)}x [${fmtNumber(v.ciLow, 3)}, ${fmtNumber(v.ciHigh, 3)}]`;
+
+/** Two verified speedups agree only when their intervals overlap (a forged 1235x must not "agree" with 1.3x). */
+function intervalsMeet(
+  recorded: { verified: boolean; ci_low: number | null; ci_high: number | null },
+  here: { ciLow?: number | null; ciHigh?: number | null },
+): boolean {
+  if (!recorded.verified || recorded.ci_low == null || recorded.ci_high == null) return true;
+  if (here.ciLow == null || here.ciHigh == null) return true;
+  return recorded.ci_low <= here.ciHigh && here.ciLow <= recorded.ci_high;
+}
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -41,6 +55,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option(
       '--allow-problem-change',
       'verify even if the installed problem differs from the one the bundle was made for',
+    )
+    .option(
+      '--db <file>',
+      "record this machine's verdict for the bundle's imported candidates (default .adrs/adrs.db or ADRS_DB, if it exists)",
     )
     .option('--json', 'print the comparison as JSON')
     .action(async (file: string, opts: VerifyOptions, cmd: Command) => {
@@ -68,7 +86,9 @@ export function register(program: Command, ctx: CliContext): void {
           gpus: opts.gpus,
         });
         const recorded = m.verdict;
-        const agrees = recorded ? recorded.verified === verdict.verified : !verdict.verified;
+        const agrees = recorded
+          ? recorded.verified === verdict.verified && intervalsMeet(recorded, verdict)
+          : !verdict.verified;
         if (opts.json) {
           ctx.print(JSON.stringify({ agrees, recorded, now: { ...verdict, fingerprint: undefined } }));
         } else {
@@ -79,6 +99,23 @@ export function register(program: Command, ctx: CliContext): void {
             `here:     ${verdict.verified ? 'VERIFIED' : 'not verified'}  ${fmtInterval(verdict)}  (${verdict.reason})`,
           );
           ctx.print(agrees ? 'AGREES with the recorded verdict' : 'DISAGREES with the recorded verdict');
+        }
+        const dbFile = resolveDbPath(opts.db, ctx.env, ctx.cwd);
+        if ((opts.db !== undefined || existsSync(dbFile)) && problem.contentHash === m.problem.content_hash) {
+          // The measurement made here replaces the claim: imported candidates get this verdict as their own.
+          const store = ctx.openStore(opts.db);
+          try {
+            for (const id of importedCandidates(store, m.problem.content_hash, bundle.patch)) {
+              store.insertVerdict({ ...verdict, candidateId: id, baselineCandidateId: undefined });
+              if (verdict.verified) {
+                const runId = store.getCandidate(id)?.run_id;
+                if (runId) store.updateRun(runId, { bestVerifiedCandidateId: id });
+              }
+              ctx.warn(`recorded this machine's verdict for imported candidate ${id} in ${store.path}`);
+            }
+          } finally {
+            store.close();
+          }
         }
         if (!agrees) setExitCode(cmd, 1);
       } finally {
