@@ -103,7 +103,9 @@ export async function buildArgv(plan: RunPlan): Promise<string[]> {
     ...(isolation.unshare ?? []),
     ...privateTmp,
     isolation.prlimit,
-    `--as=${limits.memoryMb * mb}`,
+    // CUDA reserves far more address space than it uses (seen on an H200: with --as the seed's first allocation
+    // failed "CUDA error: out of memory"), so a session given GPUs is capped by its data segment instead.
+    wantsGpu(limits.gpus) ? `--data=${limits.memoryMb * mb}` : `--as=${limits.memoryMb * mb}`,
     // The warden is root; each uid it starts gets its own process budget.
     ...(warden ? [] : [`--nproc=${nproc}`]),
     `--fsize=${(limits.diskMb ?? DEFAULT_FSIZE_MB) * mb}`,
@@ -111,6 +113,11 @@ export async function buildArgv(plan: RunPlan): Promise<string[]> {
     '--',
     ...command,
   ];
+}
+
+/** Whether the limits ask for GPUs ("all", a count above 0, or device ids). */
+export function wantsGpu(gpus: string | undefined): boolean {
+  return gpus !== undefined && gpus !== '' && gpus !== '0';
 }
 
 /** Runs the plan; never throws for anything the command does. */
