@@ -145,7 +145,7 @@ async function agentRun(incremental: boolean): Promise<Figures> {
           max_tokens: 4096,
           system: [{ type: 'text', text: system, cache_control: { type: 'ephemeral' } }],
           tools,
-          messages: messages as Anthropic.MessageParam[],
+          messages: messages,
         });
         usages.push({
           inputTokens: m.usage.input_tokens,

@@ -15,7 +15,6 @@ import {
   searchReplace,
   startAnthropicServer,
   type FakeServer,
-  type FakeStep,
 } from './fakes/anthropic-server.js';
 import { startOpenAiServer } from './fakes/openai-server.js';
 import { startOllamaServer } from './fakes/ollama-server.js';
@@ -232,7 +231,7 @@ describe('anthropic: cut-off answers, streaming, billed failures, SDK notices, v
 
   it('a failed call still bills what a broken stream reported', async () => {
     fake = await startAnthropicServer({
-      defaultAnswer: () => answer(good, { breakStream: true }) as FakeStep,
+      defaultAnswer: () => answer(good, { breakStream: true }),
     });
     const { result, ctx } = await propose(
       anthropic(fake.url, { maxOutputTokens: 30_000, retry: { maxAttempts: 2, baseDelayMs: 0 } }),

@@ -29,7 +29,7 @@ describe.runIf(existsSync(DIST))('local sandbox garbage after kill -9', () => {
       setInterval(() => {}, 1000);`;
     const child = execa('node', ['--input-type=module', '-e', script], { reject: false });
     const line = await new Promise<string>((resolve) =>
-      child.stdout!.once('data', (d: Buffer) => resolve(String(d))),
+      child.stdout.once('data', (d: Buffer) => resolve(String(d))),
     );
     const { root, marker } = JSON.parse(line) as { root: string; marker: string };
     expect(existsSync(root)).toBe(true);

@@ -146,11 +146,11 @@ describe('one verified-best rule', () => {
         reason: 'test',
         fingerprint: {},
       });
-    v(a!, 2.0, 1);
-    v(b!, 3.0, 0.1); // a lower held-out score, a higher speedup: b wins
-    v(c!, 3.0, 0.1); // ties b: the earlier verdict (b) stays
+    v(a, 2.0, 1);
+    v(b, 3.0, 0.1); // a lower held-out score, a higher speedup: b wins
+    v(c, 3.0, 0.1); // ties b: the earlier verdict (b) stays
     expect(verifiedBestOfRun(store.db, runId)?.candidate_id).toBe(b);
-    v(b!, 1.0, 0.1); // b re-verified slower: its latest verified verdict counts
+    v(b, 1.0, 0.1); // b re-verified slower: its latest verified verdict counts
     expect(verifiedBestOfRun(store.db, runId)?.candidate_id).toBe(c);
     store.close();
   });

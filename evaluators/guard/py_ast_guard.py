@@ -170,7 +170,7 @@ def check(file, source):
         return []
     for parent in ast.walk(tree):
         for child in ast.iter_child_nodes(parent):
-            child._adrs_parent = parent
+            setattr(child, "_adrs_parent", parent)
     checker = Checker(file)
     checker.visit(tree)
     return checker.findings

@@ -82,11 +82,11 @@ export function withCacheBreakpoints(messages: AgentMessage[]): Anthropic.Messag
   const marked = new Set([messages.length - 1, ...userIdx.slice(-2)].filter((i) => i >= 0));
   if (marked.size > 2) marked.delete(Math.min(...marked));
   return messages.map((m, i) => {
-    if (!marked.has(i) || m.content.length === 0) return m as Anthropic.MessageParam;
+    if (!marked.has(i) || m.content.length === 0) return m;
     const content = m.content.map((b, k) =>
       k === m.content.length - 1 ? { ...b, cache_control: EPHEMERAL } : b,
     );
-    return { role: m.role, content } as Anthropic.MessageParam;
+    return { role: m.role, content };
   });
 }
 
@@ -101,7 +101,7 @@ export function createAnthropicToolModel(opts: AnthropicToolModelOptions): ToolM
           model: opts.model,
           max_tokens: r.maxOutputTokens,
           system: [{ type: 'text', text: r.system, cache_control: EPHEMERAL }],
-          tools: r.tools as Anthropic.Tool[],
+          tools: r.tools,
           messages: withCacheBreakpoints(r.messages),
         },
         { timeoutMs: opts.timeoutMs, hints: opts.hints, ...(r.signal ? { signal: r.signal } : {}) },

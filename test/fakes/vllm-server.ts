@@ -41,7 +41,7 @@ export function startVllmServer(opts: VllmServerOptions = {}): Promise<FakeServe
       };
     },
   });
-  const answerBody = dialect.answerBody;
+  const answerBody = dialect.answerBody.bind(dialect);
   dialect.answerBody = (step, request, n) => {
     if (!opts.reasoningParser) return answerBody(step, request, n);
     const m = /^\s*<think>([\s\S]*?)<\/think>\s*/.exec(step.text);

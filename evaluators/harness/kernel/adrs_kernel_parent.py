@@ -146,7 +146,7 @@ def evaluate_candidate(ctx, child_script, candidate, precision, extra, child_tim
                    "candidate": candidate, **extra}
         reply, why, stderr = run_child(child_script, request, ctx["workspace"], timeout)
         if reply is None:
-            timed_out = why.startswith("did not finish")
+            timed_out = (why or "").startswith("did not finish")
             last = _last_error_lines(stderr)
             message = f"{candidate}: {why}" + (f"\nlast lines of its stderr:\n{last}" if last and not timed_out else "")
             # "timeout" makes the platform report the evaluation as a timeout, not as an incorrect candidate.

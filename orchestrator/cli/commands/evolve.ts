@@ -142,7 +142,7 @@ export function register(program: Command, ctx: CliContext): void {
       file: opts.config,
       flags: flagsToConfig(opts),
       cwd: ctx.cwd,
-      base: peerRunConfig(problem, opts, ctx.warn),
+      base: peerRunConfig(problem, opts, (m) => ctx.warn(m)),
     });
     config.proposer = chooseProposer(config, ctx.env, seedFiles(problem));
     const store = ctx.openStore(opts.db);

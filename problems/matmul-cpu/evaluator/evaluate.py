@@ -149,7 +149,10 @@ def random_inputs(shape, seed):
     """A (n x k) and B (k x m) with values uniform in [-1, 1), exactly representable as float32."""
     rng = np.random.default_rng(seed)
     n, m, k = shape["n"], shape["m"], shape["k"]
-    draw = lambda rows, cols: (rng.integers(0, 1 << 24, size=(rows, cols)) * 2.0 ** -23 - 1.0).astype(np.float32)
+
+    def draw(rows, cols):
+        return (rng.integers(0, 1 << 24, size=(rows, cols)) * 2.0 ** -23 - 1.0).astype(np.float32)
+
     return draw(n, k), draw(k, m)
 
 

@@ -16,6 +16,7 @@ import os
 import sys
 import traceback
 
+
 def _tail(limit=1500):
     text = traceback.format_exc()
     return text[-limit:]
@@ -108,7 +109,7 @@ def main():
             return
         arrays = {}
         try:
-            result = func(arg, *args)
+            result = func(arg, *args)  # pyright: ignore[reportOptionalCall] - None was answered with an error above
         except BaseException as caught:  # noqa: BLE001
             return send_npz({"error": {"check": "runs", "message": f"rebalance_experts raised {caught!r}\n{_tail()}"}}, {})
         if meta.get("return_outputs"):

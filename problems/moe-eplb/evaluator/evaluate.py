@@ -70,6 +70,7 @@ def run_child(workspace, weights, warmup, return_outputs, timeout):
     call = None
 
     def left():
+        assert deadline is not None  # set before the first call is sent
         return max(0.001, deadline - time.monotonic())
 
     try:

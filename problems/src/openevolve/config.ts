@@ -141,14 +141,14 @@ function foldLegacyModels(s: OpenEvolveSettings, llm: Obj): void {
   if (llm.primary_model) {
     const w = llm.primary_model_weight;
     out.push({
-      name: String(llm.primary_model),
+      name: modelName(llm.primary_model),
       weight: w === undefined || w === null || w === 0 ? 1 : num(w),
     });
   }
   if (llm.secondary_model) {
     const w = llm.secondary_model_weight;
     const weight = w === undefined || w === null ? 0.2 : num(w);
-    if (weight > 0) out.push({ name: String(llm.secondary_model), weight });
+    if (weight > 0) out.push({ name: modelName(llm.secondary_model), weight });
   }
   if (out.length) s.models = out;
 }
@@ -190,4 +190,9 @@ function models(v: unknown): { name: string; weight: number; apiBase?: string }[
       ...(typeof m.api_base === 'string' ? { apiBase: m.api_base } : {}),
     };
   });
+}
+
+/** A model name from config.yaml: a string as written; anything else (a number, a mapping) as YAML would print it. */
+function modelName(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }

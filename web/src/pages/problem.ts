@@ -19,7 +19,9 @@ const text = (v: unknown): string =>
           ? Object.entries(v)
               .map(([k, x]) => `${k}: ${text(x)}`)
               .join(' · ')
-          : String(v);
+          : v === undefined
+            ? ''
+            : JSON.stringify(v);
 
 function kv(rows: [string, unknown][]): Html {
   return html`<table class="compact kv">
