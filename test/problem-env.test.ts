@@ -1,5 +1,5 @@
 // problem.yaml evaluator.env and sandbox.path reach the evaluator inside the sandbox; platform names stay refused.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,8 +31,9 @@ describe('evaluator.env and sandbox.path', () => {
 
   it('an evaluator sees its env switch and runs a tool from a sandbox.path folder', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'adrs-env-'));
-    // Outside /tmp (the local sandbox has a private /tmp) and readable by the sandbox user.
-    const tools = path.resolve('test/fixtures/sandbox-path/bin');
+    // Outside /tmp and /var/tmp (the local sandbox mounts private ones) and readable by the sandbox's uids;
+    // the checkout itself may lie under /tmp (CI clones anywhere), so the tool is copied out of it.
+    const tools = toolsFolder();
     const pkg = path.join(root, 'pkg');
     mkdirSync(path.join(pkg, 'seed'), { recursive: true });
     mkdirSync(path.join(pkg, 'evaluator'));
@@ -72,3 +73,20 @@ describe('evaluator.env and sandbox.path', () => {
     expect(r.metrics).toEqual({ score: 42, switch: 1 });
   }, 60_000);
 });
+
+/** A 0755 folder outside /tmp holding test/fixtures/sandbox-path/bin/mytool (removed when the process exits). */
+function toolsFolder(): string {
+  const fixture = path.resolve('test/fixtures/sandbox-path/bin');
+  let dir: string;
+  try {
+    mkdirSync('/var/cache/adrs', { recursive: true });
+    dir = mkdtempSync('/var/cache/adrs/sandbox-path-');
+  } catch {
+    return fixture; // not root: use the checkout as it is (outside /tmp on a developer's machine)
+  }
+  chmodSync(dir, 0o755);
+  copyFileSync(path.join(fixture, 'mytool'), path.join(dir, 'mytool'));
+  chmodSync(path.join(dir, 'mytool'), 0o755);
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
