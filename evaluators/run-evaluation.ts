@@ -129,6 +129,8 @@ async function runEvaluationOnce(opts: RunEvaluationOptions): Promise<Evaluation
       [EVAL_ENV.workloads]: workloads,
       [EVAL_ENV.samples]: String(opts.samples ?? 1),
       [EVAL_ENV.sampleIndex]: String(opts.sampleIndex ?? 0),
+      // Whether the problem keeps trust domains: the peer shims then hand evaluators a stand-in program (adrs_program_proxy).
+      ADRS_TRUST_DOMAINS: opts.target.trustDomains === false ? '0' : '1',
     };
     if (session.mounts.harness) {
       env.ADRS_HARNESS = session.mounts.harness;

@@ -77,9 +77,9 @@ describe('OpenEvolve folders run unchanged', () => {
     });
     expect(r.metrics.combined_score).toBe(1);
     expect(r.metrics.leaked_secrets).toBe(0);
-    // Imported into the evaluator, the candidate runs as the trusted evaluator uid (65533), not as us; the shim
-    // has not adopted adrs_candidate yet, so it gets no trust-domain separation (issue 16).
-    if (process.getuid?.() === 0) expect(r.metrics.uid).toBe(65533);
+    // The evaluator imports a stand-in: the program's own code runs in a process of the candidate's uid (nobody),
+    // never as the trusted evaluator uid (65533).
+    if (process.getuid?.() === 0) expect(r.metrics.uid).toBe(65534);
   });
 
   it('an unusual config.yaml is mapped where it means something and the rest is listed', () => {

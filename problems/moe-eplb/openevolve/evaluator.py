@@ -16,6 +16,8 @@ sys.path.insert(0, HERE)
 
 import eplb_evaluate  # noqa: E402  (the native evaluator's functions)
 
+STAND_IN_LINE = b"# -*- coding: adrs_proxy -*-\n"
+
 
 def evaluate(program_path):
     os.environ["ADRS_WORKLOADS"] = os.path.join(HERE, "workloads")
@@ -23,7 +25,11 @@ def evaluate(program_path):
     workspace = tempfile.mkdtemp(prefix="eplb-oe-", dir="/tmp" if os.path.isdir("/tmp") else None)
     os.chmod(workspace, 0o755)
     try:
-        shutil.copyfile(program_path, os.path.join(workspace, "eplb.py"))
+        # Under adrs, program_path is a stand-in (its first line names the adrs_proxy codec, then the program's text
+        # unchanged): this evaluator runs the program in a child of the candidate's own, so it takes the text.
+        with open(program_path, "rb") as src, open(os.path.join(workspace, "eplb.py"), "wb") as dst:
+            data = src.read()
+            dst.write(data[len(STAND_IN_LINE):] if data.startswith(STAND_IN_LINE) else data)
         os.chmod(os.path.join(workspace, "eplb.py"), 0o644)
         result = eplb_evaluate.evaluate_placements(workspace, "screen", eplb_evaluate.CHILD_TIMEOUT_S["screen"])
     finally:

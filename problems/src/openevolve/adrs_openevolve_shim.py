@@ -5,7 +5,8 @@ files. Reads ADRS_STAGE / ADRS_RESULT / ADRS_WORKSPACE and adrs_openevolve.json 
 cascade settings, feature dimensions), calls evaluate(program_path) or the evaluate_stage1/2/3 cascade, and turns
 the return value (a dict, or an object with .metrics and .artifacts) into one JSON result. Scores are read as
 OpenEvolve reads them: combined_score when present, otherwise the mean of the numeric metrics that are neither
-booleans nor MAP-Elites feature dimensions. `import openevolve` resolves to adrs's compatibility package
+booleans nor MAP-Elites feature dimensions. A Python program reaches the evaluator as a stand-in whose functions
+run in the candidate's own process (evaluators/harness/adrs_program_proxy.py). `import openevolve` resolves to adrs's compatibility package
 (adrs_compat/openevolve) unless the sandbox has the real one installed.
 """
 
@@ -37,6 +38,23 @@ def load_evaluator():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def program_for_evaluator(program, workspace):
+    """(path to hand the evaluator, broker or None): a stand-in under trust domains (see adrs_program_proxy).
+
+    A Python program is imported by the evaluator only as a stand-in whose functions run in a process of the
+    candidate's own; the problem opts out with `evaluator: { trust_domains: false }` (ADRS_TRUST_DOMAINS=0).
+    Other programs (C, Rust, a folder) are handed over as they are: their evaluators build and run them.
+    """
+    if os.environ.get("ADRS_TRUST_DOMAINS") == "0" or not program.endswith(".py") or not os.path.isfile(program):
+        return program, None
+    harness = os.environ.get("ADRS_HARNESS")
+    if harness and harness not in sys.path:
+        sys.path.append(harness)
+    import adrs_program_proxy
+
+    return adrs_program_proxy.stand_in(program, workspace)
 
 
 def split_result(value):
@@ -118,7 +136,7 @@ def main():
     settings = load_settings()
     result_path = os.environ["ADRS_RESULT"]
     workspace = os.environ.get("ADRS_WORKSPACE", os.getcwd())
-    program = os.path.join(workspace, settings["program"])
+    program, broker = program_for_evaluator(os.path.join(workspace, settings["program"]), workspace)
     dims = tuple(settings.get("feature_dimensions") or ())
     captured = io.StringIO()
     metrics, artifacts, feedback, error = {}, {}, "", None
@@ -151,6 +169,8 @@ def main():
     except Exception:
         error = traceback.format_exc(limit=8)
     elapsed = time.perf_counter() - t0
+    if broker is not None:
+        broker.stop()
     nums = numeric(metrics)
     nums["combined_score"] = fitness(metrics, dims) if not error else 0.0
     failed = failure_reason(metrics)
