@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execaSync } from 'execa';
 import { runEvaluation } from '../../evaluators/run-evaluation.js';
+import { convertOpenEvolve } from '../../problems/src/openevolve/convert.js';
+import { convertShinka } from '../../problems/src/shinka/convert.js';
 import type { EvaluationOutcome } from '../../evaluators/result.js';
 import type { Sandbox, SandboxLimits } from '../../sandboxes/types.js';
 
@@ -11,6 +13,13 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const HOSTILE = path.join(import.meta.dirname, 'candidates');
 const MATMUL = path.join(ROOT, 'problems', 'matmul-cpu');
 const EPLB = path.join(ROOT, 'problems', 'moe-eplb');
+/** Peer folders, converted as `adrs eval DIR` converts them: the real function_minimization and sine tasks. */
+const PEER_FOLDERS = {
+  'oe-fm': path.join(ROOT, 'test', 'fixtures', 'peers', 'openevolve', 'function_minimization'),
+  'oe-timed': path.join(import.meta.dirname, 'openevolve-timed'),
+  'shinka-sine': path.join(ROOT, 'test', 'fixtures', 'peers', 'shinka', 'sine_approx_headless'),
+} as const;
+type PeerProblem = keyof typeof PEER_FOLDERS;
 /** The disk cap every red-team session gets; the disk-fill case checks it holds. */
 export const DISK_MB = 48;
 const LIMITS: SandboxLimits = {
@@ -23,7 +32,7 @@ const LIMITS: SandboxLimits = {
 
 export interface RedteamCase {
   name: string;
-  problem: 'matmul' | 'eplb';
+  problem: 'matmul' | 'eplb' | PeerProblem;
   file: string;
   /** What must hold of the outcome; returns a reason when it does not. */
   expect: (outcome: EvaluationOutcome, text: string) => string | undefined;
@@ -127,15 +136,71 @@ export const CASES: RedteamCase[] = [
       noLeak(o, text) ??
       (o.status === 'ok' ? undefined : `the evaluation did not finish honestly: ${text.slice(0, 300)}`),
   },
+  {
+    name: 'OpenEvolve program patches the evaluator clock through __main__, module globals, gc and frames, then runs slowly',
+    problem: 'oe-timed',
+    file: 'oe-timer-patch.py',
+    expect: (o, text) => {
+      if (o.status !== 'ok') return `the honest-but-slow candidate failed: ${text.slice(0, 300)}`;
+      const t = o.result.metrics.time_s ?? 0;
+      if (t < 0.25) return `the patched clock reached the evaluator: time_s = ${t}`;
+      return noLeak(o, text);
+    },
+  },
+  {
+    name: 'OpenEvolve program forges ADRS_RESULT from every environ, patches the shim scoring, then _exit(0)',
+    problem: 'oe-fm',
+    file: 'oe-forge-result.py',
+    expect: rejected(/trials failed|ended while running|error/),
+  },
+  {
+    name: 'OpenEvolve program hunts the evaluator secrets, broker socket and scratch folders, then answers honestly',
+    problem: 'oe-fm',
+    file: 'oe-environ.py',
+    expect: (o, text) =>
+      noLeak(o, text) ??
+      notForged(o, text) ??
+      (o.status === 'ok' ? undefined : `an honest answer was not judged correct: ${text.slice(0, 300)}`),
+  },
+  {
+    name: 'Shinka program forges metrics.json in --results_dir from every command line, with a rewriting daemon',
+    problem: 'shinka-sine',
+    file: 'shinka-forge.py',
+    expect: (o, text) => {
+      const score = 'result' in o ? (o.result.metrics.combined_score ?? 0) : 0;
+      if (score > 1) return `a forged score reached the metrics: ${score}`;
+      return notForged(o, text) ?? noLeak(o, text);
+    },
+  },
 ];
 
 const temps: string[] = [];
+const converted = new Map<PeerProblem, string>();
+
+/** The peer folder converted once into a native package (problem.yaml, evaluator/ with the shim). */
+function peerPackage(problem: PeerProblem): string {
+  const done = converted.get(problem);
+  if (done) return done;
+  const out = mkdtempSync(path.join(tmpdir(), `adrs-redteam-${problem}-`));
+  temps.push(out);
+  if (problem === 'shinka-sine') convertShinka(PEER_FOLDERS[problem], out);
+  else convertOpenEvolve(PEER_FOLDERS[problem], out);
+  converted.set(problem, out);
+  return out;
+}
+
+const isPeer = (problem: RedteamCase['problem']): problem is PeerProblem => problem in PEER_FOLDERS;
 
 /** A workspace holding the hostile file under the name the problem expects (and the EPLB seed beside it). */
 function workspaceFor(c: RedteamCase): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'adrs-redteam-'));
   temps.push(dir);
   if (c.problem === 'matmul') copyFileSync(path.join(HOSTILE, c.file), path.join(dir, 'matmul.c'));
+  else if (isPeer(c.problem))
+    copyFileSync(
+      path.join(HOSTILE, c.file),
+      path.join(dir, c.problem === 'shinka-sine' ? 'initial.py' : 'initial_program.py'),
+    );
   else {
     copyFileSync(path.join(HOSTILE, c.file), path.join(dir, 'eplb.py'));
     copyFileSync(path.join(EPLB, 'seed', 'eplb.py'), path.join(dir, 'seed_eplb.py'));
@@ -180,6 +245,24 @@ function smallEplbWorkloads(): string {
 
 /** Runs one hostile candidate through its problem's real evaluator (stage screen) in `sandbox`. */
 export async function runCase(sandbox: Sandbox, c: RedteamCase, image?: string): Promise<EvaluationOutcome> {
+  if (isPeer(c.problem)) {
+    const pkg = peerPackage(c.problem);
+    const shim = c.problem === 'shinka-sine' ? 'adrs_shinka_shim.py' : 'adrs_openevolve_shim.py';
+    return runEvaluation({
+      sandbox,
+      workspaceDir: workspaceFor(c),
+      stage: 'screen',
+      seed: 11,
+      target: {
+        command: ['/usr/bin/python3', `{problem}/${shim}`],
+        evaluatorDir: path.join(pkg, 'evaluator'),
+        limits: LIMITS,
+        // Planted where a leak would show: the candidate must never see these.
+        env: { OPENAI_API_KEY: 'sk-planted-redteam' },
+        ...(image ? { image } : {}),
+      },
+    });
+  }
   const matmul = c.problem === 'matmul';
   return runEvaluation({
     sandbox,

@@ -142,7 +142,13 @@ export function convertOpenEvolve(srcDir: string, outDir: string, name?: string)
         : '.'),
     language: isDir ? 'mixed' : (LANGUAGES[ext] ?? ext.slice(1)),
     seed: { dir: 'seed', files },
-    evaluator: { dir: 'evaluator', command: ['/usr/bin/python3', '{problem}/adrs_openevolve_shim.py'] },
+    // A Python program reaches the evaluator as a stand-in (evaluators/harness/adrs_program_proxy.py); any other
+    // program is built and run by the evaluator itself, in its own domain: no separation to claim, so say so.
+    evaluator: {
+      dir: 'evaluator',
+      command: ['/usr/bin/python3', '{problem}/adrs_openevolve_shim.py'],
+      ...(!isDir && ext === '.py' ? {} : { trust_domains: false }),
+    },
     metrics: [{ name: 'combined_score', direction: 'maximize' }],
     primary: 'combined_score',
     timeouts: { screen: timeout, verify: timeout, time: timeout },

@@ -6,6 +6,8 @@ D/metrics.json and D/correct.json and maps them as Shinka does: the score is met
 absent), correct is correct.json's "correct" (false when absent), `public` metrics are shown (numbers become adrs
 metrics), `private` metrics stay hidden from the model, `text_feedback` is feedback. `from shinka.core import
 run_shinka_eval` resolves to adrs's stand-in (adrs_compat/shinka) unless the sandbox has the real package.
+Under trust domains a Python program reaches evaluate.py as a stand-in whose functions run in a process of the
+candidate's own (evaluators/harness/adrs_program_proxy.py): evaluate.py and run_shinka_eval never run its code.
 """
 
 import json
@@ -47,6 +49,16 @@ def main():
         settings = json.load(f)
     workspace = os.environ.get("ADRS_WORKSPACE", os.getcwd())
     program = os.path.join(workspace, settings["program"])
+    broker = None
+    if os.environ.get("ADRS_TRUST_DOMAINS") != "0" and program.endswith(".py") and os.path.isfile(program):
+        # evaluate.py (and run_shinka_eval) import a stand-in whose functions run in a process of the
+        # candidate's own (adrs_program_proxy); stand_in puts the codec and the broker's socket in os.environ.
+        harness = os.environ.get("ADRS_HARNESS")
+        if harness and harness not in sys.path:
+            sys.path.append(harness)
+        import adrs_program_proxy
+
+        program, broker = adrs_program_proxy.stand_in(program, workspace)
     results = tempfile.mkdtemp(prefix="shinka-results-")
     env = dict(os.environ)
     # Last on the path: a real `shinka` installed in the sandbox's Python wins over the stand-in.
@@ -57,6 +69,8 @@ def main():
         cwd=HERE, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
     )
     elapsed = time.perf_counter() - t0
+    if broker is not None:
+        broker.stop()
     metrics_json = read_json(os.path.join(results, "metrics.json"))
     correct_json = read_json(os.path.join(results, "correct.json"))
     score = metrics_json.get("combined_score", 0.0)
