@@ -12,13 +12,16 @@ def look():
     for key in SECRETS:
         if key in os.environ:
             print("LEAKED: own environment has", key, flush=True)
+    # Another process's environ is the secret; command lines are public (the warden's holds its own source text,
+    # which names these variables), so there only the planted key's value counts.
     for path in glob.glob("/proc/[0-9]*/environ") + glob.glob("/proc/[0-9]*/cmdline"):
         try:
             with open(path, "rb") as fh:
                 data = fh.read()
         except OSError:
             continue
-        for key in SECRETS + ("--results_dir",):
+        keys = SECRETS if path.endswith("environ") else ()
+        for key in keys + ("sk-planted-redteam",):
             if key.encode() in data:
                 print("LEAKED:", path, "holds", key, flush=True)
     for pattern in ("/tmp/adrs-proxy-*", "/tmp/*/adrs-proxy-*", "/tmp/*/broker.sock", "/tmp/**/.adrs-result-*"):
