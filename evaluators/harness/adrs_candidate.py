@@ -143,6 +143,29 @@ class Candidate:
         except ValueError as error:
             raise CandidateError(f"the candidate's answer is not JSON: {error}") from None
 
+    def communicate(self, data, timeout):
+        """Writes `data`, closes the candidate's stdin and reads its stdout to the end within `timeout` seconds."""
+        try:
+            self.send(data)
+        except CandidateError:
+            pass  # it stopped reading: what it wrote still counts
+        os.close(self._to_child)
+        self._to_child = -1
+        deadline = time.monotonic() + timeout
+        chunks = [self._buffer]
+        self._buffer = b""
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise CandidateError(f"the candidate did not finish within {timeout:g} s")
+            ready, _, _ = select.select([self._from_child], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(self._from_child, 1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+
     def wait(self, timeout=None):
         """The exit status (negative: killed by that signal), or None if still running after `timeout`."""
         if self.returncode is not None:

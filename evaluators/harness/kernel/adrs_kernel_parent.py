@@ -14,13 +14,15 @@ KERNEL_CHILD_TIMEOUT_S overrides the child's time limit.
 import json
 import os
 import secrets
-import signal
 import shutil
-import subprocess
 import sys
 import tempfile
 
 import adrs_kernel_static as static
+
+# adrs_candidate lives one folder up (on PYTHONPATH in a sandbox; found here when run from a checkout).
+sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import adrs_candidate  # noqa: E402
 
 STAGES = ("screen", "verify", "time")
 
@@ -74,50 +76,59 @@ def static_result(workspace, file, precision, allowed_lines=()):
 
 
 def run_child(script, request, workspace, timeout):
-    """Runs `script` with `request` (a dict) on stdin; returns (reply dict or None, why not, stderr tail)."""
+    """Runs `script` with `request` (a dict) on stdin; returns (reply dict or None, why not, stderr tail).
+
+    The child (the candidate's kernel with the timer and the correctness check beside it: CUDA events time work
+    in the CUDA context of the process that launched it) runs in the candidate's trust domain through
+    adrs_candidate: another uid, only its own pipes, so it cannot read this process's environment or files or
+    write the result. What it reports about time and correctness is still self-reported (see the README).
+    """
     nonce = secrets.token_hex(16)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ADRS_") or k == "ADRS_DEVICE"}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
-    # The sandbox user (nobody) has no writable home: Triton and load_inline compile into a private temp folder.
-    scratch = tempfile.mkdtemp(prefix="adrs-kernel-cache-")
-    env.setdefault("TRITON_CACHE_DIR", os.path.join(scratch, "triton"))
-    env.setdefault("TORCH_EXTENSIONS_DIR", os.path.join(scratch, "torch_extensions"))
+    # The candidate's uid has no writable home and cannot open $TMPDIR (this process's own): Triton and
+    # load_inline compile into a fresh folder under /tmp that it owns for the run.
+    scratch = tempfile.mkdtemp(prefix="adrs-kernel-cache-", dir="/tmp" if os.path.isdir("/tmp") else None)
+    os.chmod(scratch, 0o1777)
+    env["TRITON_CACHE_DIR"] = os.path.join(scratch, "triton")
+    env["TORCH_EXTENSIONS_DIR"] = os.path.join(scratch, "torch_extensions")
+    env["HOME"] = scratch
     # The child imports the kernel harness (this folder) and the evaluator's own modules (the script's folder).
     env["PYTHONPATH"] = os.pathsep.join([os.path.dirname(os.path.abspath(script)), os.path.dirname(os.path.abspath(__file__)), workspace])
-    child = subprocess.Popen([sys.executable, script], cwd=workspace, env=env, stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    log = tempfile.TemporaryFile()
+    child = adrs_candidate.start([sys.executable, script], cwd=workspace, env=env, stderr=log.fileno())
     payload = json.dumps({**request, "nonce": nonce}).encode()
     try:
-        out, err = child.communicate(payload, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill(child)
-        out, err = child.communicate()
+        out = child.communicate(payload, timeout)
+    except adrs_candidate.CandidateError:
+        child.kill()
+        child.close(timeout=2.0)
         shutil.rmtree(scratch, ignore_errors=True)
-        return None, f"did not finish within {timeout:g} s", _text(err)
-    _kill(child)  # anything the candidate left running in the group
+        return None, f"did not finish within {timeout:g} s", _text(_read(log))
+    status = child.close(timeout=2.0)  # and anything the candidate left running in its session is killed
     shutil.rmtree(scratch, ignore_errors=True)
+    err = _read(log)
     try:
         reply = json.loads(out.decode("utf-8"))
     except ValueError:
         reply = None
     if not isinstance(reply, dict) or reply.get("nonce") != nonce:
-        how = f"signal {-child.returncode}" if child.returncode < 0 else f"exit code {child.returncode}"
+        status = 0 if status is None else status
+        how = f"signal {-status}" if status < 0 else f"exit code {status}"
         why = "wrote an unexpected reply on the evaluator's channel" if out.strip() else "died"
         return None, f"the candidate process {why} ({how}) before the evaluator could report", _text(err)
     reply.pop("nonce", None)
     return reply, None, _text(err)
 
 
+def _read(log):
+    log.seek(0)
+    return log.read()
+
+
 def _last_error_lines(stderr, lines=12):
     """The end of a dead child's stderr (its traceback, e.g. a ModuleNotFoundError), for the feedback."""
     return "\n".join(stderr.strip().splitlines()[-lines:])
-
-
-def _kill(child):
-    try:
-        os.killpg(child.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _text(data, limit=3000):
