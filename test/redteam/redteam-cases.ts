@@ -6,6 +6,7 @@ import { execaSync } from 'execa';
 import { runEvaluation } from '../../evaluators/run-evaluation.js';
 import { convertOpenEvolve } from '../../problems/src/openevolve/convert.js';
 import { convertShinka } from '../../problems/src/shinka/convert.js';
+import { importKernelBench } from '../../problems/src/kernelbench/import.js';
 import type { EvaluationOutcome } from '../../evaluators/result.js';
 import type { Sandbox, SandboxLimits } from '../../sandboxes/types.js';
 
@@ -18,6 +19,8 @@ const PEER_FOLDERS = {
   'oe-fm': path.join(ROOT, 'test', 'fixtures', 'peers', 'openevolve', 'function_minimization'),
   'oe-timed': path.join(import.meta.dirname, 'openevolve-timed'),
   'shinka-sine': path.join(ROOT, 'test', 'fixtures', 'peers', 'shinka', 'sine_approx_headless'),
+  /** A KernelBench problem imported as `adrs problems import kernelbench` does (run on CPU with torch). */
+  kb: path.join(ROOT, 'test', 'fixtures', 'kernels', 'kb_square_matmul.py'),
 } as const;
 type PeerProblem = keyof typeof PEER_FOLDERS;
 /** The disk cap every red-team session gets; the disk-fill case checks it holds. */
@@ -183,6 +186,12 @@ export const CASES: RedteamCase[] = [
       return notForged(o, text) ?? noLeak(o, text);
     },
   },
+  {
+    name: 'KernelBench ModelNew forges ADRS_RESULT from every environ it can open, then _exit(0) before the reply',
+    problem: 'kb',
+    file: 'kb-forge.py',
+    expect: rejected(/died|unexpected reply|exit code/),
+  },
 ];
 
 const temps: string[] = [];
@@ -194,7 +203,8 @@ function peerPackage(problem: PeerProblem): string {
   if (done) return done;
   const out = mkdtempSync(path.join(tmpdir(), `adrs-redteam-${problem}-`));
   temps.push(out);
-  if (problem === 'shinka-sine') convertShinka(PEER_FOLDERS[problem], out);
+  if (problem === 'kb') importKernelBench(PEER_FOLDERS[problem], out);
+  else if (problem === 'shinka-sine') convertShinka(PEER_FOLDERS[problem], out);
   else convertOpenEvolve(PEER_FOLDERS[problem], out);
   converted.set(problem, out);
   return out;
@@ -210,7 +220,10 @@ function workspaceFor(c: RedteamCase): string {
   else if (isPeer(c.problem))
     copyFileSync(
       path.join(HOSTILE, c.file),
-      path.join(dir, c.problem === 'shinka-sine' ? 'initial.py' : 'initial_program.py'),
+      path.join(
+        dir,
+        { 'shinka-sine': 'initial.py', kb: 'model_new.py' }[c.problem as string] ?? 'initial_program.py',
+      ),
     );
   else {
     copyFileSync(path.join(HOSTILE, c.file), path.join(dir, 'eplb.py'));
@@ -258,7 +271,9 @@ function smallEplbWorkloads(): string {
 export async function runCase(sandbox: Sandbox, c: RedteamCase, image?: string): Promise<EvaluationOutcome> {
   if (isPeer(c.problem)) {
     const pkg = peerPackage(c.problem);
-    const shim = c.problem === 'shinka-sine' ? 'adrs_shinka_shim.py' : 'adrs_openevolve_shim.py';
+    const shim =
+      { 'shinka-sine': 'adrs_shinka_shim.py', kb: 'kernelbench_evaluate.py' }[c.problem as string] ??
+      'adrs_openevolve_shim.py';
     return runEvaluation({
       sandbox,
       workspaceDir: workspaceFor(c),
@@ -269,7 +284,7 @@ export async function runCase(sandbox: Sandbox, c: RedteamCase, image?: string):
         evaluatorDir: path.join(pkg, 'evaluator'),
         limits: LIMITS,
         // Planted where a leak would show: the candidate must never see these.
-        env: { OPENAI_API_KEY: 'sk-planted-redteam' },
+        env: { OPENAI_API_KEY: 'sk-planted-redteam', ...(c.problem === 'kb' ? { ADRS_DEVICE: 'cpu' } : {}) },
         ...(image ? { image } : {}),
       },
     });
