@@ -267,8 +267,19 @@ function smallEplbWorkloads(): string {
   return dir;
 }
 
-/** Runs one hostile candidate through its problem's real evaluator (stage screen) in `sandbox`. */
-export async function runCase(sandbox: Sandbox, c: RedteamCase, image?: string): Promise<EvaluationOutcome> {
+/** The cases whose evaluator an opt-out (`trust_domains: false`) leaves beatable: the control runs. */
+export const CONTROLLED = (c: RedteamCase): boolean => isPeer(c.problem);
+
+/**
+ * Runs one hostile candidate through its problem's real evaluator (stage screen) in `sandbox`. With
+ * `optOut` the problem declares `trust_domains: false` (a peer folder's evaluator then imports the real program).
+ */
+export async function runCase(
+  sandbox: Sandbox,
+  c: RedteamCase,
+  image?: string,
+  optOut = false,
+): Promise<EvaluationOutcome> {
   if (isPeer(c.problem)) {
     const pkg = peerPackage(c.problem);
     const shim =
@@ -286,6 +297,7 @@ export async function runCase(sandbox: Sandbox, c: RedteamCase, image?: string):
         // Planted where a leak would show: the candidate must never see these.
         env: { OPENAI_API_KEY: 'sk-planted-redteam', ...(c.problem === 'kb' ? { ADRS_DEVICE: 'cpu' } : {}) },
         ...(image ? { image } : {}),
+        ...(optOut ? { trustDomains: false } : {}),
       },
     });
   }
