@@ -37,6 +37,8 @@ export interface RedteamCase {
   name: string;
   problem: 'matmul' | 'eplb' | PeerProblem;
   file: string;
+  /** A Python module the sandbox's python3 must have for the case to mean anything. */
+  needs?: 'torch';
   /** What must hold of the outcome; returns a reason when it does not. */
   expect: (outcome: EvaluationOutcome, text: string) => string | undefined;
 }
@@ -190,7 +192,9 @@ export const CASES: RedteamCase[] = [
     name: 'KernelBench ModelNew forges ADRS_RESULT from every environ it can open, then _exit(0) before the reply',
     problem: 'kb',
     file: 'kb-forge.py',
-    expect: rejected(/died|unexpected reply|exit code/),
+    // exit code 0: its forge ran and it left by _exit(0) (an ImportError of torch would be exit code 1).
+    expect: rejected(/died \(exit code 0\)/),
+    needs: 'torch',
   },
 ];
 

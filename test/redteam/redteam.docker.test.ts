@@ -1,5 +1,6 @@
 // The red-team routes against the Docker sandbox (image adrs-base): the same hostile candidates as the local suite.
 import Docker from 'dockerode';
+import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DockerSandbox } from '../../sandboxes/docker/docker-sandbox.js';
 import { engineReachable } from '../../sandboxes/docker/engine.js';
@@ -23,13 +24,28 @@ if (!ready && process.env.CI !== 'true')
     `\n*** redteam.docker: SKIPPED: ${reachable ? `image ${IMAGE} is missing (node bin/adrs.js images build adrs-base)` : 'no Docker engine (bash .ci/docker.sh)'} ***\n`,
   );
 
+// The KernelBench case needs torch in the image (adrs-base has none; adrs-cuda has it).
+const torchProbe = ready
+  ? await execa('docker', ['run', '--rm', '--network', 'none', IMAGE, 'python3', '-c', 'import torch'], {
+      reject: false,
+    })
+  : undefined;
+const hasTorch = torchProbe?.exitCode === 0;
+const cases = CASES.filter((c) => c.needs !== 'torch' || hasTorch);
+if (ready && !hasTorch)
+  console.warn(
+    `\n*** redteam.docker: ${CASES.filter((c) => c.needs === 'torch')
+      .map((c) => c.file)
+      .join(', ')} SKIPPED: ${IMAGE} has no torch (the local suite runs them) ***\n`,
+  );
+
 describe.runIf(ready || process.env.CI === 'true')('red team, Docker sandbox', () => {
   const sandbox = new DockerSandbox({ image: IMAGE });
   afterAll(async () => {
     await sandbox.dispose();
     cleanupRedteam();
   });
-  it.each(CASES.map((c) => [c.name, c] as const))(
+  it.each(cases.map((c) => [c.name, c] as const))(
     '%s',
     async (_name, c) => {
       const outcome = await runCase(sandbox, c, IMAGE);
