@@ -32,7 +32,7 @@ export function sampleValue(outcome: EvaluationOutcome, key: string): Measuremen
 }
 
 /** Fresh tries of one timing sample whose process the platform failed to run (EAGAIN, sandbox start). */
-export const SAMPLE_INFRA_RETRIES = 2;
+const SAMPLE_INFRA_RETRIES = 2;
 
 /**
  * Runs one time-stage process; several values in timings[key] (inner repetitions) count as their median.
