@@ -4,7 +4,9 @@ import type { SpeedupInterval } from './stats/interval.js';
 import { seededRandom } from './stats/rng.js';
 import type { Arm, VerdictSample } from './verify-types.js';
 
-export type Measurement = { ok: true; value: number } | { ok: false; reason: string };
+/** One sample's value, or why there is none; `infrastructure` when the platform, not the program, failed. */
+export type Measurement =
+  { ok: true; value: number } | { ok: false; reason: string; infrastructure?: string };
 
 export interface InterleavedOptions {
   key: string;
@@ -33,7 +35,7 @@ export interface InterleavedResult {
   /** Both arms in measurement order. */
   samples: VerdictSample[];
   stop: StopReason | 'failed' | 'aborted';
-  failure?: { arm: Arm; pair: number; reason: string };
+  failure?: { arm: Arm; pair: number; reason: string; infrastructure?: string };
 }
 
 export async function interleavedTiming(opts: InterleavedOptions): Promise<InterleavedResult> {
@@ -53,7 +55,12 @@ export async function interleavedTiming(opts: InterleavedOptions): Promise<Inter
           candidate: values.candidate,
           samples,
           stop: 'failed',
-          failure: { arm, pair, reason: m.reason },
+          failure: {
+            arm,
+            pair,
+            reason: m.reason,
+            ...(m.infrastructure ? { infrastructure: m.infrastructure } : {}),
+          },
         };
       }
       values[arm].push(m.value);

@@ -94,4 +94,9 @@ export interface VerifyResult {
   baselineHeldOut?: EvaluationOutcome;
   /** Feedback for the model when not verified. */
   feedback: string;
+  /**
+   * The platform failed a timing sample on every try (evaluators/infrastructure.ts): the verdict is no judgement
+   * of the candidate and must not be stored as one; the caller retries the verification or keeps it pending.
+   */
+  infrastructure?: string;
 }

@@ -182,7 +182,13 @@ async function verifyTimed(
   if (run.stop === 'failed' || run.stop === 'aborted') {
     const reason =
       run.stop === 'aborted' ? 'verification aborted before the timing finished' : timingFailureReason(run);
-    return { verdict: { ...counted, reason }, heldOut, feedback: reason };
+    const infrastructure = run.failure?.infrastructure;
+    return {
+      verdict: { ...counted, reason },
+      heldOut,
+      feedback: reason,
+      ...(infrastructure ? { infrastructure } : {}),
+    };
   }
   const judged = judgeTimedRun(run, { ...policy, resamples: opts.timing.resamples, seed });
   return {

@@ -15,6 +15,7 @@ import { Evaluation } from './evaluation.js';
 import { pendingOf, type LoopContext, type Pending } from './loop-context.js';
 import { RunPersistence, type SaveHook } from './persistence.js';
 import { runPipeline, type PipelineStats } from './pipeline.js';
+import { screenRequeued } from './resume-order.js';
 import { ProgramViews } from './program-views.js';
 import { Proposal } from './proposal.js';
 import type { RunState } from './run-state.js';
@@ -125,6 +126,8 @@ export async function evolve(options: EvolveOptions): Promise<EvolveResult> {
     const seedPending = initial.findIndex((p) => p.id === run.state.seedId);
     if (seedPending >= 0) await evaluation.evaluateOne(initial.splice(seedPending, 1)[0]!);
     if (!run.db.seed() && !signal?.aborted) throw new Error('the seed could not be added to the population');
+    // Resume: requeued candidates (stored, never screened) first, then interrupted verifications (resume-order.ts).
+    await screenRequeued(initial.splice(0), config.evalConcurrency, signal, (p) => evaluation.evaluateOne(p));
     await verification.resumeInterrupted();
     if (!signal?.aborted)
       pipeline = await runPipeline<Pending>({

@@ -34,7 +34,11 @@ export class Verification {
   async targetIf(due: (t: { id: string; stableFor: number }) => boolean): Promise<void> {
     const t = this.run.state.verifyTarget;
     if (!t || !due(t) || this.ctx.signal?.aborted) return;
-    this.run.state.verifyTarget = null;
+    const state = this.run.state;
+    state.verifyTarget = null;
+    // Recorded before measuring: a kill -9 during the verification has resume redo it first thing.
+    state.pendingVerify = [...new Set([...(state.pendingVerify ?? []), t.id])];
+    this.run.save();
     const row = this.ctx.store.findCandidate(t.id);
     if (row) await this.verifyOne(pendingOf(row, this.ctx.views.filesOf(t.id) ?? {}));
   }

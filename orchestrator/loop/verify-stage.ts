@@ -52,6 +52,8 @@ export function hasVerifyStage(problem: LoadedProblem): boolean {
 /** Runs the verification (evaluate/verify-files.ts) and stores what it produced: held-out evaluation rows and the verdict. */
 export const verifyStage: VerifyFn = async (req) => {
   const { store, problem, sandbox } = req;
+  const stored = storedVerdict(store, req);
+  if (stored) return stored;
   const remote = req.executor?.verify ? req.executor : undefined;
   // A platform fault (sandbox start, EAGAIN) on a held-out run is retried; it is never the candidate's failure.
   const { result: r, infrastructure } = await retryInfrastructure(
@@ -88,7 +90,8 @@ export const verifyStage: VerifyFn = async (req) => {
             signal: req.signal,
             onProgress: req.onProgress,
           }),
-    (res) => (res ? (infraOf(res.heldOut) ?? infraOf(res.baselineHeldOut)) : undefined),
+    // Held-out runs and timing samples alike: a platform fault anywhere in the verification is not a verdict.
+    (res) => (res ? (res.infrastructure ?? infraOf(res.heldOut) ?? infraOf(res.baselineHeldOut)) : undefined),
     { signal: req.signal },
   );
   // Interrupted: store nothing; the loop verifies the candidate again on resume.
@@ -131,6 +134,27 @@ export const verifyStage: VerifyFn = async (req) => {
     reason: v.reason,
   };
 };
+
+/**
+ * The verdict this very request already stored: a kill -9 after the verdict's transaction committed but before
+ * the loop saved its state leaves the candidate pending; resume takes the stored verdict instead of measuring
+ * (and counting) it a second time. The held-out row with the request's seed is written in the same transaction.
+ */
+function storedVerdict(store: Store, req: VerifyRequest): VerifyResult | undefined {
+  const heldOut = store
+    .listEvaluations(req.candidateId)
+    .some((e) => e.stage === 'verify' && e.seed === req.seed);
+  const v = heldOut ? store.latestVerdict(req.candidateId) : undefined;
+  if (!v) return undefined;
+  return {
+    verified: v.verified === 1,
+    speedup: v.speedup,
+    ciLow: v.ci_low,
+    ciHigh: v.ci_high,
+    score: v.score,
+    reason: v.reason,
+  };
+}
 
 function sandboxKindOf(fingerprint: unknown, fallback: string): string {
   const kind = (fingerprint as { sandbox?: { kind?: unknown } } | null)?.sandbox?.kind;

@@ -2,7 +2,7 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sweepMarked } from './process-sweep.js';
-import { removeSessionFiles } from './session-files.js';
+import { defaultTmpBase, removeSessionFiles } from './session-files.js';
 
 /** Written into each session root: which adrs process owns it and the marker of its processes. */
 export const OWNER_FILE = 'owner.json';
@@ -73,4 +73,17 @@ export async function collectLocalGarbage(
     }
   }
   return out;
+}
+
+/** Where local session roots are created: the default temp base, and /tmp (where a restricted TMPDIR falls back). */
+export async function localSessionBases(): Promise<string[]> {
+  return [await defaultTmpBase(), '/tmp'];
+}
+
+/**
+ * Removes the local sessions of adrs processes that are gone (a kill -9 leaves their processes and folders),
+ * as `adrs evolve` and `adrs resume` do before they start; live sessions, other users' included, are left alone.
+ */
+export async function sweepOrphanedSessions(): Promise<LocalGarbage[]> {
+  return collectLocalGarbage(await localSessionBases());
 }

@@ -24,6 +24,7 @@ import { addSlurmFlags, slurmFlagsToConfig, type SlurmFlags } from '../../execut
 import { guardConfigOf } from '../../evaluate/guard-config.js';
 import { cacheShareLine, unpricedRefusal } from '../spend.js';
 import { peerRunConfig } from '../peer-config.js';
+import { sweepOrphansBeforeRun } from './resume-gc.js';
 
 /** A commander argument parser for numbers that names the flag in its error. */
 export function numberFlag(flag: string, integer = false): (v: string) => number {
@@ -188,6 +189,8 @@ export async function runEvolution(
 ): Promise<EvolveResult> {
   const { store, problem, config } = opts;
   const templates = readTemplates(config, problem, ctx.cwd);
+  // A killed earlier run (kill -9) left its local sandboxes: end their processes and remove their folders first.
+  await sweepOrphansBeforeRun(ctx, opts.json);
   // Docker: keep a container ready for each evaluation slot, so start-up overlaps other work.
   const sandbox = await createSandbox(config.sandbox, {
     gpus: config.gpus,

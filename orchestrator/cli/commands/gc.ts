@@ -69,7 +69,6 @@ export function register(program: Command, ctx: CliContext): void {
 }
 
 async function collectLocalSessions(opts: GcOptions) {
-  const { collectLocalGarbage } = await import('../../../sandboxes/local/gc.js');
-  const { defaultTmpBase } = await import('../../../sandboxes/local/session-files.js');
-  return collectLocalGarbage([await defaultTmpBase(), '/tmp'], { all: opts.all, dryRun: opts.dryRun });
+  const { collectLocalGarbage, localSessionBases } = await import('../../../sandboxes/local/gc.js');
+  return collectLocalGarbage(await localSessionBases(), { all: opts.all, dryRun: opts.dryRun });
 }
