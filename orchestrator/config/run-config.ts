@@ -121,6 +121,18 @@ export const runConfigSchema = z
      * similar (Jaccard) to a program of its island is stored as `duplicate`, not evaluated, and the model is
      * asked again (`retries` times) with a note naming what it duplicated. threshold 1: only comment/layout edits.
      */
+    /**
+     * Meta-recommendations: every `every` finished candidates one call to the proposer's model sums up what worked
+     * and what failed into at most `items` lessons, shown in later prompts and on the run page (off by default).
+     */
+    meta: z
+      .object({
+        enabled: z.boolean().default(false),
+        every: z.number().int().positive().default(10),
+        items: z.number().int().positive().max(20).default(6),
+      })
+      .strict()
+      .prefault({}),
     novelty: z
       .object({
         enabled: z.boolean().default(false),

@@ -9,6 +9,7 @@ import { pendingOf, type LoopContext, type Pending } from './loop-context.js';
 import type { RunPersistence } from './persistence.js';
 import { attemptOf } from './program-views.js';
 import { FailureStreak } from './failure-streak.js';
+import { MetaRecommendations } from './meta-recommendations.js';
 import type { Scheduler } from './scheduler.js';
 
 /** The last `size` finished attempts, oldest first. */
@@ -36,6 +37,7 @@ export class Proposal {
   /** A doomed run (the same provider error again and again, or a long outage) stops instead of burning iterations. */
   private readonly streak: FailureStreak;
   private novelty: NoveltyIndex | undefined;
+  private readonly meta: MetaRecommendations;
 
   constructor(
     private readonly ctx: LoopContext,
@@ -46,6 +48,7 @@ export class Proposal {
     private readonly progress: () => void,
   ) {
     this.streak = new FailureStreak(ctx.config);
+    this.meta = new MetaRecommendations(ctx, run);
   }
 
   /** Rebuilds the history from the store (on resume). */
@@ -66,6 +69,7 @@ export class Proposal {
     const { store, problem, proposer, bus, runId } = ctx;
     const iteration = this.scheduler.take();
     run.iterationsStarted = this.scheduler.started;
+    await this.meta.maybeUpdate();
     const db = run.db;
     const pick = ctx.config.strategy === 'best-of-n' ? db.selectSeed() : db.select();
     const parent = ctx.views.parent(pick.parentId);
@@ -201,6 +205,7 @@ export class Proposal {
         signal: this.ctx.signal,
         notify: (message) => bus.emit('run:warning', { runId, message }),
         ...(retryNote ? { retryNote } : {}),
+        ...(this.meta.current().length > 0 ? { recommendations: this.meta.current() } : {}),
       });
     } catch (error) {
       const message = coerceError(error).message;

@@ -17,6 +17,7 @@ import { renderTemplate } from './templates.js';
 import { estimateTokens } from './tokens.js';
 import { operatorTask } from '../proposers/operators.js';
 import { directionText, VERIFICATION_LINE, workedExample } from './prompt-extras.js';
+import { renderRecommendations } from './meta-prompt.js';
 
 export interface PromptOptions {
   mode: ModeSetting;
@@ -55,7 +56,7 @@ export interface BuiltPrompt {
 }
 
 type PromptInput = Pick<ProposalContext, 'problem' | 'parent' | 'inspirations' | 'history' | 'templates'> &
-  Partial<Pick<ProposalContext, 'operator'>>;
+  Partial<Pick<ProposalContext, 'operator' | 'recommendations'>>;
 
 function task(ctx: PromptInput): string {
   const spec = ctx.problem.spec;
@@ -118,7 +119,9 @@ export function buildPrompt(ctx: PromptInput, opts: PromptOptions): BuiltPrompt 
       feedback: renderFeedback(ctx.parent, limits),
       inspirations: renderInspirations(ctx.inspirations.slice(0, limits.inspirations), spec.language),
       history: renderHistory(ctx.history.slice(ctx.history.length - limits.history)),
-      task: [directionText(ctx.parent, ctx.history), task(ctx)].filter(Boolean).join('\n'),
+      task: [renderRecommendations(ctx.recommendations), directionText(ctx.parent, ctx.history), task(ctx)]
+        .filter(Boolean)
+        .join('\n'),
     });
 
   let user = renderUser();
