@@ -10,6 +10,7 @@ import type { RunPersistence } from './persistence.js';
 import { attemptOf } from './program-views.js';
 import { FailureStreak } from './failure-streak.js';
 import { MetaRecommendations } from './meta-recommendations.js';
+import { TASK_VARIANTS } from '../prompts/variants.js';
 import type { Scheduler } from './scheduler.js';
 
 /** The last `size` finished attempts, oldest first. */
@@ -206,6 +207,9 @@ export class Proposal {
         notify: (message) => bus.emit('run:warning', { runId, message }),
         ...(retryNote ? { retryNote } : {}),
         ...(this.meta.current().length > 0 ? { recommendations: this.meta.current() } : {}),
+        ...(this.ctx.config.promptVariants
+          ? { variant: Math.floor(db.random() * TASK_VARIANTS.length) }
+          : {}),
       });
     } catch (error) {
       const message = coerceError(error).message;

@@ -52,6 +52,8 @@ export interface ProposalContext {
   retryNote?: string;
   /** The mutation operator chosen for this proposal (orchestrator/proposers/operators.ts); unset: the proposer's own. */
   operator?: 'diff' | 'rewrite' | 'crossover';
+  /** Stochastic prompt variant (orchestrator/prompts/variants.ts), drawn per proposal; unset: the plain task. */
+  variant?: number;
   /** Lessons summarised from earlier generations (meta-recommendations), shown with the task. */
   recommendations?: string[];
 }
