@@ -121,6 +121,20 @@ export const runConfigSchema = z
      * similar (Jaccard) to a program of its island is stored as `duplicate`, not evaluated, and the model is
      * asked again (`retries` times) with a note naming what it duplicated. threshold 1: only comment/layout edits.
      */
+    /** Stochastic prompt variants: one of a few task phrasings drawn per proposal from the run's RNG (off by default). */
+    promptVariants: z.boolean().default(false),
+    /**
+     * Meta-recommendations: every `every` finished candidates one call to the proposer's model sums up what worked
+     * and what failed into at most `items` lessons, shown in later prompts and on the run page (off by default).
+     */
+    meta: z
+      .object({
+        enabled: z.boolean().default(false),
+        every: z.number().int().positive().default(10),
+        items: z.number().int().positive().max(20).default(6),
+      })
+      .strict()
+      .prefault({}),
     novelty: z
       .object({
         enabled: z.boolean().default(false),

@@ -3,6 +3,7 @@
 import { InputError } from '../../core/errors.js';
 import type { LoadedProblem } from '../../problems/src/load.js';
 import type { Sandbox } from '../../sandboxes/types.js';
+import { objectivesPart, problemObjectives } from '../../problems/src/schema.js';
 import { populationConfig, type RunConfig } from '../config/run-config.js';
 import { ProgramDatabase } from '../population/program-database.js';
 import type { Proposer } from '../proposers/types.js';
@@ -64,7 +65,10 @@ export class RunPersistence {
         // The price table in force is recorded with the run (and reused on resume): prices change.
         config: { ...config, prices: { ...proposer.prices, ...config.prices } },
       });
-      const db = ProgramDatabase.create(populationConfig(config), config.seed);
+      const db = ProgramDatabase.create(
+        { ...populationConfig(config), objectives: problemObjectives(problem.spec) },
+        config.seed,
+      );
       const seed = store.insertCandidate({
         runId: run.id,
         problemName: problem.spec.name,
@@ -107,7 +111,14 @@ export class RunPersistence {
       throw new InputError(
         `run ${run.id}: ${rows.length} population rows but the saved state counts ${state.programs} (the database is damaged; start a new run)`,
       );
-    const db = ProgramDatabase.replay(populationConfig(config), rows, state.sampling);
+    const db = ProgramDatabase.replay(
+      {
+        ...populationConfig(config),
+        objectives: storedObjectives(store, run.problem_name, run.problem_hash),
+      },
+      rows,
+      state.sampling,
+    );
     if (state.proposer !== undefined) proposer.setState?.(state.proposer);
     return new RunPersistence(store, proposer, run.id, state, db, true, onSave);
   }
@@ -180,4 +191,12 @@ export class RunPersistence {
       this.store.updateRun(this.runId, { status, error });
     });
   }
+}
+
+/** The objectives of the problem as the run started with it (the stored spec), so a resumed run ranks the same way. */
+function storedObjectives(store: Store, name: string, hash: string): ReturnType<typeof problemObjectives> {
+  const row = store.getProblem(name, hash);
+  if (!row) return [];
+  const spec = objectivesPart.safeParse(JSON.parse(row.spec_json));
+  return spec.success ? problemObjectives(spec.data) : [];
 }

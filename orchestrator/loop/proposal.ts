@@ -9,6 +9,8 @@ import { pendingOf, type LoopContext, type Pending } from './loop-context.js';
 import type { RunPersistence } from './persistence.js';
 import { attemptOf } from './program-views.js';
 import { FailureStreak } from './failure-streak.js';
+import { MetaRecommendations } from './meta-recommendations.js';
+import { TASK_VARIANTS } from '../prompts/variants.js';
 import type { Scheduler } from './scheduler.js';
 
 /** The last `size` finished attempts, oldest first. */
@@ -36,6 +38,7 @@ export class Proposal {
   /** A doomed run (the same provider error again and again, or a long outage) stops instead of burning iterations. */
   private readonly streak: FailureStreak;
   private novelty: NoveltyIndex | undefined;
+  private readonly meta: MetaRecommendations;
 
   constructor(
     private readonly ctx: LoopContext,
@@ -46,6 +49,7 @@ export class Proposal {
     private readonly progress: () => void,
   ) {
     this.streak = new FailureStreak(ctx.config);
+    this.meta = new MetaRecommendations(ctx, run);
   }
 
   /** Rebuilds the history from the store (on resume). */
@@ -66,6 +70,7 @@ export class Proposal {
     const { store, problem, proposer, bus, runId } = ctx;
     const iteration = this.scheduler.take();
     run.iterationsStarted = this.scheduler.started;
+    await this.meta.maybeUpdate();
     const db = run.db;
     const pick = ctx.config.strategy === 'best-of-n' ? db.selectSeed() : db.select();
     const parent = ctx.views.parent(pick.parentId);
@@ -201,6 +206,10 @@ export class Proposal {
         signal: this.ctx.signal,
         notify: (message) => bus.emit('run:warning', { runId, message }),
         ...(retryNote ? { retryNote } : {}),
+        ...(this.meta.current().length > 0 ? { recommendations: this.meta.current() } : {}),
+        ...(this.ctx.config.promptVariants
+          ? { variant: Math.floor(db.random() * TASK_VARIANTS.length) }
+          : {}),
       });
     } catch (error) {
       const message = coerceError(error).message;

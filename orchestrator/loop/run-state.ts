@@ -30,6 +30,14 @@ export const runStateSchema = z.object({
     .object({ id: z.string(), stableFor: z.number().int().min(0) })
     .nullable()
     .optional(),
+  /** Meta-recommendations in force: the lessons, the finished count they were made at, how many summaries ran. */
+  meta: z
+    .object({
+      items: z.array(z.string()),
+      atCompleted: z.number().int().min(0),
+      updates: z.number().int().min(0),
+    })
+    .optional(),
   /** State of proposers that expose getState/setState (the tuner's tried set, a bandit's arms). */
   proposer: z.unknown().optional(),
 });

@@ -42,6 +42,18 @@ export function hashFiles(files: Record<string, string>): string {
   return createHash('sha256').update(joinFiles(files)).digest('hex').slice(0, 16);
 }
 
+/** The objective metrics of a correct program of a multi-objective problem; nothing otherwise. */
+function objectiveValues(config: PopulationConfig, p: NewProgram): { objectives?: Record<string, number> } {
+  const objectives = config.objectives ?? [];
+  if (objectives.length < 2 || !p.correct || p.score === null) return {};
+  const out: Record<string, number> = {};
+  for (const o of objectives) {
+    const v = p.metrics[o.name];
+    if (typeof v === 'number' && Number.isFinite(v)) out[o.name] = v;
+  }
+  return { objectives: out };
+}
+
 const scoreOf = (p: ProgramEntry | undefined): number =>
   p && p.correct && p.score !== null ? p.score : -Infinity;
 
@@ -200,6 +212,7 @@ export class ProgramDatabase {
       generation: p.generation,
       codeHash: hashFiles(p.files),
       children: 0,
+      ...objectiveValues(this.config, p),
     };
   }
 

@@ -1,4 +1,5 @@
 // Parent and inspiration sampling on one island: exploration (random), exploitation (archive), fitness-weighted.
+import { crowdedLess, crowdingDistances, oriented, paretoRanks } from './pareto.js';
 import type { Rng } from './rng.js';
 import type { DatabaseState, PopulationConfig, ProgramEntry, Selection } from './types.js';
 
@@ -11,6 +12,41 @@ function parentPool(state: DatabaseState, island: number): ProgramEntry[] {
     .filter((p) => p !== undefined);
   const correct = members.filter((p) => p.correct && p.score !== null);
   return correct.length > 0 ? correct : members;
+}
+
+/** Whether the population ranks by several objectives (problem.yaml `objectives:` with two or more). */
+export const isMultiObjective = (config: PopulationConfig): boolean => (config.objectives?.length ?? 0) >= 2;
+
+/** The pool's programs with every objective, each with its Pareto rank and crowding distance in that pool. */
+export function paretoOrder(
+  pool: readonly ProgramEntry[],
+  config: PopulationConfig,
+): { entry: ProgramEntry; rank: number; crowding: number }[] {
+  const ranked = pool.flatMap((entry) => {
+    const v = oriented(config.objectives ?? [], entry.objectives);
+    return v ? [{ entry, v }] : [];
+  });
+  const ranks = paretoRanks(ranked.map((r) => r.v));
+  const crowding = crowdingDistances(
+    ranked.map((r) => r.v),
+    ranks,
+  );
+  return ranked
+    .map((r, i) => ({ entry: r.entry, rank: ranks[i]!, crowding: crowding[i]! }))
+    .sort((a, b) => a.rank - b.rank || b.crowding - a.crowding || a.entry.id.localeCompare(b.entry.id));
+}
+
+/** NSGA-II's binary tournament: two random members, the lower rank wins, then the less crowded. */
+function paretoTournament(
+  pool: readonly ProgramEntry[],
+  config: PopulationConfig,
+  rng: Rng,
+): ProgramEntry | undefined {
+  const order = paretoOrder(pool, config);
+  if (order.length === 0) return undefined;
+  const a = rng.pick(order)!;
+  const b = rng.pick(order)!;
+  return crowdedLess(a.rank, a.crowding, b.rank, b.crowding) ? a.entry : b.entry;
 }
 
 export function selectParent(
@@ -28,6 +64,11 @@ export function selectParent(
   const total = exploration + exploitation + fitness;
   const r = rng.next() * (total > 0 ? total : 1);
   if (r < exploration || total <= 0) return { parent: rng.pick(pool)!, mode: 'exploration' };
+  if (isMultiObjective(config)) {
+    // Exploitation and fitness both mean "good" here, and good is the Pareto order, not the primary score.
+    const p = paretoTournament(pool, config, rng);
+    if (p) return { parent: p, mode: 'pareto' };
+  }
   if (r < exploration + exploitation) {
     const onIsland = new Set(state.islands[island]?.members ?? []);
     const local = state.archive.filter((id) => onIsland.has(id));
@@ -64,10 +105,13 @@ export function selectInspirations(
     out.push(p.id);
     return true;
   };
-  const top = isl.members
+  const correct = isl.members
     .map((id) => state.programs[id])
-    .filter((p): p is ProgramEntry => p !== undefined && p.correct && p.score !== null)
-    .sort(better);
+    .filter((p): p is ProgramEntry => p !== undefined && p.correct && p.score !== null);
+  // Multi-objective: the "top" inspirations are the island's front, spread out first; otherwise the best scores.
+  const top = isMultiObjective(config)
+    ? paretoOrder(correct, config).map((o) => o.entry)
+    : correct.sort(better);
   let n = 0;
   for (const p of top) if (n < config.inspirations.top && take(p)) n++;
   const cells = Object.keys(isl.grid).sort();

@@ -1,4 +1,5 @@
 // Shapes of the program database: its configuration, one program's entry, and the serialisable state.
+import type { Objective } from './pareto.js';
 import type { RngState } from './rng.js';
 
 export interface PopulationConfig {
@@ -20,6 +21,11 @@ export interface PopulationConfig {
   migrationFraction: number;
   /** Programs compared against when computing the diversity feature. */
   diversityRefs: number;
+  /**
+   * Objectives of a multi-objective problem (problem.yaml `objectives:`): with two or more, parents are chosen by
+   * Pareto rank and crowding distance instead of the primary score. Absent or one: single-score selection.
+   */
+  objectives?: Objective[];
 }
 
 export const DEFAULT_POPULATION: PopulationConfig = {
@@ -51,6 +57,8 @@ export interface ProgramEntry {
   /** sha256 of the evolved files, so identical code is never placed twice on an island. */
   codeHash: string;
   children: number;
+  /** Raw values of the problem's objectives (multi-objective problems only, correct programs only). */
+  objectives?: Record<string, number>;
 }
 
 export interface IslandState {
@@ -86,5 +94,5 @@ export interface Selection {
   island: number;
   parentId: string;
   inspirationIds: string[];
-  mode: 'exploration' | 'exploitation' | 'fitness' | 'seed';
+  mode: 'exploration' | 'exploitation' | 'fitness' | 'seed' | 'pareto';
 }

@@ -17,6 +17,9 @@ import { renderTemplate } from './templates.js';
 import { estimateTokens } from './tokens.js';
 import { operatorTask } from '../proposers/operators.js';
 import { directionText, VERIFICATION_LINE, workedExample } from './prompt-extras.js';
+import { renderRecommendations } from './meta-prompt.js';
+import { trimInspirations } from './inspiration-trim.js';
+import { variantLine } from './variants.js';
 
 export interface PromptOptions {
   mode: ModeSetting;
@@ -55,7 +58,7 @@ export interface BuiltPrompt {
 }
 
 type PromptInput = Pick<ProposalContext, 'problem' | 'parent' | 'inspirations' | 'history' | 'templates'> &
-  Partial<Pick<ProposalContext, 'operator'>>;
+  Partial<Pick<ProposalContext, 'operator' | 'recommendations' | 'variant'>>;
 
 function task(ctx: PromptInput): string {
   const spec = ctx.problem.spec;
@@ -101,9 +104,11 @@ export function buildPrompt(ctx: PromptInput, opts: PromptOptions): BuiltPrompt 
   let seed = opts.seed && Object.keys(opts.seed).length > 0 ? opts.seed : undefined;
   const seedPart = (): string =>
     seed ? `# The program this run started from (the seed)\n${renderFiles(seed, spec.language)}\n\n` : '';
+  // Trimmed once: the cut below drops whole inspirations from the end of this list.
+  const inspirations = trimInspirations(ctx.inspirations, ctx.parent.files);
   const limits = {
     history: Math.min(opts.historyLimit ?? 10, ctx.history.length),
-    inspirations: ctx.inspirations.length,
+    inspirations: inspirations.length,
     stderrChars: 4000,
     feedbackChars: 6000,
   };
@@ -116,9 +121,16 @@ export function buildPrompt(ctx: PromptInput, opts: PromptOptions): BuiltPrompt 
           : renderFiles(ctx.parent.files, spec.language)) + PARENT_END,
       parent_metrics: renderMetrics(ctx.parent),
       feedback: renderFeedback(ctx.parent, limits),
-      inspirations: renderInspirations(ctx.inspirations.slice(0, limits.inspirations), spec.language),
+      inspirations: renderInspirations(inspirations.slice(0, limits.inspirations), spec.language),
       history: renderHistory(ctx.history.slice(ctx.history.length - limits.history)),
-      task: [directionText(ctx.parent, ctx.history), task(ctx)].filter(Boolean).join('\n'),
+      task: [
+        renderRecommendations(ctx.recommendations),
+        directionText(ctx.parent, ctx.history),
+        task(ctx),
+        variantLine(ctx.variant),
+      ]
+        .filter(Boolean)
+        .join('\n'),
     });
 
   let user = renderUser();

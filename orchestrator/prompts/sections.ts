@@ -61,7 +61,7 @@ export function renderInspirations(programs: ProgramView[], language: string): s
   const items = programs.map(
     (p, k) => `### Program ${k + 1} (${renderMetrics(p)})\n${renderFiles(p.files, language)}`,
   );
-  return `## Other programs from the population, for ideas\n${items.join('\n\n')}`;
+  return `## Other programs from the population, for ideas (their evolvable regions; files equal to the current program's left out)\n${items.join('\n\n')}`;
 }
 
 /** Earlier attempts; those that failed at the provider (no code came back) say nothing about code and are left out. */

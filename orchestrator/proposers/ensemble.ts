@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { coerceError, InputError } from '../../core/errors.js';
 import { CostAwareUcb, improvementReward, type BanditOptions, type BanditState } from './bandit.js';
-import type { ProposalContext, ProposalResult, Proposer } from './types.js';
+import type { ProposalContext, ProposalResult, Proposer, SummaryRequest, SummaryResult } from './types.js';
 
 export interface EnsembleMember {
   name: string;
@@ -126,6 +126,13 @@ export class EnsembleProposer implements Proposer {
       throw new InputError('saved ensemble state is malformed (start a new run or fix the run state)');
     this.bandit.setState(parsed.data.bandit);
     this.disabled = new Set(parsed.data.disabled.filter((n) => this.members.some((m) => m.name === n)));
+  }
+
+  /** The summary call goes to the first live member with a model (the tuner has none). */
+  async summarise(request: SummaryRequest): Promise<SummaryResult> {
+    const member = this.members.find((m) => !this.disabled.has(m.name) && m.proposer.summarise !== undefined);
+    if (!member?.proposer.summarise) return { ok: false, reason: 'no member with a model', costUsd: 0 };
+    return member.proposer.summarise(request);
   }
 
   /** The members' models that have no known price. */

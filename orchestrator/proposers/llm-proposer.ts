@@ -12,7 +12,15 @@ import { costUsd, type ModelPrice, type PriceTable, type TokenUsage } from './pr
 import { splitReasoning } from './reasoning.js';
 import { failedUsage, waitText, withRetry, type RetryPolicy, type Sleep } from './retry.js';
 import { seedOf } from './seed-cache.js';
-import type { EditRecord, ProposalContext, ProposalFailure, ProposalResult, Proposer } from './types.js';
+import type {
+  EditRecord,
+  ProposalContext,
+  ProposalFailure,
+  ProposalResult,
+  Proposer,
+  SummaryRequest,
+  SummaryResult,
+} from './types.js';
 import { modeOf } from './operators.js';
 
 /** A ProposalResult plus the warnings the loop should emit as `run:warning`. */
@@ -107,12 +115,27 @@ export class LlmProposer implements Proposer {
     return out;
   }
 
+  /** One plain text call (the meta-recommendations summary), recorded like any other call. */
+  async summarise(request: SummaryRequest): Promise<SummaryResult> {
+    if (this.opts.setupError) return { ok: false, reason: this.opts.setupError.message, costUsd: 0 };
+    const out = await this.call(
+      request,
+      request.system,
+      [{ role: 'user', content: request.user }],
+      'meta',
+      null,
+    );
+    return out.ok
+      ? { ok: true, text: out.text, costUsd: out.costUsd, callId: out.callId }
+      : { ok: false, reason: withFix(out.error), costUsd: out.costUsd };
+  }
+
   private async call(
-    ctx: ProposalContext,
+    ctx: Pick<ProposalContext, 'signal' | 'notify' | 'recordCall'>,
     system: string,
     messages: ChatMessage[],
-    purpose: 'propose' | 'fix-edit',
-    mode: EditMode,
+    purpose: 'propose' | 'fix-edit' | 'meta',
+    mode: EditMode | null,
   ): Promise<CallOutcome> {
     const { chat } = this.opts;
     const request = {

@@ -52,6 +52,8 @@ export class OperatorProposer implements Proposer {
   private arms: Record<string, Arm> = {};
   /** Iteration -> the operator (and spend) of its last proposal, until the outcome arrives. */
   private open: Record<string, { op: Operator; costUsd: number }> = {};
+  /** The inner proposer's summary call (meta-recommendations), when it has one. */
+  readonly summarise?: Proposer['summarise'];
 
   constructor(
     private readonly inner: Proposer,
@@ -59,6 +61,7 @@ export class OperatorProposer implements Proposer {
   ) {
     this.name = inner.name;
     this.model = inner.model;
+    if (inner.summarise) this.summarise = (request) => inner.summarise!(request);
     for (const op of OPERATORS) this.arms[op] = { pulls: 0, rewardSum: 0, costSum: 0 };
   }
 

@@ -52,7 +52,24 @@ export interface ProposalContext {
   retryNote?: string;
   /** The mutation operator chosen for this proposal (orchestrator/proposers/operators.ts); unset: the proposer's own. */
   operator?: 'diff' | 'rewrite' | 'crossover';
+  /** Stochastic prompt variant (orchestrator/prompts/variants.ts), drawn per proposal; unset: the plain task. */
+  variant?: number;
+  /** Lessons summarised from earlier generations (meta-recommendations), shown with the task. */
+  recommendations?: string[];
 }
+
+/** One plain text call outside a proposal (the meta-recommendations summary): its context and its answer. */
+export interface SummaryRequest {
+  system: string;
+  user: string;
+  recordCall: ProposalContext['recordCall'];
+  signal?: AbortSignal;
+  notify?: (message: string) => void;
+}
+
+export type SummaryResult =
+  | { ok: true; text: string; costUsd: number; callId: number }
+  | { ok: false; reason: string; costUsd: number };
 
 /** Why a proposal failed, for the loop's decision to stop (same error N times, a long outage). */
 export interface ProposalFailure {
@@ -136,4 +153,6 @@ export interface Proposer {
   readonly prices?: Record<string, unknown>;
   /** Models this proposer may call that have no known price (their spending would count as $0). */
   unpriced?(): string[];
+  /** One plain text call to the proposer's model (meta-recommendations); absent for proposers without a model. */
+  summarise?(request: SummaryRequest): Promise<SummaryResult>;
 }

@@ -16,6 +16,7 @@ interface Row {
   generation: number;
   code_hash: string;
   features_json: string;
+  objectives_json: string | null;
 }
 
 const statements = new WeakMap<Store, Database.Statement<unknown[]>>();
@@ -26,7 +27,7 @@ export function insertPopulationRows(store: Store, runId: string, rows: readonly
   if (!insert) {
     insert = store.db.prepare(
       `INSERT INTO population_programs (run_id, seq, candidate_id, is_seed, island, cell, score, correct, parent_id,
-         iteration, generation, code_hash, features_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         iteration, generation, code_hash, features_json, objectives_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     statements.set(store, insert);
   }
@@ -46,6 +47,7 @@ export function insertPopulationRows(store: Store, runId: string, rows: readonly
       e.generation,
       e.codeHash,
       JSON.stringify(e.features),
+      e.objectives ? JSON.stringify(e.objectives) : null,
     );
   }
 }
@@ -69,6 +71,9 @@ export function loadPopulationRows(store: Store, runId: string): PlacedProgram[]
       iteration: r.iteration,
       generation: r.generation,
       codeHash: r.code_hash,
+      ...(r.objectives_json === null
+        ? {}
+        : { objectives: JSON.parse(r.objectives_json) as Record<string, number> }),
     },
   }));
 }

@@ -9,6 +9,12 @@ const metricSchema = z.object({
   deterministic: z.boolean().default(false),
 });
 
+/** One objective of a multi-objective problem; its direction defaults to the metric's. */
+const objectiveSchema = z.union([
+  z.string().min(1),
+  z.object({ name: z.string().min(1), direction: z.enum(['maximize', 'minimize']).optional() }).strict(),
+]);
+
 const stageCommand = z.array(z.string().min(1)).min(1);
 
 export const problemSchema = z
@@ -66,6 +72,11 @@ export const problemSchema = z
     metrics: z.array(metricSchema).min(1),
     /** The metric that ranks candidates (higher is better after direction). */
     primary: z.string().min(1),
+    /**
+     * Metrics to trade off (two or more): parents are then chosen by Pareto rank with crowding distance, and the
+     * run page shows the front. The primary score still ranks the leaderboard and verification. Absent: single score.
+     */
+    objectives: z.array(objectiveSchema).optional(),
     timing: z
       .object({
         /** Timing key in the evaluator result ("timings.<key>") that the speedup is about; none = deterministic problem. */
@@ -162,7 +173,44 @@ export const problemSchema = z
         message: `names no metric; use one of: ${p.metrics.map((m) => m.name).join(', ')}`,
       });
     }
+    const names = (p.objectives ?? []).map((o) => (typeof o === 'string' ? o : o.name));
+    if (p.objectives && names.length < 2)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['objectives'],
+        message: 'needs two or more metrics to trade off (remove it for a single score)',
+      });
+    for (const [i, n] of names.entries()) {
+      if (!p.metrics.some((m) => m.name === n))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['objectives', i],
+          message: `"${n}" names no metric; use one of: ${p.metrics.map((m) => m.name).join(', ')}`,
+        });
+      if (names.indexOf(n) !== i)
+        ctx.addIssue({ code: 'custom', path: ['objectives', i], message: `"${n}" is listed twice` });
+    }
   });
 
 export type ProblemSpec = z.infer<typeof problemSchema>;
 export type MetricSpec = z.infer<typeof metricSchema>;
+
+/** The two fields that define a problem's objectives, to read them back from a stored spec. */
+export const objectivesPart = z.object({
+  metrics: z.array(metricSchema),
+  objectives: z.array(objectiveSchema).optional(),
+});
+
+/** The problem's objectives with their directions (empty for a single-score problem). */
+export function problemObjectives(
+  spec: z.infer<typeof objectivesPart>,
+): { name: string; direction: 'maximize' | 'minimize' }[] {
+  return (spec.objectives ?? []).map((o) => {
+    const name = typeof o === 'string' ? o : o.name;
+    const direction =
+      (typeof o === 'string' ? undefined : o.direction) ??
+      spec.metrics.find((m) => m.name === name)?.direction ??
+      'maximize';
+    return { name, direction };
+  });
+}

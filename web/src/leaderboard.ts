@@ -6,6 +6,7 @@ import { parseJson } from './parse-json.js';
 import { compareVerified } from '../../orchestrator/store/verified-best.js';
 import { findProblem, runCosts, verifiedVerdicts, type VerifiedRow } from './queries.js';
 import { hardwareLabel, sandboxLabel } from './views/fingerprint.js';
+import { objectivesOf } from './pareto.js';
 
 export interface LeaderboardEntry {
   rank: number;
@@ -34,7 +35,14 @@ export interface LeaderboardEntry {
 
 export interface Leaderboard {
   /** `primary`: the problem's primary metric, the unit of the (held-out) score column. */
-  problems: { name: string; primary: string | null; entries: LeaderboardEntry[]; total: number }[];
+  problems: {
+    name: string;
+    primary: string | null;
+    /** Objectives of a multi-objective problem (empty for a single score); see pareto.ts. */
+    objectives: string[];
+    entries: LeaderboardEntry[];
+    total: number;
+  }[];
   /** Values present in the verified results, for the filter menus. */
   facets: {
     problem: string[];
@@ -146,6 +154,7 @@ function computeLeaderboard(db: Database.Database, p: LeaderboardParams): Leader
     .map(([name, list]) => ({
       name,
       primary: primaryOf(db, name),
+      objectives: objectivesOf(findProblem(db, name)?.spec_json),
       total: list.length,
       entries: ranked(list.slice(0, p.limit)),
     }));

@@ -4,6 +4,7 @@ import { NotFoundError } from '../../core/errors.js';
 import type { EventRow, RunRow } from '../../orchestrator/store/types.js';
 import { runCandidatesPage, type RunCandidateRow } from './run-candidates.js';
 import { verifiedOfRun, type VerifiedOfRun } from '../../orchestrator/store/verified-best.js';
+import { runParetoFront, type RunPareto } from '../../orchestrator/store/pareto-front.js';
 import { parseJson } from './parse-json.js';
 import { cachedRead } from './db-cache.js';
 import {
@@ -52,6 +53,8 @@ export interface RunSummary {
   islands: IslandCount[];
   /** Occupied MAP-Elites cells from the population rows (runs since migration 0003 keep no population in state). */
   cells: PopulationCellRow[];
+  /** The Pareto front of a multi-objective problem's run (null for a single score). */
+  pareto: RunPareto | null;
   /** The run's verified best under the one rule (orchestrator/store/verified-best.ts); null when none. */
   verifiedBest: VerifiedPoint | null;
   series: {
@@ -163,6 +166,7 @@ function stored(db: Database.Database, row: RunRow): Omit<RunSummary, 'throughpu
     },
     islands: f.islands,
     cells: populationCells(db, runId),
+    pareto: runParetoFront(db, runId),
     verifiedBest: verified[0] ? point(verified[0]) : null,
     series: {
       best: runningMax(points),

@@ -3,6 +3,7 @@ import { html, qs, type Html } from '../html.js';
 import type { Leaderboard, LeaderboardEntry } from '../leaderboard.js';
 import type { LeaderboardParams } from '../params.js';
 import { num, shortId, speedup, usd, when } from '../views/format.js';
+import { multiObjectiveBadge } from '../pareto.js';
 import { page } from './layout.js';
 
 function select(name: string, label: string, values: string[], current: string | undefined): Html {
@@ -113,6 +114,7 @@ export function leaderboardPage(board: Leaderboard, p: LeaderboardParams): Html 
         <h2>
           <a href="/problems/${encodeURIComponent(g.name)}">${g.name}</a>
           <span class="count">${g.total} verified ${g.total === 1 ? 'result' : 'results'}</span>
+          ${multiObjectiveBadge(g.objectives)}
         </h2>
         ${entriesTable(g.entries, p, g.primary)}
       </section>`,

@@ -8,6 +8,8 @@ import { verifiedChart } from '../views/verified-chart.js';
 import { lineageTree } from '../views/lineage.js';
 import { islandsTable, mapElitesView, rawState } from '../views/population.js';
 import { scoreChart } from '../views/score-chart.js';
+import { paretoSection } from '../pareto.js';
+import { metaSection } from '../meta-recommendations.js';
 import { page } from './layout.js';
 
 function stat(label: string, value: Html | string, sub?: Html | string): Html {
@@ -103,6 +105,7 @@ export function runBody(s: RunSummary): Html {
       <h2>Screen score over iterations</h2>
       ${scoreChart(s.series)}
     </section>
+    ${paretoSection(s.pareto)} ${metaSection(s.state)}
     <section>
       <h2>Candidates</h2>
       <p class="muted">
