@@ -226,11 +226,9 @@ def judge_state(state):
         needs["noise"] = bool(diffs) and base2 is None
         checks["differential-workload"] = _check(diffs, "%d timed calls, %d globals, %d printed lines alike" % (
             len(base["runs"]), sum(len(r["globals"]) for r in base["runs"]), len(base["stdout"])))
+    want = {}  # the argument hashes a second base run keeps in full (none when the calls are not checked)
     if cfg["calls"]:
-        want = {}
         diffs, compared = call_diffs(base, patched, opts, notes, base2, want)
-        with open(os.path.join(state, "want.json"), "w") as f:
-            json.dump(want, f)
         needs["noise"] = needs.get("noise") or (bool(diffs) and base2 is None)
         checks["differential-calls"] = _check(diffs, "%d calls on base, %d distinct argument sets compared, alike (%s)" % (
             sum(base["counts"].values()), compared, ", ".join(base["wrapped"]) or "no changed Python function was called"))
@@ -238,6 +236,8 @@ def judge_state(state):
         diffs = replay_diffs(base, replay_p, replay_b, opts, notes)
         needs["replay_base"] = bool(diffs) and replay_b is None
         checks["differential-replay"] = _check(diffs, "%d calls replayed in a fresh process alike" % len(base["records"]))
+    with open(os.path.join(state, "want.json"), "w") as f:
+        json.dump(want, f)
     if opts.not_compared:
         where = sorted({p for p, _ in opts.not_compared})
         notes.append("not compared (%d values: %s): %s" % (len(opts.not_compared), opts.not_compared[0][1][:120],

@@ -149,6 +149,8 @@ def main(argv):
     max_bytes = int(float(opts["--max-bytes"]))
     recorder = Recorder(int(opts["--max-calls"]), max_bytes, expect, want, seed)
     wrapped = recorder.install(targets) if targets else []
+    if wrapped:  # each captured call runs two frames more (the wrapper, the recorder): recursion keeps its depth
+        sys.setrecursionlimit(sys.getrecursionlimit() * 3)
     observer = Observer(int(opts["--passes"]), max(1024, max_bytes // 4), declared_globals(source))
     g = {"__name__": "__main__", "__file__": os.path.abspath(opts["--workload"]), "__builtins__": __builtins__,
          "__adrs_locals__": observer.hand_locals}
