@@ -21,7 +21,8 @@ MAX_TARGETS = 64
 
 def changed_lines(diff_text):
     """{path: {"old": path in base or None, "new": path, "hunks": [hunk]}} for every file; a hunk is
-    {"old_start", "block" (its old-side lines, to place it), "removed": {old lines}, "added": {new lines}}."""
+    {"old_start", "block" (its old-side lines, to place it), "removed": {old lines}, "added": {new lines},
+    "added_old": {the old line each added line follows}}."""
     files, cur, hunk, old_no, new_no, old_path = {}, None, None, 0, 0, None
     for line in diff_text.splitlines():
         if line.startswith("--- "):
@@ -38,7 +39,7 @@ def changed_lines(diff_text):
         m = HUNK.match(line)
         if m and cur is not None:
             old_no, new_no = int(m.group(1)), int(m.group(3))
-            hunk = {"old_start": old_no, "block": [], "removed": set(), "added": set()}
+            hunk = {"old_start": old_no, "block": [], "removed": set(), "added": set(), "added_old": set()}
             cur["hunks"].append(hunk)
             continue
         if hunk is None or line.startswith("diff --git") or line.startswith("\\"):
@@ -52,6 +53,7 @@ def changed_lines(diff_text):
         elif line.startswith("+"):
             if not blank:
                 hunk["added"].add(new_no)
+                hunk["added_old"].add(max(1, old_no - 1))  # the base line it follows: placed on base alone
             new_no += 1
         else:
             hunk["block"].append(line[1:])
@@ -168,19 +170,21 @@ def changed_targets(diff_text, base_dir, patched_dir=None):
             continue
         names = set()
         base_lines = base_src.splitlines()
-        removed, added = set(), set()
+        removed, added, added_old = set(), set(), set()
         for h in info["hunks"]:
             shift = hunk_offset(h, base_lines)
             removed |= {n + shift for n in h["removed"]}
             added |= {n + shift for n in h["added"]}
+            added_old |= {n + shift for n in h["added_old"]}
         try:
             names |= _targets_in(base_src, removed)
             # Added lines locate by the patched tree, and its qualnames are looked up on base.
             new_src = _read(os.path.join(patched_dir, info["new"])) if patched_dir and info["new"] else None
             if new_src is not None:
                 names |= _targets_in(new_src, added)
-            elif added:
-                names |= _targets_in(base_src, {max(1, n) for n in added})
+            elif added_old:
+                # No patched tree (phased mode): an added line belongs where it goes in, after a base line.
+                names |= _targets_in(base_src, added_old)
         except SyntaxError as e:
             notes.append("%s: does not parse (%s): not call-captured" % (path, e.msg))
             continue
