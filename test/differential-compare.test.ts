@@ -111,3 +111,125 @@ print(json.dumps({"targets": sorted(x["module"] + "." + x["qualname"] for x in t
     }
   });
 });
+
+describe('adrs_changed: a patch made on another version of the file', () => {
+  it('places each hunk where its lines are (as git apply does), not at the line numbers it states', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'adrs-changed-offset-'));
+    try {
+      mkdirSync(path.join(dir, 'base', 'pkg'), { recursive: true });
+      writeFileSync(path.join(dir, 'base', 'pkg', '__init__.py'), '');
+      // 30 lines more above the changed function than the patch's own version of the file had.
+      const pad = Array.from({ length: 30 }, (_, i) => `X${i} = ${i}\n`).join('');
+      writeFileSync(
+        path.join(dir, 'base', 'pkg', 'mod.py'),
+        `def early():\n    return 0\n\n\n${pad}\ndef late(x):\n    y = x + 1\n    return y\n`,
+      );
+      const diff = [
+        '--- a/pkg/mod.py',
+        '+++ b/pkg/mod.py',
+        '@@ -5,3 +5,3 @@',
+        ' def late(x):',
+        '-    y = x + 1',
+        '+    y = 1 + x',
+        '     return y',
+        '',
+      ].join('\n');
+      const out = py(`
+import json
+from adrs_changed import changed_targets
+t, notes = changed_targets(${JSON.stringify(diff)}, "${dir}/base")
+print(json.dumps(sorted(x["qualname"] for x in t)))`) as string[];
+      expect(out).toEqual(['late']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('adrs_capture', () => {
+  it('captures through the code object: calls from a dispatch table bound at class creation, super(), generators', () => {
+    const out = py(`
+import json, sys, types
+mod = types.ModuleType("m")
+exec('''
+class Base:
+    def area(self, k):
+        return k
+
+class Shape(Base):
+    def area(self, k):
+        return super().area(k) * 2
+
+    def side(self, k):
+        return k + 1
+
+    TABLE = {"side": side}
+
+    def dispatch(self, name, k):
+        return self.TABLE[name](self, k)
+
+def count(n):
+    return (i * i for i in range(n))
+
+def opaque():
+    return lambda: 1
+''', mod.__dict__)
+sys.modules["m"] = mod
+from adrs_capture import Recorder, digest
+rec = Recorder()
+wrapped = rec.install([{"module": "m", "qualname": q, "root": ""} for q in ("Shape.area", "Shape.side", "count", "opaque")])
+s = mod.Shape()
+got = [s.dispatch("side", k) for k in (1, 2, 2, 3)] + [s.area(5)] + [list(mod.count(4))]
+mod.opaque()
+table = rec.summary()["table"]
+print(json.dumps({"wrapped": wrapped, "got": got, "counts": rec.counts,
+  "side_args": len(table["m.Shape.side"]), "gen": rec.records()[-2]["key"] if rec.records() else None,
+  "missed": rec.summary()["missed"], "parts": digest([1, lambda: 2]) != digest([2, lambda: 2]),
+  "nc": digest(lambda: 1)}))`) as {
+      wrapped: string[];
+      got: unknown[];
+      counts: Record<string, number>;
+      side_args: number;
+      missed: Record<string, string[]>;
+      parts: boolean;
+      nc: string;
+    };
+    expect(out.wrapped).toEqual(['m.Shape.area', 'm.Shape.side', 'm.count', 'm.opaque']);
+    expect(out.got).toEqual([2, 3, 3, 4, 10, [0, 1, 4, 9]]);
+    // The table entry (bound when the class body ran) is the same function object: its calls are seen.
+    expect(out.counts['m.Shape.side']).toBe(4);
+    expect(out.side_args).toBe(3); // matched by arguments: (s, 2) twice is one argument set
+    expect(out.counts['m.Shape.area']).toBe(1);
+    expect(out.counts['m.count']).toBe(1);
+    // A lambda does not pickle: compared by type only, and said so; a list with one is hashed part by part.
+    expect(out.missed['m.opaque']).toEqual(['function']);
+    expect(out.parts).toBe(true);
+    expect(out.nc).toBe('nc:function');
+  });
+
+  it('a value that cannot be compared is "not compared", a different type still differs', () => {
+    const out = py(`
+import json
+from adrs_diffcompare import Options, first_difference, OPAQUE
+o = Options()
+same = first_difference((OPAQUE, "does not pickle", "Lock", "<lock>"), (OPAQUE, "does not pickle", "Lock", "<lock>"), o, "r")
+half = first_difference({"a": 1, "b": (OPAQUE, "too big", "dict", "{...}")}, {"a": 1, "b": {"x": 1}}, o, "r")
+other = first_difference((OPAQUE, "does not pickle", "Lock", "<lock>"), 3, o, "r")
+class Broken:
+    def __eq__(self, other):
+        raise RuntimeError("state lost")
+broke = first_difference([Broken()], [Broken()], o, "r")
+print(json.dumps({"same": same, "half": half, "other": other, "broke": broke, "nc": [p for p, _ in o.not_compared]}))`) as {
+      same: string | null;
+      half: string | null;
+      other: string | null;
+      broke: string | null;
+      nc: string[];
+    };
+    expect(out.same).toBeNull();
+    expect(out.half).toBeNull();
+    expect(out.other).toMatch(/^r: got <lock>, expected 3/);
+    expect(out.broke).toBeNull();
+    expect(out.nc).toEqual(['r', "r['b']", 'r[0]']);
+  });
+});

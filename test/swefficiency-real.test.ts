@@ -34,12 +34,8 @@ afterAll(async () => {
   if (shown.length) console.log(`\nreal SWE-fficiency instances, expert patches:\n${shown.join('\n')}\n`);
 });
 
-async function evaluate(instance: SweInstance, files: Record<string, string>, differential = true) {
-  const problem = await loadInstanceProblem(instance, {
-    reposDir,
-    timeoutS: 1200,
-    ...(differential ? {} : { differential: { enabled: false } }),
-  });
+async function evaluate(instance: SweInstance, files: Record<string, string>) {
+  const problem = await loadInstanceProblem(instance, { reposDir, timeoutS: 1200 });
   return resultOf(await evaluateFiles(sandbox, problem, files));
 }
 
@@ -61,30 +57,19 @@ describe.skipIf(absent)('real instances rebuilt from Debian sources', () => {
       const instance = instances.find((i) => i.instance_id === row.instance_id)!;
       const repo = path.join(reposDir, row.repo.replace('/', '__'));
       const files = await patchedFiles(repo, instance.base_commit, instance.patch);
-      // Where today's differential checks refuse this right patch (row.differential_false_refusal), the test
-      // gate and the timing are shown without them; the false refusal is pinned below.
-      const r = await evaluate(instance, files, !row.differential_false_refusal);
+      // With the differential checks on (the default): every expert patch passes them too.
+      const r = await evaluate(instance, files);
       shown.push(
-        `  ${row.instance_id.padEnd(22)} ${r.correct ? 'accepted' : 'REFUSED'}${row.differential_false_refusal ? ' (differential off)' : ''}  speedup ${Number(r.metrics.speedup).toFixed(2)}x` +
+        `  ${row.instance_id.padEnd(22)} ${r.correct ? 'accepted' : 'REFUSED'}  speedup ${Number(r.metrics.speedup).toFixed(2)}x` +
           `  (pre ${Number(r.metrics.pre_mean).toPrecision(3)} s, post ${Number(r.metrics.post_mean).toPrecision(3)} s; ${r.metrics.p2p_passed}/${r.metrics.p2p_total} PASS_TO_PASS)`,
       );
       expect(r.correct, r.feedback).toBe(true);
       expect(r.metrics.p2p_passed).toBe(r.metrics.p2p_total);
       expect(r.metrics.speedup).toBeGreaterThan(row.min_speedup);
       expect(r.feedback).toMatch(/speedup \d/);
+      expect(r.checks.filter((c) => c.name.startsWith('differential-')).every((c) => c.ok)).toBe(true);
     }, 1_200_000);
   }
-
-  it('known bug (issue 17, point 3): the differential checks refuse the right sympy-24884 expert patch today', async () => {
-    // Calls are matched by position, and the patch changes which internal Mul.flatten calls happen. When the
-    // checks match calls by their arguments this test fails: then drop differential_false_refusal for the
-    // instances in instances.json and this test.
-    const instance = instances.find((i) => i.instance_id === 'sympy__sympy-24884')!;
-    const repo = path.join(reposDir, 'sympy__sympy');
-    const r = await evaluate(instance, await patchedFiles(repo, instance.base_commit, instance.patch));
-    expect(r.correct).toBe(false);
-    expect(r.feedback).toMatch(/differential-calls/);
-  }, 1_200_000);
 
   it('sympy-24313: a wrong but fast necklaces (drops the all-zero necklace) is refused, and says which tests fail', async () => {
     const instance = instances.find((i) => i.instance_id === 'sympy__sympy-24313')!;

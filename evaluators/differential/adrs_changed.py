@@ -20,8 +20,10 @@ MAX_TARGETS = 64
 
 
 def changed_lines(diff_text):
-    """{path: {"old": path in base or None, "removed": {old lines}, "added": {new lines}}} for every file."""
-    files, cur, old_no, new_no, old_path = {}, None, 0, 0, None
+    """{path: {"old": path in base or None, "new": path, "hunks": [hunk]}} for every file; a hunk is
+    {"old_start", "block" (its old-side lines, to place it), "removed": {old lines}, "added": {new lines},
+    "added_old": {the old line each added line follows}}."""
+    files, cur, hunk, old_no, new_no, old_path = {}, None, None, 0, 0, None
     for line in diff_text.splitlines():
         if line.startswith("--- "):
             t = line[4:].split("\t")[0].strip()
@@ -31,27 +33,44 @@ def changed_lines(diff_text):
             t = line[4:].split("\t")[0].strip()
             new_path = None if t == "/dev/null" else (t[2:] if t.startswith("b/") else t)
             key = new_path or old_path
-            cur = files.setdefault(key, {"old": old_path, "new": new_path, "removed": set(), "added": set()})
+            cur = files.setdefault(key, {"old": old_path, "new": new_path, "hunks": []})
+            hunk = None
             continue
         m = HUNK.match(line)
-        if m:
+        if m and cur is not None:
             old_no, new_no = int(m.group(1)), int(m.group(3))
+            hunk = {"old_start": old_no, "block": [], "removed": set(), "added": set(), "added_old": set()}
+            cur["hunks"].append(hunk)
             continue
-        if cur is None or line.startswith("diff --git") or line.startswith("\\"):
+        if hunk is None or line.startswith("diff --git") or line.startswith("\\"):
             continue
         blank = not line[1:].strip() or line[1:].lstrip().startswith("#")  # blank and comment lines change nothing
         if line.startswith("-"):
+            hunk["block"].append(line[1:])
             if not blank:
-                cur["removed"].add(old_no)
+                hunk["removed"].add(old_no)
             old_no += 1
         elif line.startswith("+"):
             if not blank:
-                cur["added"].add(new_no)
+                hunk["added"].add(new_no)
+                hunk["added_old"].add(max(1, old_no - 1))  # the base line it follows: placed on base alone
             new_no += 1
         else:
+            hunk["block"].append(line[1:])
             old_no += 1
             new_no += 1
     return files
+
+
+def hunk_offset(hunk, base_lines):
+    """How many lines from its stated place a hunk's old side sits in the base file (as git apply finds it: a patch
+    made on another version of the file applies where its lines are). 0 when it is not found."""
+    block, start = hunk["block"], hunk["old_start"] - 1
+    if not block or base_lines[start:start + len(block)] == block:
+        return 0
+    n = len(block)
+    found = [p for p in range(0, len(base_lines) - n + 1) if base_lines[p] == block[0] and base_lines[p:p + n] == block]
+    return min(found, key=lambda p: abs(p - start)) - start if found else 0
 
 
 def module_of(root, rel):
@@ -89,14 +108,18 @@ class _Spans(ast.NodeVisitor):
         self.generic_visit(node)
         self.stack.pop()
 
-    def visit_FunctionDef(self, node):
+    def _def(self, node):
         if any(k == "def" for k, _ in self.stack):
             return  # nested def: the enclosing def is the target
         self.stack.append(("def", node.name))
         self.spans.append((self._first(node), node.end_lineno, ".".join(n for _, n in self.stack), None))
         self.stack.pop()
 
-    visit_AsyncFunctionDef = visit_FunctionDef
+    def visit_FunctionDef(self, node):
+        self._def(node)
+
+    def visit_AsyncFunctionDef(self, node):
+        self._def(node)
 
 
 def _spans(source):
@@ -136,7 +159,7 @@ def changed_targets(diff_text, base_dir, patched_dir=None):
     notes, found = [], {}
     for path, info in sorted(changed_lines(diff_text).items()):
         if not path or not path.endswith(".py") or TESTISH.search(path):
-            if path and not path.endswith(".py") and (info["removed"] or info["added"]):
+            if path and not path.endswith(".py") and any(h["removed"] or h["added"] for h in info["hunks"]):
                 notes.append("%s: not Python, its changes are not call-captured" % path)
             continue
         old = info["old"]
@@ -146,14 +169,22 @@ def changed_targets(diff_text, base_dir, patched_dir=None):
         if base_src is None:
             continue
         names = set()
+        base_lines = base_src.splitlines()
+        removed, added, added_old = set(), set(), set()
+        for h in info["hunks"]:
+            shift = hunk_offset(h, base_lines)
+            removed |= {n + shift for n in h["removed"]}
+            added |= {n + shift for n in h["added"]}
+            added_old |= {n + shift for n in h["added_old"]}
         try:
-            names |= _targets_in(base_src, info["removed"])
+            names |= _targets_in(base_src, removed)
             # Added lines locate by the patched tree, and its qualnames are looked up on base.
             new_src = _read(os.path.join(patched_dir, info["new"])) if patched_dir and info["new"] else None
             if new_src is not None:
-                names |= _targets_in(new_src, info["added"])
-            elif info["added"]:
-                names |= _targets_in(base_src, {max(1, n) for n in info["added"]})
+                names |= _targets_in(new_src, added)
+            elif added_old:
+                # No patched tree (phased mode): an added line belongs where it goes in, after a base line.
+                names |= _targets_in(base_src, added_old)
         except SyntaxError as e:
             notes.append("%s: does not parse (%s): not call-captured" % (path, e.msg))
             continue

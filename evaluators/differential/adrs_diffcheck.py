@@ -2,10 +2,13 @@
 
 Three checks, each in fresh processes of the instance's Python (PYTHONHASHSEED=0, random seeded alike):
   differential-workload  the workload runs once on each tree (adrs_observe): workload()'s return value, the globals
-                         setup()/workload() assign, and what it prints (timing lines aside) must match.
-  differential-calls     the calls into the functions the patch changes (adrs_changed, adrs_capture), recorded in
-                         both runs at the same call numbers, must return the same results (and leave their
-                         arguments alike): catches a wrong answer for one input among many, a stale cache.
+                         setup()/workload() assign, the script's functions' locals at return, and what it prints
+                         (timing lines aside) must match.
+  differential-calls     every call into the functions the patch changes (adrs_changed; adrs_capture swaps their
+                         code objects, so dispatch tables see it too), hashed in both runs and matched by its
+                         arguments: each outcome with the patch must be one the base gave for the same arguments
+                         (and leave them alike): catches a wrong answer for one input among many, a stale cache.
+                         Full values are kept only for calls that differ, to show them and apply tolerances.
   differential-replay    the base run's recorded calls replayed on the patched tree in a fresh process
                          (adrs_replay) must give the base results: an answer must follow from the inputs alone.
 Comparison: adrs_diffcompare (tolerances, canonical types, -0.0, dict order, pandas); `may_differ` paths are
@@ -15,7 +18,8 @@ that depend on context), so these extra runs cost time only when something diffe
 
 Two-tree mode (one command; the base tree must be built like the patched one):
     python3 adrs_diffcheck.py --base DIR --patched DIR --workload FILE --diff FILE --out FILE
-                              [--python PY] [--config FILE]
+                              [--python PY] [--config FILE] [--seed N]
+    (--seed: PYTHONHASHSEED and the random seeds of every run; the verdict must not depend on it)
 Phased mode, for one tree switched in place (the SWE harness's /testbed):
     ... --phase base    --tree DIR --state DIR --workload FILE --diff FILE [--python PY] [--config FILE]
     ... --phase patched --tree DIR --state DIR --out FILE [--python PY]
@@ -73,15 +77,15 @@ def load_config(path=None):
 class Runner:
     """Runs the observe/replay/compare scripts as fresh processes of the instance's Python."""
 
-    def __init__(self, python, cfg, state):
-        self.python, self.cfg, self.state = python, cfg, state
+    def __init__(self, python, cfg, state, seed=0):
+        self.python, self.cfg, self.state, self.seed = python, cfg, state, int(seed)
         self.seconds = {}
-        self.jobs = None  # a list: run() defers its jobs there instead of starting processes
-        self.group = None  # deferred jobs of one group may run side by side
+        self.jobs: list | None = None  # a list: run() defers its jobs there instead of starting processes
+        self.group: str | None = None  # deferred jobs of one group may run side by side
         self.overlap = 0.0  # seconds that side-by-side jobs saved (the total counts wall time)
 
     def env(self, tree):
-        env = dict(os.environ, PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1")
+        env = dict(os.environ, PYTHONHASHSEED=str(self.seed), PYTHONDONTWRITEBYTECODE="1")
         env["PYTHONPATH"] = os.pathsep.join([tree] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
         return env
 
@@ -122,16 +126,18 @@ class Runner:
     def path(self, name):
         return os.path.join(self.state, name)
 
-    def observe(self, label, tree, workload, out, select=None):
+    def observe(self, label, tree, workload, out, expect=None, want=None):
         args = ["--tree", tree, "--workload", workload, "--out", self.path(out),
                 "--max-calls", str(self.cfg["max_calls"]), "--max-bytes", str(self.cfg["max_bytes"]),
-                "--passes", str(self.cfg["passes"])]
+                "--passes", str(self.cfg["passes"]), "--seed", str(self.seed)]
         if self.cfg["timing_lines"]:
             args += ["--timing-lines", self.cfg["timing_lines"]]
         if self.cfg["calls"] or self.cfg["replay"]:
             args += ["--targets", self.path("targets.json")]
-        if select:
-            args += ["--select", self.path(select)]
+        if expect:
+            args += ["--expect", self.path(expect)]
+        if want:
+            args += ["--want", self.path(want)]
         self.run(label, "adrs_observe.py", args, tree)
 
     def replay(self, label, tree, out):
@@ -154,15 +160,13 @@ def _restricted_load(path):
 
 
 def prepare_calls(runner, targets, base=None):
-    """After the base run: the selection for the patched run and the calls file for replay (arguments only).
+    """After the base run: its call table for the patched run (which keeps in full the calls whose outcome the base
+    never gave for their arguments) and the calls file for replay (arguments only).
     base: the base observation when already loaded (else read from base.pkl)."""
     if base is None:
         base = _restricted_load(runner.path("base.pkl"))
-    select = {}
-    for r in base["records"]:
-        select.setdefault(r["key"], []).append(r["n"])
-    with open(runner.path("select.json"), "w") as f:
-        json.dump(select, f)
+    with open(runner.path("expect.json"), "w") as f:
+        json.dump((base.get("calls") or {}).get("table", {}), f)
     by_key = {"%s.%s" % (t["module"], t["qualname"]): t for t in targets}
     records = [{"key": r["key"], "n": r["n"], "kind": r["kind"], "args": r["args"], "after": bool(r["after"])}
                for r in base["records"]]
@@ -203,7 +207,7 @@ def report(runner, cfg, compared, targets, notes, extra_seconds=0.0):
 def two_trees(opts, cfg):
     state = tempfile.mkdtemp(prefix="adrs-diffcheck-")
     try:
-        runner = Runner(opts.get("--python") or sys.executable, cfg, state)
+        runner = Runner(opts.get("--python") or sys.executable, cfg, state, opts.get("--seed") or 0)
         with open(runner.path("config.json"), "w") as f:
             json.dump(cfg, f)
         t0 = time.time()
@@ -212,7 +216,7 @@ def two_trees(opts, cfg):
         runner.seconds["targets"] = round(time.time() - t0, 4)
         runner.observe("observe-base", base, opts["--workload"], "base.pkl")
         prepare_calls(runner, targets)
-        runner.observe("observe-patched", patched, opts["--workload"], "patched.pkl", select="select.json")
+        runner.observe("observe-patched", patched, opts["--workload"], "patched.pkl", expect="expect.json")
         if cfg["replay"]:
             runner.replay("replay-patched", patched, "replay-patched.pkl")
         runner.compare(base)
@@ -220,7 +224,7 @@ def two_trees(opts, cfg):
         # Something differs: probe the base once more (noise, context) and judge again.
         probe = False
         if compared["needs"].get("noise"):
-            runner.observe("observe-base-again", base, opts["--workload"], "base2.pkl", select="select.json")
+            runner.observe("observe-base-again", base, opts["--workload"], "base2.pkl", want="want.json")
             probe = True
         if compared["needs"].get("replay_base"):
             runner.replay("replay-base", base, "replay-base.pkl")
@@ -268,6 +272,8 @@ class Phases:
         runner, tree = self.runner, os.path.abspath(tree)
         runner.seconds, runner.overlap, runner.jobs, self.phase = {}, 0.0, [] if defer else None, phase
         if phase == "base":
+            if workload is None or diff is None:
+                raise ConfigError("adrs_diffcheck: --phase base needs --workload and --diff")
             t0 = time.time()
             shutil.copy(workload, runner.path("workload.py"))
             with open(runner.path("config.json"), "w") as f:
@@ -291,14 +297,14 @@ class Phases:
             with open(runner.path("needs.json")) as f:
                 needs = json.load(f)
             if needs.get("noise") and cfg["noise_probe"]:
-                runner.observe("observe-base-again", tree, runner.path("workload.py"), "base2.pkl", select="select.json")
+                runner.observe("observe-base-again", tree, runner.path("workload.py"), "base2.pkl", want="want.json")
             if needs.get("replay_base") and before.get("calls"):
                 runner.replay("replay-base", tree, "replay-base.pkl")
         elif phase in ("patched", "judge"):
             if phase == "patched":
                 runner.group = "observe-replay"  # independent of each other: side by side when deferred
                 runner.observe("observe-patched", tree, runner.path("workload.py"), "patched.pkl",
-                               select="select.json")
+                               expect="expect.json")
                 if cfg["replay"]:
                     runner.replay("replay-patched", tree, "replay-patched.pkl")
                 runner.group = None

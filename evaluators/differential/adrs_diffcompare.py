@@ -22,6 +22,7 @@ import math
 import os
 import re
 import sys
+from typing import Any, cast
 
 try:
     import adrs_compare
@@ -46,6 +47,7 @@ class Options:
         self.strict = bool(strict)
         self.may_differ = [_norm(p) for p in may_differ]
         self.max_diffs = int(max_diffs)
+        self.not_compared = []  # (path, why) of values compared by their type only (see _walk)
 
 
 def _norm(path):
@@ -87,7 +89,7 @@ def _pandas_kind(v):
 
 
 def _compare_pandas(kind, actual, expected, opts):
-    import pandas.testing as pdt
+    import pandas.testing as pdt  # pyright: ignore[reportMissingImports] - only called on pandas values
 
     check = {"DataFrame": pdt.assert_frame_equal, "Series": pdt.assert_series_equal, "Index": pdt.assert_index_equal}[kind]
     kwargs = {"check_exact": False, "rtol": opts.rtol, "atol": opts.atol}
@@ -138,10 +140,13 @@ def _walk(a, e, opts, path):
     if opts.may_differ and path and matches(path, opts.may_differ):
         return
     if _is_opaque(a) or _is_opaque(e):
-        if not (_is_opaque(a) and _is_opaque(e)):
+        # A value that could not travel is compared by its type alone; the rest is "not compared", never a refusal.
+        ta = a[2] if _is_opaque(a) else type(a).__qualname__
+        te = e[2] if _is_opaque(e) else type(e).__qualname__
+        if ta != te and "?" not in (ta, te):
             yield path, "got %s, expected %s" % (a[3] if _is_opaque(a) else _short(a), e[3] if _is_opaque(e) else _short(e))
-        elif a[2] != e[2]:
-            yield path, "got %s, expected %s (not comparable: %s)" % (a[2], e[2], e[1])
+        else:
+            opts.not_compared.append((path, e[1] if _is_opaque(e) else a[1]))
         return
     if opts.strict and type(a) is not type(e):
         yield path, "got %s %s, expected %s %s" % (_tname(a), _short(a), _tname(e), _short(e))
@@ -156,8 +161,9 @@ def _walk(a, e, opts, path):
         if msg:
             yield path, msg
         return
-    np = sys.modules.get("numpy")
+    np: Any = sys.modules.get("numpy")
     if np is not None and isinstance(e, np.ndarray) and isinstance(a, np.ndarray):
+        a, e = cast(Any, a), cast(Any, e)
         if opts.strict and a.dtype != e.dtype:
             yield path, "dtype %s, expected %s" % (a.dtype, e.dtype)
             return
@@ -193,7 +199,17 @@ def _walk(a, e, opts, path):
         # attribute order is not part of an object's value
         yield from _walk(dict(sorted(vars(a).items())), dict(sorted(vars(e).items())), opts, path)
         return
-    msg = adrs_compare.compare(a, e, opts.rtol, opts.atol, path)
+    if _has_own_eq(e) and not (np is not None and isinstance(e, np.ndarray)):
+        try:
+            bool(a == e)
+        except Exception as x:  # noqa: BLE001 - its == fails (state lost in transit): not compared, not a difference
+            opts.not_compared.append((path, "== raised %s: %s" % (type(x).__name__, str(x)[:100])))
+            return
+    try:
+        msg = adrs_compare.compare(a, e, opts.rtol, opts.atol, path)
+    except Exception as x:  # noqa: BLE001 - a value whose comparison fails (state lost in transit) is not compared
+        opts.not_compared.append((path, "comparing raised %s: %s" % (type(x).__name__, str(x)[:100])))
+        return
     if msg is not None:
         where = path or "output"
         yield path, msg[len(where) + 2 :] if msg.startswith(where + ": ") else msg

@@ -3,10 +3,17 @@
     python3 adrs_diffjudge.py STATE      (the tree under judgement as the working directory and on sys.path)
 
 Reads, from the state folder: config.json, base.pkl and patched.pkl (adrs_observe), and when present base2.pkl (a
-second base run: noise), replay-patched.pkl and replay-base.pkl (adrs_replay). Loads values with the restricted
-unpickler of adrs_capture, compares with adrs_diffcompare, and writes compared.json:
-{"checks": {name: {ok, detail, first}}, "needs": {"noise": bool, "replay_base": bool}, "notes": [...]}.
-Paths: "return...", "globals.<name>...", "stdout[i]", "error", "calls.<module>.<qualname>.return|args|args_after...".
+second base run: noise, and the base's full values of calls that differ), replay-patched.pkl and replay-base.pkl
+(adrs_replay). Loads values with the restricted unpickler of adrs_capture, compares with adrs_diffcompare, and
+writes compared.json: {"checks": {name: {ok, detail, first}}, "needs": {"noise": bool, "replay_base": bool},
+"notes": [...]}, and want.json (the argument hashes whose base values the second base run must keep).
+Paths: "return...", "globals.<name>...", "locals.<function>.<name>...", "stdout[i]", "error",
+"calls.<module>.<qualname>.return|args_after...".
+
+Calls are judged by their arguments: for every argument hash that both runs saw, each outcome the patched run gave
+must be one the base gave (or the second base run). Where one differs only by hash, the full values decide (within
+tolerances); where the base itself answers differently from run to run, the call is not compared. A value that
+cannot be compared is noted as "not compared" and never refuses by itself.
 """
 
 import json
@@ -26,6 +33,13 @@ def _load(state, name):
         return _Restricted(f).load()
 
 
+def _need(state, name):
+    obs = _load(state, name)
+    if not isinstance(obs, dict):
+        raise RuntimeError("%s is missing from the state folder" % name)
+    return obs
+
+
 def _value(blob):
     """A blob's value, an exception as ("raise", type) (its message may differ), or an opaque stand-in."""
     if blob is None:
@@ -33,6 +47,15 @@ def _value(blob):
     if blob[0] == "raise":
         return ("raise", blob[1])
     return load_blob(blob)
+
+
+def _diffs(actual, expected, opts, path):
+    """differences() as a list; a comparison that raises leaves the value not compared."""
+    try:
+        return list(differences(actual, expected, opts, path))
+    except Exception as e:  # noqa: BLE001 - a broken value is not a refusal
+        opts.not_compared.append((path, "comparing raised %s" % type(e).__name__))
+        return []
 
 
 def workload_diffs(base, other, opts):
@@ -43,18 +66,23 @@ def workload_diffs(base, other, opts):
         out.append(("runs", "%d timed calls, expected %d" % (len(other["runs"]), len(base["runs"])), ""))
     for k, (b, o) in enumerate(zip(base["runs"], other["runs"])):
         pre = "" if k == 0 else "run%d." % (k + 1)
-        out += [(p, m, "") for p, m in differences(_value(o["return"]), _value(b["return"]), opts, pre + "return")]
-        for name in sorted(set(b["globals"]) | set(o["globals"])):
-            path = "%sglobals.%s" % (pre, name)
-            if opts.may_differ and matches(path, opts.may_differ):
-                continue
-            if name not in o["globals"]:
-                out.append((path, "not assigned with the patch", ""))
-            elif name not in b["globals"]:
-                out.append((path, "assigned only with the patch", ""))
-            else:
-                out += [(p, m, "") for p, m in differences(_value(o["globals"][name]), _value(b["globals"][name]), opts, path)]
-    out += [(p, m, "") for p, m in differences(other["stdout"], base["stdout"], opts, "stdout")]
+        out += [(p, m, "") for p, m in _diffs(_value(o["return"]), _value(b["return"]), opts, pre + "return")]
+        spaces = [("globals", b["globals"], o["globals"], "assigned")]
+        for fname in sorted(set(b.get("locals", {})) | set(o.get("locals", {}))):
+            spaces.append(("locals.%s" % fname, b.get("locals", {}).get(fname, {}), o.get("locals", {}).get(fname, {}),
+                           "a local at return"))
+        for space, bv, ov, what in spaces:
+            for name in sorted(set(bv) | set(ov)):
+                path = "%s%s.%s" % (pre, space, name)
+                if opts.may_differ and matches(path, opts.may_differ):
+                    continue
+                if name not in ov:
+                    out.append((path, "not %s with the patch" % what, ""))
+                elif name not in bv:
+                    out.append((path, "%s only with the patch" % what, ""))
+                else:
+                    out += [(p, m, "") for p, m in _diffs(_value(ov[name]), _value(bv[name]), opts, path)]
+    out += [(p, m, "") for p, m in _diffs(other["stdout"], base["stdout"], opts, "stdout")]
     return out
 
 
@@ -73,30 +101,65 @@ def _call_text(rec):
     return "%s(%s), call %d" % (rec["key"].rsplit(".", 1)[-1], shown[:200], rec["n"] + 1)
 
 
-def call_diffs(base, other, opts, notes):
+def _calls(obs):
+    return obs.get("calls") or {"table": {}, "full": [], "missed": {}}
+
+
+def call_diffs(base, other, opts, notes, base2=None, want=None):
+    """Differences of the patched run's calls from the base's, matched by argument hash (see the module doc).
+    Without base2, a call whose outcome hash differs is a difference, and its argument hash goes into `want`."""
     out = []
-    by = {(r["key"], r["n"]): r for r in other["records"]}
+    bt, pt = _calls(base)["table"], _calls(other)["table"]
+    b2t = _calls(base2)["table"] if base2 is not None else None
+    pfull = {(r["key"], r["ah"]): r for r in _calls(other)["full"]}
+    b2full = {(r["key"], r["ah"]): r for r in _calls(base2)["full"]} if base2 is not None else {}
     for key in sorted(set(base["counts"]) | set(other["counts"])):
         nb, no = base["counts"].get(key, 0), other["counts"].get(key, 0)
         if nb != no:
             notes.append("%s: called %d times on base, %d with the patch" % (key, nb, no))
-    missing = 0
-    for r in base["records"]:
-        o = by.get((r["key"], r["n"]))
-        if o is None:
-            missing += 1
-            continue
-        where = "calls.%s" % r["key"]
-        d = list(differences(_value(o["args"]), _value(r["args"]), opts, where + ".args"))
-        if d:
-            out += [(p, m, _call_text(r)) for p, m in d[:1]]
-            continue
-        out += [(p, m, _call_text(r)) for p, m in differences(_value(o["result"]), _value(r["result"]), opts, where + ".return")]
-        if r["after"] or o["after"]:
-            out += [(p, m, _call_text(r)) for p, m in differences(_value(o["after"] or o["args"]), _value(r["after"] or r["args"]), opts, where + ".args_after")]
-    if missing:
-        notes.append("calls: %d of %d calls recorded on base were not recorded with the patch" % (missing, len(base["records"])))
-    return out
+    compared = unmatched = noisy = lost = 0
+    for key in sorted(pt):
+        for ah, outs in sorted(pt[key].items()):
+            seen = bt.get(key, {}).get(ah)
+            if seen is None:
+                unmatched += 1
+                continue
+            compared += 1
+            allowed = set(seen) | set((b2t or {}).get(key, {}).get(ah, ()))
+            if not set(outs) - allowed:
+                continue
+            rec = pfull.get((key, ah))
+            where = "calls.%s" % key
+            if opts.may_differ and matches(where + ".return", opts.may_differ):
+                continue
+            if b2t is None:
+                if want is not None:
+                    want.setdefault(key, []).append(ah)
+                out.append((where + ".return", "the outcome differs from base for the same arguments (%s)" % (
+                    _brief(_value(rec["result"]), 120) if rec else "value not kept"), _call_text(rec) if rec else key))
+                continue
+            ref = b2full.get((key, ah))
+            if rec is None or ref is None:
+                lost += 1  # the second base run did not make this call: the base's calls vary from run to run
+                continue
+            d = _diffs(_value(rec["result"]), _value(ref["result"]), opts, where + ".return")
+            if (rec["after"] or ref["after"]) and not d:
+                d = _diffs(_value(rec["after"] or rec["args"]), _value(ref["after"] or ref["args"]), opts,
+                           where + ".args_after")
+            if not d:
+                continue  # alike within tolerances (or pickled differently, the same value)
+            if set(b2t.get(key, {}).get(ah, ())) != set(seen):
+                noisy += 1  # the base itself answers differently from run to run
+                continue
+            out += [(p, m, _call_text(rec)) for p, m in d]
+    if unmatched:
+        notes.append("calls: %d argument sets seen only with the patch (not compared: the patch calls differently, or the arguments "
+                     "differ from run to run)" % unmatched)
+    if noisy or lost:
+        notes.append("calls: %d argument sets not compared (the base answers differently, or not at all, in a second run)" % (noisy + lost))
+    for key, types_ in sorted(_calls(other)["missed"].items()):
+        notes.append("calls.%s: values of type %s not compared" % (key, ", ".join(types_)[:200]))
+    return out, compared
 
 
 def replay_diffs(base, replay_p, replay_b, opts, notes):
@@ -105,20 +168,22 @@ def replay_diffs(base, replay_p, replay_b, opts, notes):
         p = replay_p[i]
         ref = dict(r)
         if replay_b is not None and "skip" not in replay_b[i]:
-            if list(differences(_value(replay_b[i]["result"]), _value(r["result"]), opts)):
+            if _diffs(_value(replay_b[i]["result"]), _value(r["result"]), opts, ""):
                 context += 1
             ref = {"result": replay_b[i]["result"], "after": replay_b[i]["after"], "args": r["args"]}
         if "skip" in p:
             skipped += 1
             continue
         got = _value(p["result"])
-        if isinstance(got, tuple) and got[:1] == ("raise",) and got[1] == "AttributeError" and _value(ref["result"])[:1] != ("raise",):
+        expected = _value(ref["result"])
+        if isinstance(got, tuple) and got[:1] == ("raise",) and got[1] == "AttributeError" and not (
+                isinstance(expected, tuple) and expected[:1] == ("raise",)):
             skipped += 1  # typically an object pickled on base lacks an attribute the patched class adds
             continue
         where = "calls.%s" % r["key"]
-        out += [(q, m, _call_text(r)) for q, m in differences(got, _value(ref["result"]), opts, where + ".return")]
+        out += [(q, m, _call_text(r)) for q, m in _diffs(got, _value(ref["result"]), opts, where + ".return")]
         if ref.get("after") or p.get("after"):
-            out += [(q, m, _call_text(r)) for q, m in differences(_value(p["after"]), _value(ref["after"] or ref["args"]), opts, where + ".args_after")]
+            out += [(q, m, _call_text(r)) for q, m in _diffs(_value(p["after"]), _value(ref["after"] or ref["args"]), opts, where + ".args_after")]
     if skipped:
         notes.append("replay: %d of %d calls could not be replayed on the patched tree" % (skipped, len(base["records"])))
     if context:
@@ -151,7 +216,7 @@ def judge_state(state):
     with open(os.path.join(state, "config.json")) as f:
         cfg = json.load(f)
     opts = Options(cfg["rtol"], cfg["atol"], cfg["strict"], cfg["may_differ"])
-    base, patched, base2 = _load(state, "base.pkl"), _load(state, "patched.pkl"), _load(state, "base2.pkl")
+    base, patched, base2 = _need(state, "base.pkl"), _need(state, "patched.pkl"), _load(state, "base2.pkl")
     replay_p, replay_b = _load(state, "replay-patched.pkl"), _load(state, "replay-base.pkl")
     checks, notes, needs = {}, list(base["notes"]), {}
     if cfg["workload"]:
@@ -161,17 +226,22 @@ def judge_state(state):
         needs["noise"] = bool(diffs) and base2 is None
         checks["differential-workload"] = _check(diffs, "%d timed calls, %d globals, %d printed lines alike" % (
             len(base["runs"]), sum(len(r["globals"]) for r in base["runs"]), len(base["stdout"])))
+    want = {}  # the argument hashes a second base run keeps in full (none when the calls are not checked)
     if cfg["calls"]:
-        diffs = call_diffs(base, patched, opts, notes)
-        if base2 is not None:
-            diffs = _drop_noise(diffs, call_diffs(base, base2, opts, []), notes, "calls")
+        diffs, compared = call_diffs(base, patched, opts, notes, base2, want)
         needs["noise"] = needs.get("noise") or (bool(diffs) and base2 is None)
-        checks["differential-calls"] = _check(diffs, "%d recorded calls alike (%s)" % (
-            len(base["records"]), ", ".join(base["wrapped"]) or "no changed Python function was called"))
+        checks["differential-calls"] = _check(diffs, "%d calls on base, %d distinct argument sets compared, alike (%s)" % (
+            sum(base["counts"].values()), compared, ", ".join(base["wrapped"]) or "no changed Python function was called"))
     if cfg["replay"] and replay_p is not None:
         diffs = replay_diffs(base, replay_p, replay_b, opts, notes)
         needs["replay_base"] = bool(diffs) and replay_b is None
         checks["differential-replay"] = _check(diffs, "%d calls replayed in a fresh process alike" % len(base["records"]))
+    with open(os.path.join(state, "want.json"), "w") as f:
+        json.dump(want, f)
+    if opts.not_compared:
+        where = sorted({p for p, _ in opts.not_compared})
+        notes.append("not compared (%d values: %s): %s" % (len(opts.not_compared), opts.not_compared[0][1][:120],
+                                                           ", ".join(where)[:300]))
     with open(os.path.join(state, "compared.json"), "w") as f:
         json.dump({"checks": checks, "needs": needs, "notes": notes}, f)
 

@@ -11,10 +11,12 @@ import os
 import pickle
 import random
 import sys
+import types
+from typing import Any, cast
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from adrs_capture import PROTOCOL, dump_blob, load_blob, resolve, _Restricted  # noqa: E402
+from adrs_capture import PROTOCOL, canonical, dump_blob, load_blob, resolve, _Restricted  # noqa: E402
 from adrs_diffcompare import OPAQUE  # noqa: E402
 
 
@@ -22,7 +24,7 @@ def replay_one(rec, target, per_value):
     args_kwargs = load_blob(rec["args"])
     if isinstance(args_kwargs, tuple) and len(args_kwargs) == 4 and args_kwargs[0] == OPAQUE:
         return {"skip": "arguments do not load on this tree (%s)" % args_kwargs[1]}
-    args, kwargs = args_kwargs
+    args, kwargs = cast(tuple, args_kwargs)
     try:
         owner, _, raw = resolve(target["module"], target["qualname"])
     except Exception as e:  # noqa: BLE001 - the patch removed or renamed it
@@ -32,11 +34,19 @@ def replay_one(rec, target, per_value):
     elif rec["kind"] == "class":
         fn = raw.__func__ if isinstance(raw, classmethod) else raw
         args = (owner,) + tuple(args[1:])
+    elif rec["kind"] == "property":
+        fn = raw.fget if isinstance(raw, property) else raw
     else:
         fn = raw
+    if not callable(fn):
+        return {"skip": "not callable on this tree"}
+    fn = cast(Any, fn)
     random.seed(12345)
     try:
-        result = dump_blob(fn(*args, **kwargs), per_value)
+        value = fn(*args, **kwargs)
+        if isinstance(value, types.GeneratorType):  # recorded as what it yields (adrs_capture)
+            value = ("yielded", list(value))
+        result = dump_blob(canonical(value), per_value)
     except Exception as e:  # noqa: BLE001 - compared with what the base call did
         result = ("raise", type(e).__name__, str(e)[:300])
     after = dump_blob((args, kwargs), per_value)
