@@ -8,7 +8,7 @@ Stages (ADRS_STAGE):
                    covering test files out from base_commit, run them, and require every PASS_TO_PASS test to
                    pass. speedup = pre/post measured here; any failure scores speedup 1.0.
   time             one timing sample per ADRS_SAMPLES: rebuild and run the workload on the workspace as it is.
-Every timed repeat of the workload runs in a fresh forked process (swe_workload.py). Writes one JSON result to
+Every timed repeat of the workload runs in a fresh forked process, as the official harness runs it (swe_workload.py). Writes one JSON result to
 ADRS_RESULT. Configuration: instance.json next to this file. Stdlib only.
 """
 import base64
@@ -27,6 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import swe_guard  # noqa: E402
 import swe_specs  # noqa: E402
+import swe_workload  # noqa: E402
 
 MEAN = re.compile(r"^\s*Mean:\s*([-+0-9.eEinfa]+)", re.M)
 STD = re.compile(r"^\s*Std Dev:\s*([-+0-9.eEinfa]+)", re.M)
@@ -206,8 +207,11 @@ def rebuild(ctx):
     return rc == 0, tail(out + err, 1500)
 
 
-def run_workload(ctx, isolation=True, jobs=None, fixed_hash=False):
+def run_workload(ctx, isolation=None, jobs=None, fixed_hash=False):
     """(mean, std, repeats, output) of one workload run; raises RuntimeError on failure.
+
+    isolation: one process per timed repeat; by default as the official harness does for this instance (all but
+    its four exemptions, swe_workload.ISOLATION_EXEMPT).
 
     jobs: a jobs file for swe_workload.py (helper scripts forked before the workload, untimed: the differential
     checks). They share the workload's hash seed and need it fixed, so with jobs the workload runs with
@@ -216,6 +220,8 @@ def run_workload(ctx, isolation=True, jobs=None, fixed_hash=False):
     times = os.path.join(tmp, "times.json")
     args = [ctx.python, os.path.join(HERE, "swe_workload.py"), os.path.join(HERE, "workload.py"),
             "--times-out", times]
+    if isolation is None:
+        isolation = swe_workload.isolated_for(ctx.cfg.get("instance_id", ""))
     if not isolation:
         args.append("--no-isolation")
     env = dict(ctx.env, PYTHONHASHSEED="0") if jobs or fixed_hash else None
@@ -229,7 +235,9 @@ def run_workload(ctx, isolation=True, jobs=None, fixed_hash=False):
     repeats = []
     try:
         with open(times) as f:
-            repeats = [float(x) for x in json.load(f).get("repeats", [])]
+            # The repeats the printed mean was taken over (the official plan's runtimes slice).
+            data = json.load(f)
+            repeats = [float(x) for x in data.get("counted", data.get("repeats", []))]
     except (OSError, ValueError):
         pass
     return float(m.group(1)), float(s.group(1)) if s else 0.0, repeats, out + err
