@@ -23,7 +23,8 @@ With --jobs FILE, helper scripts (the differential checks' observe, replay and c
 forked from this interpreter before the workload is loaded: no interpreter start of their own, and none of the
 workload's state in them. They run untimed, before any timed repeat; see run_jobs.
 
-With ADRS_SWE_PROGRESS=1 a line per phase and per timed repeat goes to stderr ("adrs-progress: ...").
+With ADRS_SWE_PROGRESS=1 a line per phase and per timed repeat (at most one a second after the first) goes to
+$ADRS_SWE_PROGRESS_FD, else stderr ("adrs-progress: workload: ...").
 
 Usage:
   swe_workload.py WORKLOAD.py [--no-isolation] [--times-out FILE] [--jobs FILE]
@@ -60,18 +61,24 @@ def isolated_for(instance_id):
 
 
 def progress(text):
-    """One progress line on stderr (ADRS_SWE_PROGRESS=1): what a long instance is doing."""
-    if os.environ.get("ADRS_SWE_PROGRESS") == "1":
-        sys.stderr.write("adrs-progress: %s\n" % text)
-        sys.stderr.flush()
+    """One progress line (ADRS_SWE_PROGRESS=1): on the descriptor swe_eval.py handed over (ADRS_SWE_PROGRESS_FD,
+    its own stderr, so the line is not captured with the workload's output), else on stderr."""
+    if os.environ.get("ADRS_SWE_PROGRESS") != "1":
+        return
+    line = ("adrs-progress: workload: %s\n" % text).encode()
+    try:
+        os.write(int(os.environ.get("ADRS_SWE_PROGRESS_FD", "2")), line)
+    except (OSError, ValueError):
+        pass
 
 
 def __adrs_isolated_repeat(stmt="pass", setup="pass", timer=timeit.default_timer, repeat=5, number=1000000, globals=None):
     """timeit.repeat with each repeat in a forked child: the parent never runs the timed code."""
     out = []
-    started = time.perf_counter()
+    shown = None
     for k in range(repeat):
-        if k == 0 or time.perf_counter() - started > 1.0:
+        if shown is None or time.perf_counter() - shown >= 1.0 or k == repeat - 1:
+            shown = time.perf_counter()
             progress("repeat %d of %d (%d call(s) each, one process per repeat)" % (k + 1, repeat, number))
         sys.stdout.flush()
         sys.stderr.flush()
@@ -303,7 +310,7 @@ def run(path, isolation=True, times_out=None):
                                 else "no timeit.repeat call found; it runs without per-repeat isolation"))
     else:
         tree = ast.parse(source, path)
-    progress("workload: %s" % ("official plan, %d repeat(s) of %d call(s)" % (plan.repeat, plan.number) if plan
+    progress("%s" % ("official plan, %d repeat(s) of %d call(s)" % (plan.repeat, plan.number) if plan
                                else "per-call isolation" if count else "no isolation"))
     try:
         if plan is not None:
