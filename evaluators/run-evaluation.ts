@@ -5,6 +5,7 @@ import { assetPath } from '../core/paths.js';
 import type { Sandbox, SandboxLimits } from '../sandboxes/types.js';
 import { CACHE_OUT_MAX_BYTES, keepCacheEntries, prepareCacheDir } from './evaluator-cache.js';
 import { infrastructureCause } from './infrastructure.js';
+import { PROGRESS_ENV, progressLines } from './progress-lines.js';
 import { EVAL_ENV, evaluatorResultSchema, type EvaluationOutcome, type Stage } from './result.js';
 
 /** Everything about a problem that running its evaluator needs (the orchestrator builds it from problem.yaml). */
@@ -40,6 +41,8 @@ export interface RunEvaluationOptions {
   sampleIndex?: number;
   labels?: Record<string, string>;
   signal?: AbortSignal;
+  /** Live progress: the evaluator's "adrs-progress: " stderr lines, as they come (see progress-lines.ts). */
+  onProgress?: (line: string) => void;
 }
 
 /** evaluators/harness: shared Python helpers, exposed read-only as mount "harness" and put on PYTHONPATH. */
@@ -137,11 +140,16 @@ async function runEvaluationOnce(opts: RunEvaluationOptions): Promise<Evaluation
       env.PYTHONPATH = [session.mounts.harness, opts.target.env?.PYTHONPATH].filter(Boolean).join(':');
     }
     if (session.mounts.differential) env.ADRS_DIFFERENTIAL_DIR = session.mounts.differential;
+    if (opts.onProgress) env[PROGRESS_ENV] = '1';
     if (cacheDir && session.mounts.cache) {
       env[EVAL_ENV.cacheDir] = session.mounts.cache;
       env[EVAL_ENV.cacheOut] = `${home}/${cacheOutRel}`;
     }
-    const res = await session.exec(opts.target.command.map(fill), { env, trusted });
+    const res = await session.exec(opts.target.command.map(fill), {
+      env,
+      trusted,
+      ...(opts.onProgress ? { onStderr: progressLines(opts.onProgress) } : {}),
+    });
     const common = {
       durationMs: Date.now() - started,
       stderrTail: tail(res.stderrTail),

@@ -54,6 +54,8 @@ export interface ExecOptions {
    * `trustDomains` is true; elsewhere the command runs as the sandbox user, as without it.
    */
   trusted?: boolean;
+  /** Called with each chunk of stderr as it arrives (live progress); the tail is kept as always. */
+  onStderr?: (chunk: Buffer) => void;
 }
 
 export interface ExecResult {

@@ -56,8 +56,9 @@ describe.runIf(pytest)('swefficiency evaluator (fixture instances, local sandbox
       // Quadratic -> linear on these sizes is 10x-200x on an idle machine; 3x leaves room for a loaded one.
       expect(r.metrics.speedup).toBeGreaterThan(3);
       expect(r.metrics.p2p_passed).toBe(r.metrics.p2p_total);
-      expect(r.timings.pre?.length).toBe(6);
-      expect(r.timings.post?.length).toBe(6);
+      // The repeats the mean is taken over: the workload's runtimes[-4:] of 6, as the official harness counts them.
+      expect(r.timings.pre?.length).toBe(4);
+      expect(r.timings.post?.length).toBe(4);
     }, 60_000);
   }
 

@@ -124,6 +124,7 @@ export class DockerSession implements SandboxSessionControl {
           stdin: options.stdin === undefined ? undefined : Buffer.from(options.stdin),
           timeoutMs: options.timeoutMs ?? limits.wallTimeMs,
           outputBytes: limits.outputBytes,
+          ...(options.onStderr ? { onStderr: options.onStderr } : {}),
         },
         { stop: () => this.kill('timeout'), sweep: () => this.sweep() },
       );

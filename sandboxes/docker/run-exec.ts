@@ -19,6 +19,8 @@ export interface ExecPlan {
   stdin?: Readable | Buffer;
   timeoutMs: number;
   outputBytes: number;
+  /** Each stderr chunk as it arrives (ExecOptions.onStderr). */
+  onStderr?: (chunk: Buffer) => void;
 }
 
 export interface RawExecResult {
@@ -30,10 +32,11 @@ export interface RawExecResult {
   durationMs: number;
 }
 
-function sink(tail: OutputTail, onData: () => void): Writable {
+function sink(tail: OutputTail, onData: () => void, live?: (chunk: Buffer) => void): Writable {
   return new Writable({
     write(chunk: Buffer, _encoding, done) {
       tail.push(chunk);
+      live?.(chunk);
       onData();
       done();
     },
@@ -93,7 +96,7 @@ export async function runExec(
   docker.modem.demuxStream(
     stream,
     sink(stdout, () => stdout.total > outputKill && halt('output')),
-    sink(stderr, () => stderr.total > outputKill && halt('output')),
+    sink(stderr, () => stderr.total > outputKill && halt('output'), plan.onStderr),
   );
   if (withStdin) {
     const input = plan.stdin!;

@@ -91,6 +91,7 @@ export class LocalSession implements SandboxSessionControl {
       sessionRoot: this.files.root,
       signal: this.closing.signal,
       trusted,
+      ...(options.onStderr ? { onStderr: options.onStderr } : {}),
     });
     this.running.add(run);
     try {

@@ -33,6 +33,8 @@ export interface RunPlan {
    * commands as the sandbox user on request. Needs root and python3; otherwise the command runs as before.
    */
   trusted?: boolean;
+  /** Each stderr chunk as it arrives (ExecOptions.onStderr). */
+  onStderr?: (chunk: Buffer) => void;
 }
 
 /** Group leaders of running execs, killed if this Node process exits while they run. */
@@ -164,6 +166,7 @@ export async function runIsolated(plan: RunPlan): Promise<ExecResult> {
   };
   subprocess.stdout?.on('data', onData(stdout));
   subprocess.stderr?.on('data', onData(stderr));
+  if (plan.onStderr) subprocess.stderr?.on('data', plan.onStderr);
 
   const timer = setTimeout(() => kill('timeout'), plan.timeoutMs);
   let graceTimer: NodeJS.Timeout | undefined;

@@ -90,7 +90,8 @@ function withPackageFlags(cmd: Command): Command {
 }
 
 /** Runs one patch in the sandbox: the evaluator gets the patch as a read-only file next to it. */
-function sandboxRunner(sandbox: Sandbox, signal?: AbortSignal) {
+/** onProgress: the evaluator's live phase and repeat lines, each with the instance and the run (gold, prediction). */
+function sandboxRunner(sandbox: Sandbox, signal?: AbortSignal, onProgress?: (line: string) => void) {
   return async (problem: LoadedProblem, patch: string, label: string): Promise<InstanceRun> => {
     const evalDir = mkdtempSync(path.join(tmpdir(), 'adrs-swe-eval-'));
     const ws = materializeWorkspace(problem, {});
@@ -110,6 +111,9 @@ function sandboxRunner(sandbox: Sandbox, signal?: AbortSignal) {
         },
         labels: { 'adrs.swefficiency': problem.spec.name, 'adrs.run': label },
         signal,
+        ...(onProgress
+          ? { onProgress: (line: string) => onProgress(`  ${problem.spec.name} ${label}: ${line}`) }
+          : {}),
       });
       if (outcome.status === 'ok' || outcome.status === 'incorrect')
         return {
@@ -286,7 +290,7 @@ export function register(program: Command, ctx: CliContext): void {
           instances,
           predictions,
           packages: packageOptions(ctx, opts),
-          run: sandboxRunner(sandbox, ctx.signal),
+          run: sandboxRunner(sandbox, ctx.signal, (line) => ctx.warn(line)),
           precheck: (patch) => {
             const report = guardDiff(patch);
             return report.ok ? undefined : report.reason;

@@ -146,6 +146,7 @@ export async function writeInstancePackage(
     throw new InputError(
       `${instance.instance_id}: the repository has no tracked source files outside its tests`,
     );
+  const command = [opts.harnessPython ?? '/usr/bin/python3', '{problem}/swe_eval.py'];
   const spec = {
     name: problemName(instance.instance_id),
     description: description(instance),
@@ -153,7 +154,11 @@ export async function writeInstancePackage(
     seed: { dir: 'seed', files: sources },
     evaluator: {
       dir: 'evaluator',
-      command: [opts.harnessPython ?? '/usr/bin/python3', '{problem}/swe_eval.py'],
+      command,
+      // A verify stage of its own: a best is judged again (patch on base_commit, guard, differential checks,
+      // PASS_TO_PASS) with a fresh seed, then timed against the seed in interleaved fresh sandboxes (stage "time":
+      // the workload on the workspace as it is). Without it the loop never verifies an instance's best.
+      stages: { verify: command },
       // Base observations of the differential checks, kept across candidates (the harness strips ADRS_* from the
       // environment of the workload and the tests).
       cache: true,

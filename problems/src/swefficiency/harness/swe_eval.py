@@ -8,7 +8,7 @@ Stages (ADRS_STAGE):
                    covering test files out from base_commit, run them, and require every PASS_TO_PASS test to
                    pass. speedup = pre/post measured here; any failure scores speedup 1.0.
   time             one timing sample per ADRS_SAMPLES: rebuild and run the workload on the workspace as it is.
-Every timed repeat of the workload runs in a fresh forked process (swe_workload.py). Writes one JSON result to
+Every timed repeat of the workload runs in a fresh forked process, as the official harness runs it (swe_workload.py). Writes one JSON result to
 ADRS_RESULT. Configuration: instance.json next to this file. Stdlib only.
 """
 import base64
@@ -27,6 +27,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import swe_guard  # noqa: E402
 import swe_specs  # noqa: E402
+import swe_workload  # noqa: E402
+
+# Live progress ("adrs-progress: " lines on stderr) when the orchestrator listens ($ADRS_PROGRESS=1).
+PROGRESS = os.environ.get("ADRS_PROGRESS") == "1"
+
+
+def progress(text):
+    if PROGRESS:
+        sys.stderr.write("adrs-progress: %s\n" % text)
+        sys.stderr.flush()
+
 
 MEAN = re.compile(r"^\s*Mean:\s*([-+0-9.eEinfa]+)", re.M)
 STD = re.compile(r"^\s*Std Dev:\s*([-+0-9.eEinfa]+)", re.M)
@@ -54,10 +65,11 @@ class Ctx:
     def left(self):
         return max(5.0, self.deadline - time.time())
 
-    def run(self, args, cwd=None, env=None, timeout=None, shell=False):
+    def run(self, args, cwd=None, env=None, timeout=None, shell=False, pass_fds=()):
         try:
             p = subprocess.run(args, cwd=cwd or self.repo, env=env or self.env, capture_output=True, text=True,
-                               errors="replace", timeout=min(timeout or 1e9, self.left()), shell=shell)
+                               errors="replace", timeout=min(timeout or 1e9, self.left()), shell=shell,
+                               pass_fds=pass_fds)
             return p.returncode, p.stdout, p.stderr
         except subprocess.TimeoutExpired as e:
             return 124, _text(e.stdout), _text(e.stderr) + "\n(timed out)"
@@ -206,8 +218,11 @@ def rebuild(ctx):
     return rc == 0, tail(out + err, 1500)
 
 
-def run_workload(ctx, isolation=True, jobs=None, fixed_hash=False):
+def run_workload(ctx, isolation=None, jobs=None, fixed_hash=False):
     """(mean, std, repeats, output) of one workload run; raises RuntimeError on failure.
+
+    isolation: one process per timed repeat; by default as the official harness does for this instance (all but
+    its four exemptions, swe_workload.ISOLATION_EXEMPT).
 
     jobs: a jobs file for swe_workload.py (helper scripts forked before the workload, untimed: the differential
     checks). They share the workload's hash seed and need it fixed, so with jobs the workload runs with
@@ -216,12 +231,23 @@ def run_workload(ctx, isolation=True, jobs=None, fixed_hash=False):
     times = os.path.join(tmp, "times.json")
     args = [ctx.python, os.path.join(HERE, "swe_workload.py"), os.path.join(HERE, "workload.py"),
             "--times-out", times]
+    if isolation is None:
+        isolation = swe_workload.isolated_for(ctx.cfg.get("instance_id", ""))
     if not isolation:
         args.append("--no-isolation")
-    env = dict(ctx.env, PYTHONHASHSEED="0") if jobs or fixed_hash else None
+    env = dict(ctx.env, PYTHONHASHSEED="0") if jobs or fixed_hash else dict(ctx.env)
     if jobs:
         args += ["--jobs", jobs]
-    rc, out, err = ctx.run(args, env=env, timeout=ctx.cfg.get("perf_timeout", 3600))
+    fds = ()
+    if PROGRESS:
+        # The workload's repeat lines go straight to this process's stderr (its own output stays captured).
+        fds = (os.dup(2),)
+        env.update(ADRS_SWE_PROGRESS="1", ADRS_SWE_PROGRESS_FD=str(fds[0]))
+    try:
+        rc, out, err = ctx.run(args, env=env, timeout=ctx.cfg.get("perf_timeout", 3600), pass_fds=fds)
+    finally:
+        for fd in fds:
+            os.close(fd)
     m, s = MEAN.search(out), STD.search(out)
     if rc != 0 or not m:
         why = "timed out" if rc == 124 else ("exit code %d" % rc if rc != 0 else "no 'Mean:' line")
@@ -229,7 +255,9 @@ def run_workload(ctx, isolation=True, jobs=None, fixed_hash=False):
     repeats = []
     try:
         with open(times) as f:
-            repeats = [float(x) for x in json.load(f).get("repeats", [])]
+            # The repeats the printed mean was taken over (the official plan's runtimes slice).
+            data = json.load(f)
+            repeats = [float(x) for x in data.get("counted", data.get("repeats", []))]
     except (OSError, ValueError):
         pass
     return float(m.group(1)), float(s.group(1)) if s else 0.0, repeats, out + err
@@ -260,6 +288,8 @@ def run_tests(ctx, seed):
     parse = swe_specs.parser_for(repo)
     stdouts, outputs = {}, {}
 
+    total, finished = len(files), []
+
     def one(path, env=None):
         so = se = ""
         arg = swe_specs.directive(repo, ctx.cfg.get("version"), path)
@@ -269,7 +299,10 @@ def run_tests(ctx, seed):
             if rc in (0, 1):
                 break
         stdouts[path], outputs[path] = so, so + se
+        finished.append(path)
+        progress("tests: %d of %d covering file(s) done (%s)" % (len(finished), total, path))
 
+    progress("tests: %d covering test file(s), %d in parallel" % (total, len(parallel)))
     with ThreadPoolExecutor(max_workers=max(1, int(ctx.cfg.get("test_workers", 2)))) as pool:
         list(pool.map(one, parallel))
     env = dict(ctx.env, PYTHONHASHSEED="0")
@@ -409,6 +442,7 @@ def judge(ctx, ws, patch_arg, seed):
     dropped = drop_ignored(ctx, ws)
     if dropped:
         notes.append("removed %d git-ignored file(s) the workspace brought: %s" % (len(dropped), ", ".join(dropped[:5])))
+    progress("apply the patch to base_commit and run the introspection guard")
     reset_to_base(ctx)
     applied, apply_notes = apply_patch(ctx, patch)
     notes += apply_notes
@@ -450,9 +484,11 @@ def judge(ctx, ws, patch_arg, seed):
         if diff and not diff.phases.base_cached:
             diff.trusted_base = untouched_base(ctx, ws)
         try:
+            progress("base_commit: rebuild")
             ok, log = rebuild(ctx)
             if not ok:
                 raise RuntimeError("rebuild failed on base_commit: " + log)
+            progress("base_commit: time the workload (pre-edit)")
             pre_mean, pre_std, pre_rep, _ = run_workload(ctx, jobs=jobs, fixed_hash=bool(diff))
         except RuntimeError as e:
             checks.append({"name": "workload-pre", "ok": False, "detail": str(e)[:1000]})
@@ -462,9 +498,11 @@ def judge(ctx, ws, patch_arg, seed):
         steps.mark("pre")
         applied, _ = apply_patch(ctx, patch)
         try:
+            progress("patched: rebuild")
             ok, log = rebuild(ctx)
             if not ok:
                 raise RuntimeError("rebuild failed with the patch: " + log)
+            progress("patched: time the workload (post-edit)")
             post_mean, post_std, post_rep, post_out = run_workload(ctx, jobs=diff and diff.start("patched"),
                                                                    fixed_hash=bool(diff))
         except RuntimeError as e:
@@ -479,6 +517,7 @@ def judge(ctx, ws, patch_arg, seed):
         if diff:
             rep = diff.finish()
             if rep.get("needs_base_probe"):
+                progress("differential checks: something differs; observing base_commit once more")
                 # Something differs: observe base_commit once more (noise, or a real change?), then judge again.
                 reset_to_base(ctx)
                 rebuild(ctx)
@@ -493,6 +532,7 @@ def judge(ctx, ws, patch_arg, seed):
                 return finish(False, rep.get("feedback") or "The patch changes what the workload observes.")
 
     # 3. Correctness: covering tests reset to base_commit, PASS_TO_PASS must all pass.
+    progress("tests: reset the covering tests to base_commit")
     reset_tests(ctx)
     statuses, outputs = run_tests(ctx, seed)
     p2p = cfg.get("PASS_TO_PASS", [])
@@ -523,7 +563,8 @@ def time_samples(ctx, samples):
     if not ok:
         return {"correct": False, "metrics": {}, "timings": {}, "feedback": "rebuild failed: " + log}
     means = []
-    for _ in range(max(1, samples)):
+    for k in range(max(1, samples)):
+        progress("time: sample %d of %d" % (k + 1, max(1, samples)))
         mean, _, _, _ = run_workload(ctx)
         means.append(mean)
     return {"correct": True, "metrics": {"workload_mean": sum(means) / len(means)}, "timings": {"workload": means}}

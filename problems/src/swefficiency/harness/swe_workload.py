@@ -1,20 +1,37 @@
-"""Runs a SWE-fficiency workload script with every timed repeat in a fresh forked process (run-to-run isolation).
+"""Runs a SWE-fficiency workload script as the official harness times it: every timed repeat in a fresh forked process.
 
-The workload follows the benchmark's template: setup(), workload(), `runtimes = timeit.repeat(...)`, then prints
-"Mean:" and "Std Dev:". The script is rewritten (AST) so that each call of `timeit.repeat` (or `repeat` imported
-from timeit) forks one child per repeat; the child times `number` calls after running `setup` and reports the
-duration through a pipe. Anything the workload caches in a repeat dies with that child, so a cache cannot carry
-from one repeat to the next. Top-level code (imports, pre-warm calls, the prints) runs unchanged in the parent.
+The official harness (swefficiency/harness/run_to_run_isolation.py, run with start method "fork"; facts in
+shared/research/swefficiency.md) rewrites a workload that follows the template -- a top-level
+`runtimes = timeit.repeat(workload, number=N, repeat=R, setup=setup)`, then prints of "Mean:" and "Std Dev:" --
+and this module follows it point by point (plan_official):
+  - the top-level code runs in the parent, without the `runtimes = ...` line, the Mean/Std prints, the lines
+    between those two (run after the prints; teardown ones -- os.remove, shutil.rmtree, unlink -- in a
+    `finally`) and the first bare top-level `workload()` call (the pre-warm);
+  - the pre-warm, if there was one, runs next in the parent as `setup(); workload()`; the children are forked
+    after it, so they inherit what it warmed (as the official fork children do);
+  - then R children, one per repeat, each forked from the parent, run `setup` once and time `number` calls of
+    `workload` with timeit.Timer (perf_counter, garbage collector off); nothing a child caches reaches the next;
+  - N and R are the literal values of the `number=` and `repeat=` keywords, else 1 and 5 (the official
+    defaults; a name or an expression there counts as absent); `setup` only when it names a top-level function;
+  - "Mean:" and "Std Dev:" are printed over the last `runtimes[...]` slice the script writes (all runtimes
+    when it writes none), with statistics.mean / statistics.stdev (0.0 for one value).
+A script outside the template (no top-level `X = timeit.repeat(NAME, ...)`) would stop the official harness; here
+each timeit.repeat call it makes forks one child per repeat instead, and the script's own prints stand.
+The four instances the official harness exempts from isolation (ISOLATION_EXEMPT) run unchanged (--no-isolation).
 
 With --jobs FILE, helper scripts (the differential checks' observe, replay and compare) run first, each in a child
 forked from this interpreter before the workload is loaded: no interpreter start of their own, and none of the
 workload's state in them. They run untimed, before any timed repeat; see run_jobs.
 
+With ADRS_SWE_PROGRESS=1 a line per phase and per timed repeat (at most one a second after the first) goes to
+$ADRS_SWE_PROGRESS_FD, else stderr ("adrs-progress: workload: ...").
+
 Usage:
   swe_workload.py WORKLOAD.py [--no-isolation] [--times-out FILE] [--jobs FILE]
                                                                      run it (stdout: the workload's own output)
-  swe_workload.py --rewrite-only WORKLOAD.py                         print the rewritten source
-  swe_workload.py --check-jsonl FILE                                 rewrite every {"workload": ...} line; print counts
+  swe_workload.py --rewrite-only WORKLOAD.py                         print the rewritten source (outside the template)
+  swe_workload.py --plan WORKLOAD.py                                 print the official plan as JSON
+  swe_workload.py --check-jsonl FILE                                 plan or rewrite every {"workload": ...} line
 Stdlib only; Python 3.8+.
 """
 import ast
@@ -26,12 +43,43 @@ import timeit
 
 RUNNER = "__adrs_isolated_repeat"
 _TIMES = []
+_COUNTED = []  # the values Mean/Std were taken over (the official plan's runtimes slice)
+
+# Instances the official harness times without run-to-run isolation (constants.py ISOLATION_CHECK_EXCEPTIONS as of
+# swefficiency/swefficiency fa356b7: loky-based, or too much memory to fork per repeat).
+ISOLATION_EXEMPT = frozenset({
+    "scikit-learn__scikit-learn-29330",
+    "pydata__xarray-9808",
+    "scikit-learn__scikit-learn-15615",
+    "scikit-learn__scikit-learn-24856",
+})
+
+
+def isolated_for(instance_id):
+    """Whether the official harness times this instance with one process per repeat."""
+    return instance_id not in ISOLATION_EXEMPT
+
+
+def progress(text):
+    """One progress line (ADRS_SWE_PROGRESS=1): on the descriptor swe_eval.py handed over (ADRS_SWE_PROGRESS_FD,
+    its own stderr, so the line is not captured with the workload's output), else on stderr."""
+    if os.environ.get("ADRS_SWE_PROGRESS") != "1":
+        return
+    line = ("adrs-progress: workload: %s\n" % text).encode()
+    try:
+        os.write(int(os.environ.get("ADRS_SWE_PROGRESS_FD", "2")), line)
+    except (OSError, ValueError):
+        pass
 
 
 def __adrs_isolated_repeat(stmt="pass", setup="pass", timer=timeit.default_timer, repeat=5, number=1000000, globals=None):
     """timeit.repeat with each repeat in a forked child: the parent never runs the timed code."""
     out = []
-    for _ in range(repeat):
+    shown = None
+    for k in range(repeat):
+        if shown is None or time.perf_counter() - shown >= 1.0 or k == repeat - 1:
+            shown = time.perf_counter()
+            progress("repeat %d of %d (%d call(s) each, one process per repeat)" % (k + 1, repeat, number))
         sys.stdout.flush()
         sys.stderr.flush()
         read_fd, write_fd = os.pipe()
@@ -105,21 +153,176 @@ def rewrite(source, filename="<workload>"):
     return tree, rw.count
 
 
+# ---------------------------------------------------------------- the official template
+
+
+def _is_repeat_call(node):
+    """timeit.repeat(...) or a bare repeat(...), as the official harness matches them (the module by its name)."""
+    if not isinstance(node, ast.Call):
+        return False
+    f = node.func
+    if isinstance(f, ast.Attribute):
+        return isinstance(f.value, ast.Name) and f.value.id == "timeit" and f.attr == "repeat"
+    return isinstance(f, ast.Name) and f.id == "repeat"
+
+
+def _literal_int(node, default):
+    try:
+        return int(ast.literal_eval(node))
+    except Exception:  # noqa: BLE001 - a name or an expression: the official default
+        return default
+
+
+def _is_summary_print(node):
+    if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
+        return False
+    call = node.value
+    if not (isinstance(call.func, ast.Name) and call.func.id == "print"):
+        return False
+    return any(isinstance(a, ast.Constant) and isinstance(a.value, str) and ("Mean:" in a.value or "Std Dev:" in a.value)
+               for a in call.args)
+
+
+def _is_teardown(node):
+    for sub in ast.walk(node):
+        if not isinstance(sub, ast.Call):
+            continue
+        f = sub.func
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id in ("os", "shutil") \
+                and f.attr in ("remove", "unlink", "rmtree"):
+            return True
+        if isinstance(f, ast.Attribute) and f.attr == "unlink":
+            return True
+        if isinstance(f, ast.Name) and f.id in ("remove", "unlink"):
+            return True
+    return False
+
+
+class Plan:
+    """How the official harness runs a template workload (see the module docstring)."""
+
+    def __init__(self, workload, setup, number, repeat, view, prewarm, kept, after, teardown):
+        self.workload, self.setup, self.number, self.repeat = workload, setup, number, repeat
+        self.view = view  # the slice node of the last runtimes[...] slice, or None
+        self.prewarm, self.kept, self.after, self.teardown = prewarm, kept, after, teardown
+
+    def describe(self):
+        src = ast.unparse if hasattr(ast, "unparse") else (lambda n: ast.dump(n))
+        return {"workload": self.workload, "setup": self.setup, "number": self.number, "repeat": self.repeat,
+                "slice": src(self.view) if self.view is not None else None,
+                "prewarm_line": self.prewarm.lineno if self.prewarm is not None else None,
+                "after": [n.lineno for n in self.after], "teardown": [n.lineno for n in self.teardown]}
+
+
+def plan_official(tree):
+    """The official plan for a parsed workload, or None when it is outside the template."""
+    call = None
+    for node in ast.walk(tree):  # the first `X = <repeat call>` anywhere, breadth first, as the official search
+        if isinstance(node, ast.Assign) and _is_repeat_call(node.value):
+            call = node.value
+            break
+    if call is None or not call.args or not isinstance(call.args[0], ast.Name):
+        return None
+    workload, setup, number, repeat = call.args[0].id, None, 1, 5
+    for kw in call.keywords:
+        if kw.arg == "number":
+            number = _literal_int(kw.value, 1)
+        elif kw.arg == "repeat":
+            repeat = _literal_int(kw.value, 5)
+        elif kw.arg == "setup" and isinstance(kw.value, ast.Name):
+            setup = kw.value.id
+    if setup and not any(isinstance(n, ast.FunctionDef) and n.name == setup for n in tree.body):
+        setup = None
+    body = tree.body
+    at = next((i for i, n in enumerate(body) if isinstance(n, ast.Assign) and _is_repeat_call(n.value)), None)
+    if at is None:
+        return None
+    first_print = next((j for j in range(at + 1, len(body)) if _is_summary_print(body[j])), None)
+    between = body[at + 1:first_print] if first_print is not None else []
+    view = None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "runtimes":
+            sl = node.slice
+            if hasattr(ast, "Index") and isinstance(sl, getattr(ast, "Index")):
+                sl = sl.value
+            if isinstance(sl, ast.Slice) and (sl.lower is not None or sl.upper is not None or sl.step is not None):
+                view = sl  # the last one found wins
+    prewarm = next((n for n in body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)
+                    and isinstance(n.value.func, ast.Name) and n.value.func.id == workload
+                    and not n.value.args and not n.value.keywords), None)
+    skip = set(map(id, between))
+    kept = [n for i, n in enumerate(body) if not (i == at or _is_summary_print(n) or id(n) in skip or n is prewarm)]
+    return Plan(workload, setup, number, repeat, view, prewarm, kept,
+                [n for n in between if not _is_teardown(n)], [n for n in between if _is_teardown(n)])
+
+
+def _exec_nodes(nodes, path, scope):
+    if nodes:
+        exec(compile(ast.Module(body=list(nodes), type_ignores=[]), path, "exec"), scope)
+
+
+def run_plan(plan, path, scope):
+    """Runs a template workload by its official plan in this (parent) process."""
+    import statistics
+
+    _exec_nodes(plan.kept, path, scope)
+    try:
+        if plan.prewarm is not None:
+            progress("pre-warm: setup() and workload() in the parent, before the repeats")
+            if plan.setup:
+                scope[plan.setup]()
+            scope[plan.workload]()
+        setup = scope[plan.setup] if plan.setup else (lambda: None)
+        runtimes = __adrs_isolated_repeat(scope[plan.workload], setup, repeat=plan.repeat, number=plan.number)
+        scope["runtimes"] = runtimes
+        if plan.view is not None:
+            view_expr = ast.Expression(body=ast.Subscript(value=ast.Name(id="runtimes", ctx=ast.Load()),
+                                                          slice=plan.view, ctx=ast.Load()))
+            view = eval(compile(ast.fix_missing_locations(view_expr), path, "eval"), scope)
+        else:
+            view = runtimes
+        _COUNTED.extend(view)
+        print("Mean:", statistics.mean(view))
+        print("Std Dev:", statistics.stdev(view) if len(view) > 1 else 0.0)
+        _exec_nodes(plan.after, path, scope)
+    finally:
+        if plan.teardown:
+            try:
+                _exec_nodes(plan.teardown, path, scope)
+            except FileNotFoundError:
+                pass
+
+
 def run(path, isolation=True, times_out=None):
     with open(path, encoding="utf-8") as f:
         source = f.read()
-    tree, count = rewrite(source, path) if isolation else (ast.parse(source, path), 0)
-    if isolation and count == 0:
-        sys.stderr.write("swe_workload: no timeit.repeat call found; the workload runs without per-repeat isolation\n")
     module_globals = {"__name__": "__main__", "__file__": os.path.abspath(path), RUNNER: __adrs_isolated_repeat}
     sys.argv = [path]
+    plan, count = None, 0
+    if isolation:
+        tree = ast.parse(source, path)
+        plan = plan_official(tree)
+        if plan is None:
+            tree, count = rewrite(source, path)
+            sys.stderr.write("swe_workload: the workload is outside the official template (no top-level "
+                             "`runtimes = timeit.repeat(workload, ...)`): %s\n"
+                             % ("each of its timeit.repeat calls runs one process per repeat" if count
+                                else "no timeit.repeat call found; it runs without per-repeat isolation"))
+    else:
+        tree = ast.parse(source, path)
+    progress("%s" % ("official plan, %d repeat(s) of %d call(s)" % (plan.repeat, plan.number) if plan
+                               else "per-call isolation" if count else "no isolation"))
     try:
-        exec(compile(tree, path, "exec"), module_globals)
+        if plan is not None:
+            run_plan(plan, path, module_globals)
+        else:
+            exec(compile(tree, path, "exec"), module_globals)
     finally:
         sys.stdout.flush()
         if times_out:
             with open(times_out, "w") as f:
-                json.dump({"repeats": _TIMES, "isolated": bool(isolation and count)}, f)
+                json.dump({"repeats": _TIMES, "counted": _COUNTED if plan is not None else _TIMES,
+                           "isolated": bool(plan is not None or count), "plan": plan.describe() if plan else None}, f)
 
 
 def _exit_code(status):
@@ -231,7 +434,7 @@ def run_jobs(path):
 
 
 def check_jsonl(path):
-    ok, failed, no_call, missing = 0, [], [], []
+    ok, failed, no_call, missing, planned = 0, [], [], [], 0
     with open(path, encoding="utf-8") as f:
         for line in f:
             if not line.strip():
@@ -241,6 +444,8 @@ def check_jsonl(path):
                 missing.append(row.get("instance_id"))
                 continue
             try:
+                if plan_official(ast.parse(row["workload"])) is not None:
+                    planned += 1
                 tree, count = rewrite(row["workload"])
                 compile(tree, "<workload>", "exec")
             except SyntaxError as error:
@@ -250,12 +455,18 @@ def check_jsonl(path):
                 ok += 1
             else:
                 no_call.append(row.get("instance_id"))
-    print(json.dumps({"rewritten": ok, "syntax_errors": failed, "no_repeat_call": no_call, "no_workload": missing}))
+    print(json.dumps({"rewritten": ok, "official_plan": planned, "syntax_errors": failed, "no_repeat_call": no_call,
+                      "no_workload": missing}))
 
 
 def main(argv):
     if len(argv) == 2 and argv[0] == "--check-jsonl":
         return check_jsonl(argv[1])
+    if len(argv) == 2 and argv[0] == "--plan":
+        with open(argv[1], encoding="utf-8") as f:
+            plan = plan_official(ast.parse(f.read(), argv[1]))
+        print(json.dumps(plan.describe() if plan else None))
+        return None
     if len(argv) == 2 and argv[0] == "--rewrite-only":
         with open(argv[1], encoding="utf-8") as f:
             tree, _ = rewrite(f.read(), argv[1])
