@@ -123,7 +123,7 @@ export class DockerSandbox implements Sandbox {
       await Promise.all([
         preloaded ? undefined : putReadonlyDirs(started.container, spec.readonlyDirs),
         putTar(started.container, workspace, WORKSPACE, 'workspace'),
-        reused ? undefined : putTrustedDir(started.container),
+        reused || pooled?.trustedDir ? undefined : putTrustedDir(started.container),
       ]);
     } catch (error) {
       await session.close();
