@@ -165,7 +165,7 @@ describe.runIf(ready || ci)('Docker sandbox series: one container per arm, reset
     expect(before.split('\n').filter((l) => / python3 -c/.test(l)).length).toBeGreaterThanOrEqual(2);
     await first.close();
     // Seen from the host (the container's cgroup), not from inside: only init and the keep-alive are left.
-    const top = await container.top({ ps_args: '-o pid,user,args' });
+    const top = (await container.top({ ps_args: '-o pid,user,args' })) as { Processes: string[][] };
     expect(top.Processes.map((p) => p.join(' ')).join('\n')).not.toMatch(/python3/);
     expect(top.Processes.length).toBe(2);
     // And nothing in the container uses CPU while the other arm's sample would run.
