@@ -6,6 +6,7 @@ import { PAIRED_METHOD } from './stats/paired.js';
 import { judgeTimedRun } from './verify-judge.js';
 import { sampleValue, timeSample } from './verify-sample.js';
 import { interleavedTiming, type InterleavedResult } from './verify-timing.js';
+import { seriesOf } from '../sandboxes/series.js';
 import type { Verdict, VerifyOptions, VerifyResult } from './verify-types.js';
 
 export type { Verdict, VerdictSample, VerifyOptions, VerifyResult, TimingPolicy } from './verify-types.js';
@@ -153,6 +154,9 @@ async function verifyTimed(
     minEffect: opts.timing.minEffect,
     confidence: opts.timing.confidence,
   };
+  // One container per arm for all of that arm's samples (reset and checked clean between them), where the
+  // sandbox can; never one shared between the arms.
+  const arms = { baseline: seriesOf(opts.sandbox), candidate: seriesOf(opts.sandbox) };
   const run = await interleavedTiming({
     key,
     policy,
@@ -163,7 +167,7 @@ async function verifyTimed(
     onPair: opts.onProgress,
     measure: (arm, pair, pairSeed) =>
       timeSample({
-        sandbox: opts.sandbox,
+        sandbox: arms[arm].sandbox,
         workspaceDir: arm === 'candidate' ? opts.candidateDir : opts.baselineDir,
         target: opts.targets.time,
         key,
@@ -172,7 +176,7 @@ async function verifyTimed(
         labels: { ...opts.labels, 'adrs.stage': 'time', 'adrs.arm': arm },
         signal: opts.signal,
       }),
-  });
+  }).finally(() => Promise.all([arms.baseline.release(), arms.candidate.release()]));
   const counted: Verdict = {
     ...verdict,
     nCandidate: run.candidate.length,

@@ -112,4 +112,11 @@ export interface Sandbox {
   describe(): Promise<Record<string, unknown>>;
   /** Releases pools and background work. */
   dispose(): Promise<void>;
+  /**
+   * A series for one party's run of sessions (one arm of a verification): its sessions may reuse one
+   * environment, every process killed and every writable place wiped and checked between them, a fresh
+   * one whenever that cannot be verified. Never shared between parties. Its dispose() releases only what
+   * it holds. Absent where every session is fresh anyway (local).
+   */
+  series?(): Sandbox;
 }

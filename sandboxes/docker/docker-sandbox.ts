@@ -1,4 +1,4 @@
-// The Docker sandbox: one fresh, hardened container per session (GPUs by device request), an optional warm pool.
+// The Docker sandbox: one fresh, hardened container per session (GPUs by device request), an optional warm pool, series that reuse one.
 import { stat } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { AdrsError, InputError } from '../../core/errors.js';
@@ -13,6 +13,7 @@ import { hostGpus } from './host-gpu.js';
 import { fingerprintDirs, putReadonlyDirs, putTrustedDir } from './readonly-dirs.js';
 import { packTrees } from './tar-pack.js';
 import { WarmPool, type Preload } from './warm-pool.js';
+import { DockerSeries, seriesFit } from './docker-series.js';
 
 export const DEFAULT_IMAGE = 'adrs-base:latest';
 const MOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -50,6 +51,8 @@ export class DockerSandbox implements Sandbox {
   private readonly docker: Docker;
   private readonly pool: WarmPool;
   private readonly sessions = new Set<DockerSession>();
+  /** Series handed out: their idle containers are removed on dispose() too. */
+  private readonly allSeries = new Set<DockerSeries>();
   /** Containers of closed sessions still being removed. */
   private readonly removals = new Set<Promise<void>>();
   private readonly images = new Map<string, Promise<Docker.ImageInspectInfo>>();
@@ -65,28 +68,62 @@ export class DockerSandbox implements Sandbox {
   }
 
   async open(spec: SessionSpec): Promise<SandboxSessionControl> {
+    return this.openSession(spec);
+  }
+
+  /** A series of sessions for one party: one container, reset and checked between sessions (docker-series.ts). */
+  series(): DockerSeries {
+    if (this.disposed) throw new AdrsError('sandbox-closed', 'docker sandbox: already disposed');
+    const series = new DockerSeries(
+      this.docker,
+      (spec, s) => this.openSession(spec, s),
+      () => this.describe(),
+    );
+    this.allSeries.add(series);
+    return series;
+  }
+
+  /** Opens a session: in a series' idle container when it matches, else in a fresh (pooled) one. */
+  private async openSession(spec: SessionSpec, series?: DockerSeries): Promise<SandboxSessionControl> {
     if (this.disposed) throw new AdrsError('sandbox-closed', 'docker sandbox: already disposed');
     const facts = await this.engine();
     const image = spec.image ?? this.options.image ?? DEFAULT_IMAGE;
     await this.image(image);
     await checkFolders(spec);
     const shape = shapeFor(image, clampCpus(spec.limits, facts.cpus), this.options);
-    const preload = await this.preload(spec.readonlyDirs);
-    const started = await this.pool.take(shape, spec.labels, preload);
-    const session = new DockerSession(this.docker, started, spec, [...facts.warnings], (s, removal) => {
-      this.sessions.delete(s);
-      this.removals.add(removal);
-      void removal.finally(() => this.removals.delete(removal));
-    });
+    const fit = series && (await seriesFit(shape, spec.readonlyDirs));
+    const reused = fit ? series.take(fit) : undefined;
+    const preload = reused ? undefined : await this.preload(spec.readonlyDirs);
+    const pooled = reused ? undefined : await this.pool.take(shape, spec.labels, preload);
+    const started = reused?.started ?? pooled!;
+    const reuse =
+      fit && series
+        ? { oomSeen: reused?.oomKills ?? 0, recycle: (s: DockerSession) => series.recycle(s, started, fit) }
+        : undefined;
+    const session = new DockerSession(
+      this.docker,
+      started,
+      spec,
+      [...facts.warnings],
+      (s, removal) => {
+        this.sessions.delete(s);
+        this.removals.add(removal);
+        void removal.finally(() => this.removals.delete(removal));
+      },
+      reuse,
+    );
     this.sessions.add(session);
     try {
       if (this.disposed) throw new AdrsError('sandbox-closed', 'docker sandbox: disposed while opening');
       const workspace = packTrees([{ dir: spec.workspaceDir, prefix: '' }], SANDBOX_OWNER);
-      const preloaded = started.preloaded !== undefined && started.preloaded === preload?.fingerprint;
+      // A reused container still holds the same read-only folders (the fit says so) and an emptied trusted folder.
+      const preloaded =
+        reused !== undefined ||
+        (pooled?.preloaded !== undefined && pooled.preloaded === preload?.fingerprint);
       await Promise.all([
         preloaded ? undefined : putReadonlyDirs(started.container, spec.readonlyDirs),
         putTar(started.container, workspace, WORKSPACE, 'workspace'),
-        putTrustedDir(started.container),
+        reused || pooled?.trustedDir ? undefined : putTrustedDir(started.container),
       ]);
     } catch (error) {
       await session.close();
@@ -158,6 +195,7 @@ export class DockerSandbox implements Sandbox {
   async dispose(): Promise<void> {
     this.disposed = true;
     await Promise.allSettled([...this.sessions].map((s) => s.close()));
+    await Promise.allSettled([...this.allSeries].map((s) => s.dispose()));
     await Promise.all([this.pool.dispose(), this.drain()]);
   }
 

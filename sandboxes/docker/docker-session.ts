@@ -1,4 +1,4 @@
-// One candidate's container session: files in and out as tar through exec, commands with a deadline, removal on close.
+// One candidate's container session: files in and out as tar through exec, commands with a deadline, removal (or a reset, in a series) on close.
 import { constants as osConstants } from 'node:os';
 import type Docker from 'dockerode';
 import { AdrsError } from '../../core/errors.js';
@@ -22,6 +22,14 @@ const IO_TIMEOUT_MS = 30_000;
 
 type KillReason = 'timeout' | 'output' | 'memory';
 
+/** How a session of a series (docker-series.ts) gives its container back instead of removing it. */
+export interface SessionReuse {
+  /** OOM kills the container's cgroup counted before this session (they are not this session's). */
+  oomSeen: number;
+  /** Kills everything of the session and wipes its state; false when the container could not be verified clean. */
+  recycle: (session: DockerSession) => Promise<boolean>;
+}
+
 function signalName(exitCode: number | null): string | null {
   if (exitCode === null || exitCode <= 128 || exitCode > 128 + 64) return null;
   const entry = Object.entries(osConstants.signals).find(([, n]) => n === exitCode - 128);
@@ -36,7 +44,7 @@ export class DockerSession implements SandboxSessionControl {
   readonly container: Docker.Container;
   private killed: KillReason | undefined;
   private closing: Promise<void> | undefined;
-  private oomSeen = 0;
+  private oomSeen: number;
   readonly trustDomains = true;
   readonly trustedDir = TRUSTED_DIR;
 
@@ -46,7 +54,9 @@ export class DockerSession implements SandboxSessionControl {
     private readonly spec: SessionSpec,
     readonly warnings: string[],
     private readonly onClose: (session: DockerSession, removal: Promise<void>) => void,
+    private readonly reuse?: SessionReuse,
   ) {
+    this.oomSeen = reuse?.oomSeen ?? 0;
     this.id = started.sessionId;
     this.container = started.container;
     this.mounts = Object.fromEntries(
@@ -167,9 +177,15 @@ export class DockerSession implements SandboxSessionControl {
    * Kills every process of the session (awaited: nothing of the candidate runs after this returns,
    * so it cannot disturb the next timing), then removes the container and its volumes. The removal
    * is handed to `onClose` and finishes in the background; the sandbox's dispose() awaits it.
+   * A series session instead resets the container for the series' next session when that verifiably works.
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      // A series session hands its container back for the next sample only once it is verifiably clean.
+      if (this.reuse && !this.killed && (await this.reuse.recycle(this))) {
+        this.onClose(this, Promise.resolve());
+        return;
+      }
       await this.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
       this.onClose(this, removeContainer(this.container));
     })();

@@ -2,6 +2,7 @@
 import type Docker from 'dockerode';
 import { AdrsError } from '../../core/errors.js';
 import { shapeKey, type ContainerShape } from './container-shape.js';
+import { putTrustedDir } from './readonly-dirs.js';
 import { removeContainer, startContainer, type StartedContainer } from './start-container.js';
 
 /** Work done on a pooled container before it is handed out: copying in the session's read-only folders. */
@@ -14,6 +15,8 @@ export interface Preload {
 export interface PooledContainer extends StartedContainer {
   /** Fingerprint of the preload already done in it, if any. */
   preloaded?: string;
+  /** Whether the trusted folder was made in it already (every pooled container gets one ahead of need). */
+  trustedDir?: boolean;
 }
 
 export class WarmPool {
@@ -73,10 +76,9 @@ export class WarmPool {
 
   private async startOne(shape: ContainerShape, preload?: Preload): Promise<PooledContainer> {
     const started = await startContainer(this.docker, shape, {}, true);
-    if (!preload) return started;
     try {
-      await preload.load(started.container);
-      return { ...started, preloaded: preload.fingerprint };
+      await Promise.all([putTrustedDir(started.container), preload?.load(started.container)]);
+      return { ...started, trustedDir: true, ...(preload ? { preloaded: preload.fingerprint } : {}) };
     } catch (error) {
       await removeContainer(started.container);
       throw error;

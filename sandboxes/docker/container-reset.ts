@@ -1,0 +1,73 @@
+// Resets a used session container for the next sample of the same party (adrs_reset.py, a root exec) and says whether it is verifiably clean.
+import { readFileSync } from 'node:fs';
+import type Docker from 'dockerode';
+import { assetPath } from '../../core/paths.js';
+import { TRUSTED_ID } from '../warden/warden.js';
+import { SANDBOX_OWNER } from './container-files.js';
+import { WORKSPACE } from './container-shape.js';
+import { TRUSTED_DIR } from './readonly-dirs.js';
+import { runExec } from './run-exec.js';
+
+/** Killing, wiping and checking take milliseconds; a container that needs longer is replaced. */
+const RESET_TIMEOUT_MS = 20_000;
+
+export type ResetReport = { clean: true; oomKills: number } | { clean: false; why: string };
+
+let source: string | undefined;
+function resetSource(): string {
+  source ??= readFileSync(assetPath('sandboxes', 'docker', 'adrs_reset.py'), 'utf8');
+  return source;
+}
+
+/**
+ * Kills every process but init and the keep-alive, wipes the workspace, /tmp, /dev/shm, /dev/mqueue, the
+ * trusted folder and System V IPC, then checks all of it as root (which candidate code cannot signal).
+ * Never throws: whatever goes wrong is a `clean: false` report, and the caller replaces the container.
+ */
+export async function resetContainer(docker: Docker, container: Docker.Container): Promise<ResetReport> {
+  const ids = (o: { uid: number; gid: number }): string => `${o.uid}:${o.gid}`;
+  let stopped = false;
+  try {
+    const res = await runExec(
+      docker,
+      container,
+      {
+        command: [
+          'python3',
+          '-I',
+          '-S',
+          '-c',
+          resetSource(),
+          '--candidate',
+          ids(SANDBOX_OWNER),
+          '--trusted',
+          ids(TRUSTED_ID),
+          '--workspace',
+          WORKSPACE,
+          '--trusted-dir',
+          TRUSTED_DIR,
+        ],
+        user: '0:0',
+        env: {},
+        cwd: '/',
+        timeoutMs: RESET_TIMEOUT_MS,
+        outputBytes: 16 * 1024,
+      },
+      {
+        stop: async () => {
+          stopped = true;
+          await container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+        },
+      },
+    );
+    if (stopped || res.stoppedFor)
+      return { clean: false, why: `the reset did not finish (${res.stoppedFor})` };
+    const line = res.stdout.text().trim().split('\n').pop() ?? '';
+    const report = JSON.parse(line) as { clean?: boolean; why?: string; oom_kills?: number };
+    if (res.exitCode === 0 && report.clean === true)
+      return { clean: true, oomKills: Number(report.oom_kills) || 0 };
+    return { clean: false, why: report.why ?? `the reset exited with ${res.exitCode}` };
+  } catch (error) {
+    return { clean: false, why: `the reset failed: ${(error as Error).message.split('\n')[0]}` };
+  }
+}

@@ -1,0 +1,42 @@
+// The shared sandbox conformance cases against a Docker series: sessions that reuse one container, reset between them.
+import Docker from 'dockerode';
+import { describe } from 'vitest';
+import { DockerSandbox } from '../../sandboxes/docker/docker-sandbox.js';
+import { engineReachable } from '../../sandboxes/docker/engine.js';
+import type { Sandbox } from '../../sandboxes/types.js';
+import { conformanceCases } from './sandbox-cases.js';
+
+const IMAGE = 'adrs-base:latest';
+const docker = new Docker();
+const ready =
+  (await engineReachable(docker)) &&
+  (await docker
+    .getImage(IMAGE)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    ));
+if (!ready)
+  console.warn(
+    `\n*** sandbox conformance (docker series): SKIPPED: no engine or no ${IMAGE} (bash .ci/docker.sh) ***\n`,
+  );
+
+/** The series, whose dispose() also disposes the sandbox that made it. */
+function seriesSandbox(): Sandbox {
+  const parent = new DockerSandbox({ image: IMAGE });
+  const series = parent.series();
+  return {
+    kind: 'docker',
+    open: (spec) => series.open(spec),
+    describe: () => series.describe(),
+    dispose: async () => {
+      await series.dispose();
+      await parent.dispose();
+    },
+  };
+}
+
+describe.runIf(ready || process.env.CI === 'true')('sandbox conformance: docker series', () => {
+  conformanceCases({ make: seriesSandbox, image: IMAGE, candidateUid: 1000 });
+});
