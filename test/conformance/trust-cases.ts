@@ -1,18 +1,7 @@
-// One set of sandbox conformance cases (issue 19) run against every sandbox kind: trust domains, limits, files.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, expect, it } from 'vitest';
-import { HARNESS_DIR } from '../../evaluators/run-evaluation.js';
-import type { Sandbox, SandboxLimits, SandboxSessionControl } from '../../sandboxes/types.js';
-
-const LIMITS: SandboxLimits = {
-  wallTimeMs: 30_000,
-  memoryMb: 512,
-  pids: 64,
-  outputBytes: 16 * 1024,
-  diskMb: 32,
-};
+// Trust domains and the disk cap, the same for every sandbox kind: what the candidate can reach, and how much it can write.
+import { expect, it } from 'vitest';
+import type { Sandbox } from '../../sandboxes/types.js';
+import { LIMITS, type Harness } from './target.js';
 
 /** Python run as the trusted evaluator: starts `child` through adrs_candidate and prints what both saw. */
 const EVALUATOR = `
@@ -49,39 +38,11 @@ sys.stdout.buffer.write(struct.pack("<Q", len(out)) + out)
 sys.stdout.buffer.flush()
 `;
 
-export interface ConformanceTarget {
-  /** Makes the sandbox (called once). */
-  make: () => Sandbox;
-  /** Image for Docker sessions. */
-  image?: string;
-  /** The sandbox user's uid inside (candidate code runs as it). */
-  candidateUid: number;
-}
-
-/** Registers the shared cases in the calling describe block. */
-export function conformanceCases(target: ConformanceTarget): void {
-  const sandbox = target.make();
-  const sessions: SandboxSessionControl[] = [];
-  const work = mkdtempSync(path.join(tmpdir(), 'adrs-conformance-'));
-  writeFileSync(path.join(work, 'hello.txt'), 'hello');
-  afterAll(async () => {
-    await Promise.allSettled(sessions.map((s) => s.close()));
-    await sandbox.dispose();
-    rmSync(work, { recursive: true, force: true });
-  });
-  const open = async (): Promise<SandboxSessionControl> => {
-    const session = await sandbox.open({
-      workspaceDir: work,
-      readonlyDirs: { harness: HARNESS_DIR },
-      limits: LIMITS,
-      ...(target.image ? { image: target.image } : {}),
-    });
-    sessions.push(session);
-    return session;
-  };
-
+/** Registers the trust-domain and disk cases in the calling describe block. */
+export function trustCases<S extends Sandbox>(h: Harness<S>, candidateUid: number): void {
   it('runs a trusted exec as the evaluator uid and its candidate as the sandbox user, apart', async () => {
-    const session = await open();
+    if (!h.needs('trustDomains')) return;
+    const session = await h.open();
     expect(session.trustDomains).toBe(true);
     const res = await session.exec(['python3', '-c', EVALUATOR, CANDIDATE], {
       trusted: true,
@@ -99,7 +60,7 @@ export function conformanceCases(target: ConformanceTarget): void {
     };
     expect(seen.evaluator_uid).toBe(65533);
     expect(seen.separated).toBe(true);
-    expect(seen.child.uid).toBe(target.candidateUid);
+    expect(seen.child.uid).toBe(candidateUid);
     expect(seen.child.reached).toEqual([]);
     expect(seen.child.env.filter((k) => k.startsWith('ADRS_') || k === 'TRUSTED_DIR')).toEqual([]);
     // What the evaluator wrote is readable by the platform, and nothing the candidate tried landed there.
@@ -108,16 +69,18 @@ export function conformanceCases(target: ConformanceTarget): void {
   }, 120_000);
 
   it('keeps plain execs as the sandbox user, unable to open the trusted folder', async () => {
-    const session = await open();
+    if (!h.needs('trustDomains')) return;
+    const session = await h.open();
     const res = await session.exec(['sh', '-c', `id -u; ls ${session.trustedDir} 2>&1; cat hello.txt`]);
     const [uid, ls, hello] = res.stdoutTail.trim().split('\n');
-    expect(Number(uid)).toBe(target.candidateUid);
+    expect(Number(uid)).toBe(candidateUid);
     expect(ls).toMatch(/Permission denied/);
     expect(hello).toBe('hello');
   }, 60_000);
 
-  it('caps the writable workspace at diskMb', async () => {
-    const session = await open();
+  it('caps the writable workspace and /tmp at diskMb', async () => {
+    if (!h.needs('sandboxUser')) return;
+    const session = await h.open();
     const res = await session.exec([
       'sh',
       '-c',
@@ -126,5 +89,8 @@ export function conformanceCases(target: ConformanceTarget): void {
     const used = Number(res.stdoutTail.trim().split('\n').pop());
     expect(used).toBeGreaterThan(0);
     expect(used).toBeLessThanOrEqual(LIMITS.diskMb!);
+    const tmpFill = await session.exec(['sh', '-c', 'dd if=/dev/zero of=/tmp/big bs=1M count=64 2>&1']);
+    // The tmpfs fills up, or (local) the per-file RLIMIT_FSIZE of diskMb stops it first: 64 MB never lands.
+    expect(tmpFill.stdoutTail).toMatch(/No space left on device|File size limit exceeded/);
   }, 60_000);
 }
