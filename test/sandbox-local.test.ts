@@ -158,6 +158,15 @@ describe('without namespaces (process-group fallback)', () => {
 });
 
 describe('files', () => {
+  it('resolves a relative cwd against the workspace and refuses one outside the session', async () => {
+    const session = await open();
+    await session.writeFile('sub/marker.txt', 'here');
+    const inSub = await session.exec(['/bin/cat', 'marker.txt'], { cwd: 'sub' });
+    expect(inSub.stdoutTail).toBe('here');
+    await expect(session.exec(['/bin/true'], { cwd: '/etc' })).rejects.toBeInstanceOf(InputError);
+    await expect(session.exec(['/bin/true'], { cwd: '../..' })).rejects.toBeInstanceOf(InputError);
+  });
+
   it('refuses paths that escape the workspace, including planted symlinks, FIFOs and hard links', async () => {
     const session = await open();
     await chmod(tmp, 0o755);
