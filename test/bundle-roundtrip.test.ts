@@ -5,30 +5,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../orchestrator/cli/main.js';
 import { Store } from '../orchestrator/store/store.js';
 import { rewriteAnswer, startAnthropicServer, type FakeServer } from './fakes/anthropic-server.js';
 import { makeKnobProblem, SEED } from './loop-fixture.js';
+import { cli as runAdrs } from './helpers/cli.js';
 
 const PLANTED = 'fake-ant-api03-PLANTED-roundtrip-0123456789abcdef';
 let fake: FakeServer;
 let dir: string;
 let problemDir: string;
 
-async function cli(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    env: { ...process.env, ...env },
-    cwd: dir,
-  });
-  return { code, out, err };
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runAdrs(args, { env: { ...process.env, ...env }, cwd: dir });
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'adrs-roundtrip-'));

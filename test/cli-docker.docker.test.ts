@@ -3,45 +3,20 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../orchestrator/cli/main.js';
 import { Store } from '../orchestrator/store/store.js';
-import { engineReachable } from '../sandboxes/docker/engine.js';
 import { LABEL } from '../sandboxes/docker/labels.js';
+import { cli } from './helpers/cli.js';
+import { dockerReady, warnDockerSkip } from './helpers/docker-ready.js';
 
 const ci = process.env.CI === 'true';
-const docker = new Docker();
-const reachable = await engineReachable(docker);
-const hasImage =
-  reachable &&
-  (await docker
-    .getImage('adrs-base:latest')
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    ));
-const ready = reachable && hasImage;
-if (!ready && !ci)
-  console.warn(
-    '\n*** cli-docker: SKIPPED: no Docker engine or no adrs-base image (bash .ci/docker.sh) ***\n',
-  );
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-  });
-  return { code, out, err };
-}
+const state = await dockerReady();
+const { docker, ready } = state;
+if (!ci) warnDockerSkip('cli-docker', state);
 
 describe.skipIf(!ready && !ci)('the CLI under Docker', () => {
   it('has an engine and the base image (CI fails here when they are missing)', () => {
-    expect(reachable, 'no Docker engine (bash .ci/docker.sh)').toBe(true);
-    expect(hasImage, 'adrs-base image missing (adrs images build adrs-base)').toBe(true);
+    expect(ready, state.why).toBe(true);
   });
 
   it('adrs eval problems/moe-eplb --sandbox docker prints its metrics and stores them', async () => {

@@ -5,7 +5,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../orchestrator/cli/main.js';
 import { Store } from '../orchestrator/store/store.js';
 import {
   httpError,
@@ -17,18 +16,7 @@ import {
 } from './fakes/anthropic-server.js';
 import { startOpenAiServer } from './fakes/openai-server.js';
 import { makeKnobProblem, SEED } from './loop-fixture.js';
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    env: { PATH: process.env.PATH, ...env },
-    cwd: process.cwd(),
-  });
-  return { code, out, err };
-}
+import { cliClean as cli } from './helpers/cli.js';
 
 const KEY = { ANTHROPIC_API_KEY: 'fake-ant-doomed-0123456789' };
 const good = (n: number): string =>

@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../orchestrator/cli/main.js';
 import { filesFromPatch } from '../orchestrator/evaluate/patch-files.js';
 import { REAL_DIR } from './fixtures/swe-real/real.js';
+import { cli } from './helpers/cli.js';
 
 // Two seed files share a basename (what --program could not tell apart); the evaluator needs all three changes.
 const EVALUATOR = `import json, os, sys
@@ -60,16 +60,6 @@ new file mode 100644
 +def g():
 +    return 3
 `;
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-  });
-  return { code, out, err };
-}
 
 describe('adrs eval --patch', () => {
   it('applies a diff of several files, two with the same basename and one new, and evaluates the result', async () => {

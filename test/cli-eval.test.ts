@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../orchestrator/cli/main.js';
 import { Store } from '../orchestrator/store/store.js';
+import { cli } from './helpers/cli.js';
 
 const EVALUATOR = `import json, os, runpy
 ns = runpy.run_path(os.path.join(os.environ["ADRS_WORKSPACE"], "f.py"))
@@ -28,16 +28,6 @@ primary: score
 ${extraYaml}`,
   );
   return dir;
-}
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-  });
-  return { code, out, err };
 }
 
 describe('adrs eval', () => {

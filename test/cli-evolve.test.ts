@@ -2,28 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../orchestrator/cli/main.js';
 import { Store } from '../orchestrator/store/store.js';
 import { rewriteAnswer, startAnthropicServer, type FakeServer } from './fakes/anthropic-server.js';
 import { makeKnobProblem, SEED } from './loop-fixture.js';
-
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ran> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    env: { PATH: process.env.PATH, ...env },
-    cwd: process.cwd(),
-  });
-  return { code, out, err };
-}
+import { cliClean as cli } from './helpers/cli.js';
 
 let problemDir: string;
 let db: string;

@@ -3,19 +3,9 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { adrsVersion } from '../core/version.js';
-import { runCli } from '../orchestrator/cli/main.js';
+import { cli as runAdrs } from './helpers/cli.js';
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    env: {},
-    cwd: process.cwd(),
-  });
-  return { code, out, err };
-}
+const cli = (args: string[]) => runAdrs(args, { env: {} });
 
 const commands = readdirSync(path.join(import.meta.dirname, '..', 'orchestrator', 'cli', 'commands'))
   .filter((f) => f.endsWith('.ts'))

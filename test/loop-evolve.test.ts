@@ -1,89 +1,22 @@
-// End-to-end runs of the loop on real Python evaluations in the local sandbox. The loop's logic (selection,
-// stops, verification timing, failure paths) is tested through fakes in loop-fast.test.ts.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+// The loop end to end on real Python evaluations in the local sandbox, once, with the shared scripted proposer
+// from test/fakes. The loop's logic (selection, migration, resume, budgets, stops, failure paths) is tested
+// through fakes in loop-fast.test.ts and loop-parts.test.ts; a real SIGKILL and resume in loop-resume.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRunConfig } from '../orchestrator/config/load-config.js';
-import type { RunConfigInput } from '../orchestrator/config/run-config.js';
-import { RunEventBus, type RunEvent } from '../orchestrator/events.js';
+import { RunEventBus } from '../orchestrator/events.js';
 import { evolve } from '../orchestrator/loop/index.js';
-import type { ProposalContext, ProposalResult, Proposer } from '../orchestrator/proposers/types.js';
-import { Store } from '../orchestrator/store/store.js';
-import { loadProblem, type LoadedProblem } from '../problems/src/load.js';
+import type { LoadedProblem } from '../problems/src/load.js';
 import { createSandbox } from '../sandboxes/index.js';
 import type { Sandbox } from '../sandboxes/types.js';
-import { makeKnobProblem } from './loop-fixture.js';
-
-type Step = 'better' | 'fail' | 'fatal' | 'throw' | 'crash' | 'incorrect' | 'same';
-
-/** A proposer that follows a script, one step per call: edits A/B, fails, throws, or breaks the program. */
-function scripted(steps: Step[], delayMs = 0): Proposer & { contexts: ProposalContext[] } {
-  let i = 0;
-  const contexts: ProposalContext[] = [];
-  const result = (files: Record<string, string>, summary: string): ProposalResult => ({
-    ok: true,
-    files,
-    edit: { kind: 'rewrite', outcome: 'applied', summary },
-    proposer: 'scripted',
-    model: 'm',
-    costUsd: 0.01,
-    llmCallIds: [],
-  });
-  return {
-    name: 'scripted',
-    model: 'm',
-    contexts,
-    async propose(ctx) {
-      contexts.push(ctx);
-      const step = steps[i++ % steps.length]!;
-      if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
-      const src = ctx.parent.files['solution.py']!;
-      const a = Number(/^A = (\d+)/m.exec(src)?.[1] ?? 0);
-      switch (step) {
-        case 'better':
-          return result({ 'solution.py': src.replace(/^A = \d+/m, `A = ${a + 1}`) }, `A ${a}->${a + 1}`);
-        case 'same':
-          return result({ 'solution.py': src + `# ${i}\n` }, 'comment');
-        case 'crash':
-          return result({ 'solution.py': src + '# broken\n' }, 'breaks it');
-        case 'incorrect':
-          return result({ 'solution.py': src.replace(/^B = \d+/m, 'B = 3') }, 'B=3');
-        case 'throw':
-          throw new Error('the model server went away');
-        case 'fail':
-        case 'fatal':
-          return {
-            ok: false,
-            reason: step === 'fatal' ? 'budget exhausted' : 'no SEARCH block matched',
-            fatal: step === 'fatal',
-            edit: { kind: 'diff', outcome: 'failed', summary: 'no SEARCH block matched' },
-            proposer: 'scripted',
-            model: 'm',
-            costUsd: 0.01,
-            llmCallIds: [],
-          };
-      }
-    },
-  };
-}
+import { collect, fakeConfig as cfg, knobProblem, tempStore } from './fakes/fake-loop.js';
+import { scriptedProposer as scripted } from './fakes/scripted-proposer.js';
 
 let sandbox: Sandbox;
 let problem: LoadedProblem;
 beforeAll(async () => {
   sandbox = await createSandbox('local');
-  problem = loadProblem(makeKnobProblem({ verify: true }));
+  problem = knobProblem();
 });
 afterAll(async () => sandbox.dispose());
-
-const tempStore = () => Store.open(path.join(mkdtempSync(path.join(tmpdir(), 'adrs-loop-')), 'adrs.db'));
-const cfg = (c: RunConfigInput = {}) => parseRunConfig({ proposer: 'anthropic', iterations: 8, ...c });
-
-function collect(bus: RunEventBus): RunEvent[] {
-  const events: RunEvent[] = [];
-  bus.onAny((e) => events.push(e));
-  return events;
-}
 
 describe('evolve', () => {
   it('evaluates the seed first, treats failed proposals and evaluations as data, and improves', async () => {
@@ -129,51 +62,6 @@ describe('evolve', () => {
     // Every candidate has at most one screen evaluation.
     for (const c of cands)
       expect(store.listEvaluations(c.id).filter((e) => e.stage === 'screen').length).toBeLessThanOrEqual(1);
-    store.close();
-  });
-
-  it('an abort leaves the run stopped and resumable; resume evaluates stored candidates exactly once', async () => {
-    const store = tempStore();
-    const controller = new AbortController();
-    const bus = new RunEventBus();
-    let evaluated = 0;
-    bus.on('candidate:evaluated', () => {
-      if (++evaluated === 3) controller.abort();
-    });
-    const config = cfg({ iterations: 10, proposalConcurrency: 3, evalConcurrency: 1 });
-    const first = await evolve({
-      store,
-      problem,
-      sandbox,
-      proposer: scripted(['better', 'same']),
-      config,
-      events: bus,
-      abortSignal: controller.signal,
-    });
-    expect(first.status).toBe('stopped');
-    expect(store.getRun(first.runId).status).toBe('stopped');
-    const before = store.listCandidates(first.runId);
-    const pendingBefore = before.filter((c) => c.status === 'pending').map((c) => c.id);
-    expect(pendingBefore.length).toBeGreaterThan(0); // proposals ran ahead of the evaluation slot
-
-    const again = scripted(['better']);
-    const second = await evolve({
-      store,
-      problem,
-      sandbox,
-      proposer: again,
-      config,
-      resumeRunId: first.runId,
-    });
-    expect(second.status).toBe('finished');
-    expect(second.runId).toBe(first.runId);
-    const after = store.listCandidates(first.runId);
-    expect(after.filter((c) => c.status === 'pending')).toHaveLength(0);
-    for (const c of before) expect(after.some((a) => a.id === c.id)).toBe(true);
-    for (const c of after)
-      expect(store.listEvaluations(c.id).filter((e) => e.stage === 'screen')).toHaveLength(1);
-    expect(new Set(after.map((c) => c.iteration)).size).toBe(after.length);
-    expect(second.iterations).toBe(10);
     store.close();
   });
 });

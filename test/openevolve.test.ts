@@ -2,25 +2,14 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../orchestrator/cli/main.js';
 import { loadProblem } from '../problems/src/load.js';
 import { readOpenEvolveConfig } from '../problems/src/openevolve/config.js';
+import { cli as runAdrs } from './helpers/cli.js';
 
 const FIX = path.resolve('test/fixtures/openevolve');
 
-async function cli(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    env: { ...process.env, ...env },
-  });
-  return { code, out, err };
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runAdrs(args, { env: { ...process.env, ...env } });
 
 async function evalJson(folder: string, env: NodeJS.ProcessEnv = {}) {
   const db = path.join(mkdtempSync(path.join(tmpdir(), 'adrs-oe-')), 'adrs.db');

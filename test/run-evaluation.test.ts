@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEvaluation, type EvaluationTarget } from '../evaluators/run-evaluation.js';
 import { createSandbox } from '../sandboxes/index.js';
 import type { Sandbox } from '../sandboxes/types.js';
+import { describeSurvivors, killSurvivors } from './helpers/processes.js';
+
+/** In the argv of every process a program here leaves running; unique, so parallel runs elsewhere do not count. */
+const LEFTOVER = `adrs-leftover-${randomBytes(6).toString('hex')}`;
 
 // The evaluator here simply runs the candidate's prog.py, so the candidate decides what the result looks like.
 const EVALUATOR = `import os, runpy
@@ -24,12 +29,12 @@ json.dump({"correct": "yes", "metrics": {"score": "high"}}, open(os.environ["ADR
 print("Traceback: something broke", file=sys.stderr)
 sys.exit(3)`,
   hang: `import os
-os.execv("/bin/sh", ["/bin/sh", "-c", "sleep 600; echo adrs-leftover-marker"])`,
+os.execv("/bin/sh", ["/bin/sh", "-c", "sleep 600; echo ${LEFTOVER}"])`,
   'ignores-sigterm-child': `import os, signal, time
 if os.fork() == 0:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     os.setsid()
-    os.execv("/bin/sh", ["/bin/sh", "-c", "sleep 600; echo adrs-leftover-marker"])
+    os.execv("/bin/sh", ["/bin/sh", "-c", "sleep 600; echo ${LEFTOVER}"])
 time.sleep(600)`,
 };
 
@@ -42,7 +47,10 @@ beforeAll(async () => {
   evaluatorDir = mkdtempSync(path.join(tmpdir(), 'adrs-ev-'));
   writeFileSync(path.join(evaluatorDir, 'evaluate.py'), EVALUATOR);
 });
-afterAll(async () => sandbox.dispose());
+afterAll(async () => {
+  killSurvivors(LEFTOVER);
+  await sandbox.dispose();
+});
 
 async function run(name: string, wallTimeMs = 20_000) {
   const ws = path.join(mkdtempSync(path.join(tmpdir(), 'adrs-ws-')), MARK);
@@ -56,13 +64,8 @@ async function run(name: string, wallTimeMs = 20_000) {
   return runEvaluation({ sandbox, workspaceDir: ws, stage: 'screen', seed: 1, target });
 }
 
-function leftovers(): string {
-  try {
-    return execFileSync('pgrep', ['-af', 'adrs-leftover-marker'], { encoding: 'utf8' });
-  } catch {
-    return '';
-  }
-}
+/** Processes still holding the marker, read from /proc (a fresh Debian has no pgrep). */
+const leftovers = (): string[] => describeSurvivors(LEFTOVER);
 
 describe('runEvaluation turns every outcome into data', () => {
   it('a good result is parsed with its timings', async () => {
@@ -99,14 +102,14 @@ describe('runEvaluation turns every outcome into data', () => {
       expect(o.status).toBe('timeout');
       if (o.status === 'timeout') expect(o.feedback).toMatch(/limit/);
     }
-    expect(leftovers()).toBe('');
+    expect(leftovers()).toEqual([]);
   });
 
   it('the leftover check itself sees a process that is left behind', () => {
-    const child = spawn('/bin/sh', ['-c', 'sleep 30; echo adrs-leftover-marker'], { stdio: 'ignore' });
+    const child = spawn('/bin/sh', ['-c', `sleep 30; echo ${LEFTOVER}`], { stdio: 'ignore' });
     try {
       execFileSync('sleep', ['0.2']);
-      expect(leftovers()).toContain('adrs-leftover-marker');
+      expect(leftovers().join('\n')).toContain(LEFTOVER);
     } finally {
       child.kill('SIGKILL');
     }

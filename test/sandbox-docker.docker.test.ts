@@ -1,46 +1,31 @@
-// The Docker sandbox against real misbehaving programs: each ends as a result, contained, and no container survives.
+// What only the Docker sandbox does: hardened create options, GPU requests, containers (after a timeout, on
+// close, in the warm pool, orphans), symlinks against its tar transfers, capabilities, the host it cannot see.
+// The cases it shares with the local sandbox are in test/conformance.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Docker from 'dockerode';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../core/errors.js';
-import { runCli } from '../orchestrator/cli/main.js';
 import { createOptions, shapeFor } from '../sandboxes/docker/container-shape.js';
 import { DockerSandbox } from '../sandboxes/docker/docker-sandbox.js';
-import { engineReachable } from '../sandboxes/docker/engine.js';
 import { collectGarbage } from '../sandboxes/docker/gc.js';
 import { gpuDeviceRequests } from '../sandboxes/docker/gpu-request.js';
 import { LABEL } from '../sandboxes/docker/labels.js';
 import type { SandboxLimits, SandboxSessionControl } from '../sandboxes/types.js';
+import { cli } from './helpers/cli.js';
+import { dockerReady, warnDockerSkip } from './helpers/docker-ready.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'misbehaving');
 const IMAGE = 'adrs-base:latest';
 const LIMITS: SandboxLimits = { wallTimeMs: 20_000, memoryMb: 512, pids: 64, outputBytes: 8192, diskMb: 64 };
 const ci = process.env.CI === 'true';
 
-const docker = new Docker();
-const reachable = await engineReachable(docker);
-const hasImage =
-  reachable &&
-  (await docker
-    .getImage(IMAGE)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    ));
-const ready = reachable && hasImage;
-const why = !reachable
-  ? 'no Docker engine answers at ' +
-    (process.env.DOCKER_HOST ?? '/var/run/docker.sock') +
-    ' (start it: bash .ci/docker.sh)'
-  : `image ${IMAGE} is missing (build it: node bin/adrs.js images build adrs-base)`;
-if (!ready && !ci) console.warn(`\n*** sandbox-docker: SKIPPED: ${why} ***\n`);
+const state = await dockerReady(IMAGE);
+const { docker, ready, why } = state;
+if (!ci) warnDockerSkip('sandbox-docker', state);
 
 /** Containers this test process made (by the adrs.pid label), running or not. */
 async function ourContainers(): Promise<string[]> {
@@ -165,27 +150,14 @@ describe.runIf(ready || ci)('Docker sandbox', () => {
   }
 
   describe('the basic surface', () => {
-    it('copies the workspace in, runs as uid 1000 in /work, and moves files in and out', async () => {
+    it('a session is a container: the workspace at /work, read-only folders under /problem, removed on close', async () => {
       const session = await open();
       expect(session.kind).toBe('docker');
       expect(session.workspace).toBe('/work');
       expect(session.mounts).toEqual({ problem: '/problem/problem', fixtures: '/problem/fixtures' });
-      const run = await session.exec(['python3', 'candidate.py']);
-      expect(run).toMatchObject({ exitCode: 0, signal: null, timedOut: false, stdoutTail: 'seed 1000\n' });
-      expect((await session.readFile('pkg/data.txt'))?.toString()).toBe('nested');
-      await session.writeFile('out/deep/result.json', '{"ok":true}');
-      expect((await session.readFile('out/deep/result.json'))?.toString()).toBe('{"ok":true}');
-      expect(await session.readFile('missing.json')).toBeUndefined();
-      expect((await session.readFile('candidate.py', 6))?.toString()).toBe('import');
-      await expect(session.readFile('../etc/passwd')).rejects.toThrow(InputError);
-      await expect(session.writeFile('/etc/x', 'x')).rejects.toThrow(InputError);
-      const cat = await session.exec(['cat'], { stdin: 'through stdin' });
-      expect(cat.stdoutTail).toBe('through stdin');
-      const pwd = await session.exec(['pwd'], { cwd: '/problem/problem' });
-      expect(pwd.stdoutTail.trim()).toBe('/problem/problem');
+      const pwd = await session.exec(['pwd']);
+      expect(pwd.stdoutTail.trim()).toBe('/work');
       await closeAndCheck(session);
-      await session.close(); // idempotent
-      await expect(session.exec(['true'])).rejects.toThrow(/closed/);
     });
 
     it('describes the engine and image for fingerprints', async () => {
@@ -203,140 +175,18 @@ describe.runIf(ready || ci)('Docker sandbox', () => {
     });
   });
 
-  describe('misbehaving programs end as results, contained', () => {
-    it('kills a hanging program at the wall-clock limit and removes its container on close', async () => {
+  describe('after a timeout', () => {
+    it('the container is gone: later execs of the session end as timeouts, and close removes it', async () => {
       const session = await open();
       const result = await fixture(session, 'hang.py', [], 1500);
-      expect(result).toMatchObject({
-        timedOut: true,
-        killedBy: 'timeout',
-        exitCode: null,
-        signal: 'SIGKILL',
-      });
-      expect(result.stdoutTail).toContain('started');
+      expect(result).toMatchObject({ timedOut: true, killedBy: 'timeout' });
       const after = await session.exec(['true']);
       expect(after).toMatchObject({ exitCode: null, killedBy: 'timeout' });
-      await closeAndCheck(session);
-    });
-
-    it('kills a child that ignores SIGTERM', async () => {
-      const session = await open();
-      const result = await fixture(session, 'fork-ignore-term.py', [], 1500);
-      expect(result.timedOut).toBe(true);
-      expect(result.stdoutTail).toContain('child ignoring SIGTERM');
-      await closeAndCheck(session);
-    });
-
-    it('ends a program whose setsid daemon keeps stdout open, and kills the daemon', async () => {
-      const session = await open();
-      const result = await fixture(session, 'daemonize.py');
-      expect(result).toMatchObject({ exitCode: 0, timedOut: false });
-      expect(result.stdoutTail).toContain('daemon running');
-      expect(result.stdoutTail).toContain('parent exits');
-      const ps = await session.exec(['ps', '-eo', 'args']);
-      expect(ps.stdoutTail).not.toContain('daemonize.py');
-      await closeAndCheck(session);
-    });
-
-    it('kills a program that allocates without limit at the memory cap, and says so', async () => {
-      const session = await open({ memoryMb: 256 });
-      const result = await fixture(session, 'memory-hog.py');
-      expect(result.timedOut).toBe(false);
-      expect(result).toMatchObject({ killedBy: 'memory', signal: 'SIGKILL', exitCode: null });
-      // The container survives an OOM kill of one process: the session goes on.
-      expect((await session.exec(['echo', 'alive'])).stdoutTail).toBe('alive\n');
-    });
-
-    it('gives no network: a host loopback server sees no connection', async () => {
-      let connections = 0;
-      const server = net.createServer((socket) => {
-        connections++;
-        socket.destroy();
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      try {
-        const { port } = server.address() as net.AddressInfo;
-        const session = await open();
-        const result = await fixture(session, 'connect.py', [String(port)]);
-        expect(result.stdoutTail).toContain('connection failed');
-        const links = await session.exec(['cat', '/proc/net/dev']);
-        expect(links.stdoutTail).not.toMatch(/eth\d|ens\d/);
-        // The same program on the host does reach the server, so the test can tell the difference.
-        spawnSync('/usr/bin/python3', [path.join(FIXTURES, 'connect.py'), String(port)], { timeout: 10_000 });
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        expect(connections).toBe(1);
-      } finally {
-        server.close();
-      }
-    });
-
-    it('passes no secret from the host or the spec into the container', async () => {
-      const planted = {
-        ANTHROPIC_API_KEY: 'fake-ant-planted-docker',
-        MY_SECRET_TOKEN: 'planted-token-value',
-      };
-      const saved = Object.fromEntries(Object.keys(planted).map((k) => [k, process.env[k]]));
-      Object.assign(process.env, planted);
-      try {
-        const session = await open({}, { env: { GOOD_SETTING: 'kept', EVIL_API_KEY: 'spec-secret' } });
-        const result = await session.exec(['/usr/bin/python3', `${session.mounts.fixtures}/print-env.py`], {
-          env: { PER_EXEC: 'also-kept', ANOTHER_TOKEN: 'exec-secret' },
-        });
-        expect(result.exitCode).toBe(0);
-        const env = JSON.parse(result.stdoutTail) as Record<string, string>;
-        expect(env).toMatchObject({ GOOD_SETTING: 'kept', PER_EXEC: 'also-kept' });
-        for (const leaked of ['fake-ant-planted', 'planted-token-value', 'spec-secret', 'exec-secret'])
-          expect(result.stdoutTail).not.toContain(leaked);
-        expect(Object.keys(env).filter((k) => /KEY|TOKEN|ANTHROPIC/.test(k))).toEqual([]);
-      } finally {
-        for (const [k, v] of Object.entries(saved)) {
-          if (v === undefined) delete process.env[k];
-          else process.env[k] = v;
-        }
-      }
-    });
-
-    it('keeps the tail of endless garbage output and stops it', async () => {
-      const session = await open();
-      const result = await fixture(session, 'endless-output.py');
-      expect(result.killedBy).toBe('output');
-      expect(result.timedOut).toBe(false);
-      expect(Buffer.byteLength(result.stdoutTail)).toBeLessThanOrEqual(3 * 8192); // U+FFFD may widen bytes
-      expect(result.stdoutBytes).toBeGreaterThan(8192);
-      await closeAndCheck(session);
-    });
-
-    it('keeps the last lines of long output and counts every byte', async () => {
-      const session = await open();
-      const result = await fixture(session, 'many-lines.py', ['20000']);
-      expect(result.exitCode).toBe(7);
-      expect(result.stdoutBytes).toBe(20000 * 12);
-      expect(result.stderrBytes).toBe(20000 * 11);
-      expect(result.stdoutTail.endsWith('line 019999\n')).toBe(true);
-      expect(result.stderrTail.endsWith('err 019999\n')).toBe(true);
-      expect(result.stdoutTail.length).toBeLessThanOrEqual(8192);
-    });
-
-    it('stops a fork bomb at the pids cap; the deadline kills the rest', async () => {
-      const session = await open({ pids: 48 });
-      const result = await fixture(session, 'fork-bomb.py', [], 4000);
-      expect(result.stdoutTail).toContain('fork refused');
-      expect(result.timedOut).toBe(true);
       await closeAndCheck(session);
     });
   });
 
   describe('the candidate cannot leave its workspace', () => {
-    it('cannot write the read-only folders or read /root', async () => {
-      const session = await open();
-      const result = await fixture(session, 'escape.py', [session.mounts.problem!]);
-      const report = JSON.parse(result.stdoutTail) as Record<string, string>;
-      for (const key of ['overwrite', 'create', 'chmod', 'unlink', 'list_root'])
-        expect(report[key]).toMatch(/^denied/);
-      const score = await session.exec(['cat', `${session.mounts.problem}/score.txt`]);
-      expect(score.stdoutTail).toBe('42');
-    });
-
     it("cannot turn the platform's file transfers against the read-only folders with symlinks", async () => {
       const session = await open();
       const plant = await session.exec([
@@ -362,20 +212,6 @@ describe.runIf(ready || ci)('Docker sandbox', () => {
         'for f in /etc/passwd /usr/bin/x /x /var/tmp/x /problem/x; do (echo x >> $f) 2>/dev/null && echo "WROTE $f"; done; echo done';
       const result = await session.exec(['sh', '-c', script]);
       expect(result.stdoutTail).toBe('done\n');
-    });
-
-    it('cannot fill the host disk: the workspace and /tmp are size-capped', async () => {
-      const session = await open({ diskMb: 16 });
-      const work = await session.exec([
-        'sh',
-        '-c',
-        'dd if=/dev/zero of=/work/big bs=1M count=64 2>&1; stat -c %s /work/big',
-      ]);
-      expect(work.stdoutTail).toMatch(/No space left on device/);
-      const size = Number(work.stdoutTail.trim().split('\n').pop());
-      expect(size).toBeLessThanOrEqual(16 * 1024 * 1024);
-      const tmpFill = await session.exec(['sh', '-c', 'dd if=/dev/zero of=/tmp/big bs=1M count=64 2>&1']);
-      expect(tmpFill.stdoutTail).toMatch(/No space left on device/);
     });
 
     it('cannot gain privileges: no capabilities, no-new-privileges, setuid and su do not help', async () => {
@@ -450,13 +286,9 @@ describe.runIf(ready || ci)('Docker sandbox', () => {
     });
 
     it('adrs images list shows the recipes and which images are built', async () => {
-      const out: string[] = [];
-      const code = await runCli(['images', 'list', '--json'], {
-        stdout: { write: (s: string) => out.push(s) },
-        stderr: { write: () => true },
-      });
+      const { code, out } = await cli(['images', 'list', '--json']);
       expect(code).toBe(0);
-      const rows = JSON.parse(out.join('')) as { name: string; built: boolean; kind: string }[];
+      const rows = JSON.parse(out) as { name: string; built: boolean; kind: string }[];
       expect(rows.find((r) => r.name === 'adrs-base')).toMatchObject({ built: true, kind: 'debootstrap' });
       expect(rows.find((r) => r.name === 'adrs-cuda')).toMatchObject({ kind: 'dockerfile' });
     });
@@ -473,13 +305,9 @@ describe.runIf(ready || ci)('Docker sandbox', () => {
       const orphan = await make(dead);
       const live = await make(process.pid);
       try {
-        const out: string[] = [];
-        const code = await runCli(['gc', '--json'], {
-          stdout: { write: (s: string) => out.push(s) },
-          stderr: { write: () => true },
-        });
+        const { code, out } = await cli(['gc', '--json']);
         expect(code).toBe(0);
-        const removed = (JSON.parse(out.join('')) as { docker: { id: string }[] }).docker.map((c) => c.id);
+        const removed = (JSON.parse(out) as { docker: { id: string }[] }).docker.map((c) => c.id);
         expect(removed).toContain(orphan.id);
         expect(removed).not.toContain(live.id);
         await expect(orphan.inspect()).rejects.toThrow();

@@ -1,9 +1,8 @@
-// The local sandbox against real misbehaving programs: every one ends as a result, and nothing of it survives.
+// What only the local sandbox does: namespaces and nobody, private temp dirs, the process-group fallback, refusing
+// planted links, removing locked folders. The cases it shares with Docker are in test/conformance.
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +11,7 @@ import { InputError } from '../core/errors.js';
 import { LocalSandbox } from '../sandboxes/local/local-sandbox.js';
 import { SandboxEscapeError } from '../sandboxes/local/safe-path.js';
 import type { ExecResult, SandboxLimits, SandboxSessionControl } from '../sandboxes/types.js';
+import { killSurvivors, survivors } from './helpers/processes.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'misbehaving');
 const PYTHON = '/usr/bin/python3';
@@ -29,35 +29,6 @@ const ci = process.env.CI === 'true';
 
 function loudSkip(what: string): void {
   console.warn(`\n*** sandbox-local: SKIPPED ${what} (isolation here: ${JSON.stringify(described)}) ***\n`);
-}
-
-/** Processes (other than this one) whose cmdline or environment contains `marker`. */
-function survivors(marker: string): number[] {
-  const found: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    for (const file of ['cmdline', 'environ']) {
-      try {
-        if (readFileSync(`/proc/${name}/${file}`).includes(marker)) {
-          found.push(Number(name));
-          break;
-        }
-      } catch {
-        // gone, or not ours to read
-      }
-    }
-  }
-  return found;
-}
-
-function killSurvivors(marker: string): void {
-  for (const pid of survivors(marker)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
 }
 
 let tmp: string;
@@ -172,158 +143,6 @@ describe('isolation in force', () => {
   });
 });
 
-describe('misbehaving programs end as results with nothing left behind', () => {
-  it('kills a program that hangs at the wall-clock limit', async () => {
-    const session = await open();
-    const result = await runFixture(session, 'hang.py', [], { timeoutMs: 1500 });
-    expect(result).toMatchObject({ timedOut: true, killedBy: 'timeout', exitCode: null, signal: 'SIGKILL' });
-    expect(result.stdoutTail).toContain('started');
-    expect(survivors(RUN_MARKER)).toEqual([]);
-  });
-
-  it('kills a child that ignores SIGTERM', async () => {
-    const session = await open();
-    const result = await runFixture(session, 'fork-ignore-term.py', [], { timeoutMs: 1500 });
-    expect(result.timedOut).toBe(true);
-    expect(result.stdoutTail).toContain('child ignoring SIGTERM');
-    expect(survivors(RUN_MARKER)).toEqual([]);
-  });
-
-  it('leaves no double-forked setsid daemon behind when the program exits on its own', async () => {
-    const session = await open();
-    const result = await runFixture(session, 'daemonize.py');
-    expect(result).toMatchObject({ exitCode: 0, timedOut: false });
-    expect(result.stdoutTail).toContain('daemon running');
-    expect(result.stdoutTail).toContain('parent exits');
-    expect(survivors(RUN_MARKER)).toEqual([]);
-  });
-
-  it('bounds a program that allocates without limit', async () => {
-    const session = await open({ memoryMb: 256 });
-    const result = await runFixture(session, 'memory-hog.py');
-    expect(result.timedOut).toBe(false);
-    expect(result.exitCode === 3 || result.signal !== null).toBe(true);
-    if (result.exitCode === 3) expect(result.stderrTail).toContain('MemoryError');
-    expect(survivors(RUN_MARKER)).toEqual([]);
-  });
-
-  it('gives no network: a loopback server sees no connection', async () => {
-    if (!namespaces) {
-      if (ci) expect.fail('no network namespace with CI=true');
-      loudSkip('the network test');
-      return;
-    }
-    let connections = 0;
-    const server = net.createServer((socket) => {
-      connections++;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const { port } = server.address() as net.AddressInfo;
-      const session = await open();
-      const result = await runFixture(session, 'connect.py', [String(port)]);
-      expect(result.stdoutTail).toContain('connection failed');
-      expect(result.stdoutTail).not.toContain('connected');
-      // The same program outside the sandbox does reach the server, so the test can tell the difference.
-      execFileSync(PYTHON, [path.join(FIXTURES, 'connect.py'), String(port)], { timeout: 10_000 });
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(connections).toBe(1);
-    } finally {
-      server.close();
-    }
-  });
-
-  it('passes no secret from the host environment', async () => {
-    const planted = {
-      ANTHROPIC_API_KEY: `fake-ant-planted-${RUN_MARKER}`,
-      MY_SECRET_TOKEN: 'planted-token-value',
-      AWS_ACCESS_KEY_ID: 'AKIAPLANTED',
-      LANG: 'C.UTF-8',
-    };
-    const saved = Object.fromEntries(Object.keys(planted).map((k) => [k, process.env[k]]));
-    Object.assign(process.env, planted);
-    try {
-      const session = await open({}, { env: { GOOD_SETTING: 'kept', EVIL_API_KEY: 'spec-secret' } });
-      const result = await session.exec(
-        [PYTHON, path.join(session.mounts.fixtures as string, 'print-env.py')],
-        {
-          env: { PER_EXEC: 'also-kept', ANOTHER_TOKEN: 'exec-secret' },
-        },
-      );
-      expect(result.exitCode).toBe(0);
-      const env = JSON.parse(result.stdoutTail) as Record<string, string>;
-      for (const leaked of [
-        'fake-ant-planted',
-        'planted-token-value',
-        'AKIAPLANTED',
-        'spec-secret',
-        'exec-secret',
-      ])
-        expect(result.stdoutTail).not.toContain(leaked);
-      for (const name of Object.keys(env)) expect(name).not.toMatch(/KEY|TOKEN|SECRET|^ANTHROPIC_|^AWS_/);
-      expect(env).toMatchObject({
-        PATH: '/usr/local/bin:/usr/bin:/bin',
-        HOME: session.workspace,
-        GOOD_SETTING: 'kept',
-        PER_EXEC: 'also-kept',
-        LANG: 'C.UTF-8',
-      });
-    } finally {
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    }
-  });
-
-  it('kills a program that writes garbage without end, keeping only the tail', async () => {
-    const session = await open({ outputBytes: 4096 });
-    const result = await runFixture(session, 'endless-output.py');
-    expect(result).toMatchObject({ killedBy: 'output', timedOut: false, signal: 'SIGKILL' });
-    expect(result.stdoutBytes).toBeGreaterThan(1 << 20);
-    expect(result.stdoutTail.length).toBeGreaterThan(0);
-    expect(result.stdoutTail.length).toBeLessThanOrEqual(4096);
-    expect(survivors(RUN_MARKER)).toEqual([]);
-  });
-
-  it('keeps exactly the last outputBytes of a long finite output and counts all of it', async () => {
-    const session = await open({ outputBytes: 1000 });
-    const lines = 20_000;
-    const result = await runFixture(session, 'many-lines.py', [String(lines)]);
-    const expected = Array.from({ length: lines }, (_, i) => `line ${String(i).padStart(6, '0')}\n`).join('');
-    expect(result.exitCode).toBe(7);
-    expect(result.killedBy).toBeUndefined();
-    expect(result.stdoutBytes).toBe(expected.length);
-    expect(result.stdoutTail).toBe(expected.slice(-1000));
-    expect(result.stderrBytes).toBe(expected.length - lines);
-    expect(result.stderrTail.endsWith(`err ${String(lines - 1).padStart(6, '0')}\n`)).toBe(true);
-  });
-
-  it('cannot write the read-only evaluator folder nor read /root', async () => {
-    if (!asNobody) {
-      if (ci) expect.fail('not root with CI=true: candidates are not switched to nobody');
-      loudSkip('the read-only / root-read test');
-      return;
-    }
-    const session = await open();
-    const result = await runFixture(session, 'escape.py', [session.mounts.problem as string]);
-    const report = JSON.parse(result.stdoutTail) as Record<string, string>;
-    for (const attempt of ['overwrite', 'create', 'chmod', 'unlink', 'list_root'])
-      expect(report[attempt]).toMatch(/^denied/);
-    expect(await readFile(path.join(session.mounts.problem as string, 'score.txt'), 'utf8')).toBe('42');
-    expect(existsSync(path.join(session.mounts.problem as string, 'planted.txt'))).toBe(false);
-  });
-
-  it('bounds a fork bomb by the pids limit and kills all of it', async () => {
-    const session = await open({ pids: 16 });
-    const result = await runFixture(session, 'fork-bomb.py', [], { timeoutMs: 3000 });
-    expect(result.timedOut).toBe(true);
-    expect(result.stdoutTail).toContain('fork refused');
-    expect(survivors(RUN_MARKER)).toEqual([]);
-  });
-});
-
 describe('without namespaces (process-group fallback)', () => {
   it('warns, and still kills hangs and setsid daemons', async () => {
     const session = await open({}, { namespaces: false });
@@ -339,45 +158,13 @@ describe('without namespaces (process-group fallback)', () => {
 });
 
 describe('files', () => {
-  it('gives each session a fresh copy of the workspace', async () => {
-    const first = await open();
-    const wrote = await first.exec(['/bin/sh', '-c', 'echo changed > candidate.py && echo new > extra.txt']);
-    expect(wrote.exitCode).toBe(0);
-    expect((await first.readFile('extra.txt'))?.toString()).toBe('new\n');
-    const second = await open();
-    expect(second.workspace).not.toBe(first.workspace);
-    expect((await second.readFile('candidate.py'))?.toString()).toBe('print("seed")\n');
-    expect(await second.readFile('extra.txt')).toBeUndefined();
-    expect(await readFile(path.join(workspaceDir, 'candidate.py'), 'utf8')).toBe('print("seed")\n');
-  });
-
-  it('writes and reads relative to the workspace, and the candidate can use what was written', async () => {
-    const session = await open();
-    await session.writeFile('inputs/data.txt', 'abc');
-    const result = await session.exec([
-      '/bin/sh',
-      '-c',
-      'cat inputs/data.txt && echo def >> inputs/data.txt',
-    ]);
-    expect(result).toMatchObject({ exitCode: 0, stdoutTail: 'abc' });
-    expect((await session.readFile('inputs/data.txt'))?.toString()).toBe('abcdef\n');
-    expect((await session.readFile('inputs/data.txt', 2))?.toString()).toBe('ab');
-    expect(await session.readFile('missing.json')).toBeUndefined();
-  });
-
-  it('feeds stdin and runs in a cwd inside the session only', async () => {
+  it('resolves a relative cwd against the workspace and refuses one outside the session', async () => {
     const session = await open();
     await session.writeFile('sub/marker.txt', 'here');
-    const piped = await session.exec(['/bin/cat'], { stdin: 'from stdin' });
-    expect(piped).toMatchObject({ exitCode: 0, stdoutTail: 'from stdin' });
     const inSub = await session.exec(['/bin/cat', 'marker.txt'], { cwd: 'sub' });
     expect(inSub.stdoutTail).toBe('here');
-    const inMount = await session.exec(['/bin/cat', 'score.txt'], { cwd: session.mounts.problem as string });
-    expect(inMount.stdoutTail).toBe('42');
     await expect(session.exec(['/bin/true'], { cwd: '/etc' })).rejects.toBeInstanceOf(InputError);
     await expect(session.exec(['/bin/true'], { cwd: '../..' })).rejects.toBeInstanceOf(InputError);
-    const missing = await session.exec(['no-such-program-adrs']);
-    expect(missing.exitCode).not.toBe(0);
   });
 
   it('refuses paths that escape the workspace, including planted symlinks, FIFOs and hard links', async () => {
@@ -412,24 +199,12 @@ describe('files', () => {
 });
 
 describe('closing', () => {
-  it('kills running execs, removes the files, and is idempotent', async () => {
-    const session = await open();
-    const running = runFixture(session, 'fork-ignore-term.py', [], { timeoutMs: 60_000 });
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    await session.close();
-    const result = await running;
-    expect(result).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: false });
-    expect(survivors(RUN_MARKER)).toEqual([]);
-    expect(existsSync(session.workspace)).toBe(false);
-    await session.close();
-    await expect(session.exec(['/bin/true'])).rejects.toThrow(/closed/);
-  });
-
-  it('removes read-only copies and folders the candidate locked', async () => {
+  it('removes the session folder with its read-only copies and folders the candidate locked', async () => {
     const session = await open();
     await session.exec(['/bin/sh', '-c', 'mkdir -p locked/deep && touch locked/deep/f && chmod 000 locked']);
     const root = path.dirname(session.workspace);
     await session.close();
+    expect(existsSync(session.workspace)).toBe(false);
     expect(existsSync(root)).toBe(false);
   });
 });

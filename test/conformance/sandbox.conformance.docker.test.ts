@@ -1,26 +1,57 @@
-// The shared sandbox conformance cases against the Docker sandbox (image adrs-base).
-import Docker from 'dockerode';
-import { describe } from 'vitest';
+// The shared sandbox conformance cases against the Docker sandbox (image adrs-base): no container outlives a case.
+import { describe, expect } from 'vitest';
 import { DockerSandbox } from '../../sandboxes/docker/docker-sandbox.js';
-import { engineReachable } from '../../sandboxes/docker/engine.js';
+import { LABEL } from '../../sandboxes/docker/labels.js';
+import type { SandboxSessionControl } from '../../sandboxes/types.js';
+import { dockerReady, warnDockerSkip } from '../helpers/docker-ready.js';
 import { conformanceCases } from './sandbox-cases.js';
 
 const IMAGE = 'adrs-base:latest';
-const docker = new Docker();
-const ready =
-  (await engineReachable(docker)) &&
-  (await docker
-    .getImage(IMAGE)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    ));
-if (!ready)
-  console.warn(
-    `\n*** sandbox conformance (docker): SKIPPED: no engine or no ${IMAGE} (bash .ci/docker.sh) ***\n`,
-  );
+const state = await dockerReady(IMAGE);
+const { docker, ready } = state;
+warnDockerSkip('sandbox conformance (docker)', state);
+
+/** Containers this test process made (by the adrs.pid label), running or not. */
+async function ourContainers(running = false): Promise<string[]> {
+  const list = await docker.listContainers({
+    all: !running,
+    filters: { label: [`${LABEL.pid}=${process.pid}`] },
+  });
+  return list.map((c) => c.Id);
+}
+
+/** No process of the session holds the marker (when the container still answers), and close removes it. */
+async function closeAndCheck(session: SandboxSessionControl, sandbox: DockerSandbox, marker: string) {
+  const ps = await session.exec(['ps', '-eo', 'args']).catch(() => undefined);
+  if (ps?.exitCode === 0) expect(ps.stdoutTail).not.toContain(marker);
+  const running = await ourContainers(true);
+  await session.close();
+  for (const id of running) {
+    const state = await docker
+      .getContainer(id)
+      .inspect()
+      .then(
+        (i) => i.State.Running,
+        () => false,
+      );
+    expect(state).toBe(false);
+  }
+  await sandbox.drain();
+  expect(await ourContainers()).toEqual([]);
+}
 
 describe.runIf(ready || process.env.CI === 'true')('sandbox conformance: docker', () => {
-  conformanceCases({ make: () => new DockerSandbox({ image: IMAGE }), image: IMAGE, candidateUid: 1000 });
+  conformanceCases({
+    kind: 'docker',
+    make: () => new DockerSandbox({ image: IMAGE }),
+    image: IMAGE,
+    candidateUid: 1000,
+    lacks: {},
+    reportsMemoryKill: true,
+    nothingLeft: closeAndCheck,
+    afterEach: async (sandbox) => {
+      await sandbox.drain();
+      expect(await ourContainers()).toEqual([]);
+    },
+  });
 });

@@ -3,9 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runCli } from '../../orchestrator/cli/main.js';
 import { rewriteAnswer, startAnthropicServer } from '../fakes/anthropic-server.js';
 import { makeKnobProblem, SEED } from '../loop-fixture.js';
+import { cliClean } from './cli.js';
 
 export interface RealRunsDb {
   dbFile: string;
@@ -13,21 +13,6 @@ export interface RealRunsDb {
   runs: { tune: string; bestOfN: string; llm: string };
   cli(args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }>;
   cleanup(): void;
-}
-
-export async function cliIn(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    env: { PATH: process.env.PATH, ...env },
-    cwd: process.cwd(),
-  });
-  return { code, out, err };
 }
 
 const runIdOf = (out: string): string => {
@@ -48,7 +33,7 @@ export async function makeRealRunsDb(): Promise<RealRunsDb> {
   const dir = mkdtempSync(path.join(tmpdir(), 'adrs-real-runs-'));
   const dbFile = path.join(dir, 'adrs.db');
   const problemDir = makeKnobProblem({ verify: true, name: 'knobs-web' });
-  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => cliIn([...args, '--db', dbFile], env);
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => cliClean([...args, '--db', dbFile], env);
   const fail = (what: string, r: { code: number; out: string; err: string }): never => {
     throw new Error(`${what} exited ${r.code}:\n${r.err.slice(-2000)}\n${r.out.slice(-2000)}`);
   };

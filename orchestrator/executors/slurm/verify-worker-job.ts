@@ -1,11 +1,10 @@
 // What `adrs worker --job FILE` does with a verification job: the whole verification on this node, progress lines as pairs finish, the result written atomically (idempotent).
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { InputError } from '../../../core/errors.js';
 import type { VerifyResult } from '../../../evaluators/verify.js';
-import { describeIssue } from '../../../problems/src/load.js';
 import { runVerifyJob } from '../verify-job.js';
 import { verifyResultSchema, verifyWorkerJobSchema, type VerifyWorkerJob } from './file-schemas.js';
+import { readJobFile } from './job-file.js';
 import { readJson, writeJsonAtomic } from './shared-dir.js';
 
 export interface VerifyWorkerResult {
@@ -23,17 +22,7 @@ export function jobKindOf(file: string): 'verify' | 'eval' {
 }
 
 export function readVerifyWorkerJob(file: string): VerifyWorkerJob {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new InputError(
-      `--job ${file}: cannot read the job file: ${(error as Error).message.split('\n')[0]} (give a job file the coordinator wrote)`,
-    );
-  }
-  const parsed = verifyWorkerJobSchema.safeParse(raw);
-  if (!parsed.success) throw new InputError(describeIssue(file, parsed.error));
-  return parsed.data;
+  return readJobFile(file, verifyWorkerJobSchema);
 }
 
 /** The Slurm facts of this process (job id, node), recorded in the verdict's fingerprint. */

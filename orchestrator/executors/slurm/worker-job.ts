@@ -1,10 +1,8 @@
 // What `adrs worker --job FILE` does on a node: evaluate one job file with the inline executor and write its outcome atomically (idempotent).
-import { readFileSync } from 'node:fs';
-import { InputError } from '../../../core/errors.js';
 import type { EvaluationOutcome } from '../../../evaluators/result.js';
-import { describeIssue } from '../../../problems/src/load.js';
 import { InlineExecutor } from '../inline.js';
 import { outcomeSchema, workerJobSchema, type WorkerJob } from './file-schemas.js';
+import { readJobFile } from './job-file.js';
 import { readJson, writeJsonAtomic } from './shared-dir.js';
 
 export interface WorkerJobResult {
@@ -20,17 +18,7 @@ export interface WorkerJobResult {
 }
 
 export function readWorkerJob(file: string): WorkerJob {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new InputError(
-      `--job ${file}: cannot read the job file: ${(error as Error).message.split('\n')[0]} (give a job file the coordinator wrote)`,
-    );
-  }
-  const parsed = workerJobSchema.safeParse(raw);
-  if (!parsed.success) throw new InputError(describeIssue(file, parsed.error));
-  return parsed.data;
+  return readJobFile(file, workerJobSchema);
 }
 
 export async function runWorkerJob(file: string, signal?: AbortSignal): Promise<WorkerJobResult> {

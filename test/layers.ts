@@ -1,0 +1,54 @@
+// Which test files form the fast layer: all but the slow suites by suffix and the files that run real evaluations.
+// `npm run test:fast` (ADRS_TEST_LAYER=fast) leaves these out; `npm test` runs everything. The loop's logic is
+// tested in the fast layer through test/fakes; each file below keeps one real end-to-end per concern.
+
+/** Suites that need a Docker engine, a Slurm cluster, Chromium or a GPU (skip loudly without them). */
+export const SERVICE_SUITES = ['test/**/*.{docker,slurm,browser,gpu}.test.ts'];
+
+/**
+ * Files whose tests start real Python evaluations or verifications in a sandbox, or the CLI as a child
+ * process: seconds each on a quiet machine, minutes on a loaded one.
+ */
+export const REAL_EVALUATION_FILES = [
+  'test/agent-proposer.test.ts',
+  'test/bundle.test.ts',
+  'test/bundle-roundtrip.test.ts',
+  'test/cli-doomed-run.test.ts',
+  'test/cli-eval.test.ts',
+  'test/cli-eval-patch.test.ts',
+  'test/cli-evolve.test.ts',
+  'test/cli-matmul.test.ts',
+  'test/conformance/sandbox-local.conformance.test.ts',
+  'test/differential-check.test.ts',
+  'test/differential-compare.test.ts',
+  'test/eplb.test.ts',
+  'test/evaluator-cache.test.ts',
+  'test/infrastructure.test.ts',
+  'test/kernel-defences.test.ts',
+  'test/kernel-moe.test.ts',
+  'test/kernelbench-cpu.test.ts',
+  'test/loop-evolve.test.ts',
+  'test/loop-resume.test.ts',
+  'test/matmul.test.ts',
+  'test/openevolve.test.ts',
+  'test/peers-adrs-eplb.test.ts',
+  'test/peers-openevolve.test.ts',
+  'test/peers-shinka.test.ts',
+  'test/problem-env.test.ts',
+  'test/redteam/redteam-local.test.ts',
+  'test/run-evaluation.test.ts',
+  'test/sandbox-local.test.ts',
+  'test/sandbox-local-gc.test.ts',
+  'test/swefficiency-cli.test.ts',
+  'test/swefficiency-eval.test.ts',
+  'test/swefficiency-eval-journal.test.ts',
+  'test/swefficiency-real.test.ts',
+  'test/verify-gaming.test.ts',
+  'test/verify-harness.test.ts',
+  'test/verify-store.test.ts',
+];
+
+/** What vitest leaves out for a layer: `fast` drops both lists; anything else runs the whole suite. */
+export function excludedFor(layer: string | undefined): string[] {
+  return layer === 'fast' ? [...SERVICE_SUITES, ...REAL_EVALUATION_FILES] : [];
+}
