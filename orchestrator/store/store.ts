@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { InputError, NotFoundError } from '../../core/errors.js';
 import { MIGRATIONS_DIR, migrate, migrationFiles } from './migrate.js';
 import { refuseNewerStore } from './store-version.js';
+import { prepared } from './statements.js';
 import { VERIFIED_ORDER_SQL } from './verified-best.js';
 import type {
   CandidateRow,
@@ -43,6 +44,8 @@ export function newId(prefix: string): string {
 export class Store {
   readonly db: Database.Database;
   readonly path: string;
+  /** Statements prepared once per connection and SQL text (statements.ts), used as `this.st.prepare(sql)`. */
+  private readonly st = { prepare: (sql: string) => prepared(this.db, sql) };
 
   private constructor(db: Database.Database, file: string) {
     this.db = db;
@@ -98,7 +101,7 @@ export class Store {
   // --- problems ---
 
   upsertProblem(p: { name: string; contentHash: string; dir: string; spec: unknown }): void {
-    this.db
+    this.st
       .prepare(
         'INSERT OR IGNORE INTO problems (name, content_hash, dir, spec_json, created_at) VALUES (?, ?, ?, ?, ?)',
       )
@@ -111,8 +114,8 @@ export class Store {
   ): { name: string; content_hash: string; dir: string; spec_json: string } | undefined {
     return (
       contentHash
-        ? this.db.prepare('SELECT * FROM problems WHERE name = ? AND content_hash = ?').get(name, contentHash)
-        : this.db.prepare('SELECT * FROM problems WHERE name = ? ORDER BY created_at DESC LIMIT 1').get(name)
+        ? this.st.prepare('SELECT * FROM problems WHERE name = ? AND content_hash = ?').get(name, contentHash)
+        : this.st.prepare('SELECT * FROM problems WHERE name = ? ORDER BY created_at DESC LIMIT 1').get(name)
     ) as { name: string; content_hash: string; dir: string; spec_json: string } | undefined;
   }
 
@@ -121,7 +124,7 @@ export class Store {
   createRun(run: NewRun): RunRow {
     const id = run.id ?? newId('run');
     const t = now();
-    this.db
+    this.st
       .prepare(
         `INSERT INTO runs (id, problem_name, problem_hash, status, strategy, proposer, model, sandbox, config_json, state_json, created_at, updated_at)
          VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -143,17 +146,17 @@ export class Store {
   }
 
   getRun(id: string): RunRow {
-    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    const row = this.st.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
     if (!row) throw new NotFoundError(`run "${id}" not found (see \`adrs runs\`)`);
     return row;
   }
 
   findRun(id: string): RunRow | undefined {
-    return this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    return this.st.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
   }
 
   listRuns(limit = 50): RunRow[] {
-    return this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC LIMIT ?').all(limit) as RunRow[];
+    return this.st.prepare('SELECT * FROM runs ORDER BY created_at DESC LIMIT ?').all(limit) as RunRow[];
   }
 
   updateRun(
@@ -183,14 +186,14 @@ export class Store {
       add('best_verified_candidate_id', patch.bestVerifiedCandidateId);
     if (patch.error !== undefined) add('error', patch.error);
     add('updated_at', now());
-    this.db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+    this.st.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
   }
 
   // --- candidates ---
 
   insertCandidate(c: NewCandidate): CandidateRow {
     const id = c.id ?? newId('cand');
-    this.db
+    this.st
       .prepare(
         `INSERT INTO candidates (id, run_id, problem_name, problem_hash, parent_id, island, generation, iteration, files_json, patch, proposer, model, edit_json, status, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -222,11 +225,11 @@ export class Store {
   }
 
   findCandidate(id: string): CandidateRow | undefined {
-    return this.db.prepare('SELECT * FROM candidates WHERE id = ?').get(id) as CandidateRow | undefined;
+    return this.st.prepare('SELECT * FROM candidates WHERE id = ?').get(id) as CandidateRow | undefined;
   }
 
   listCandidates(runId: string): CandidateRow[] {
-    return this.db
+    return this.st
       .prepare('SELECT * FROM candidates WHERE run_id = ? ORDER BY iteration, created_at')
       .all(runId) as CandidateRow[];
   }
@@ -253,14 +256,14 @@ export class Store {
     if (patch.verified !== undefined) add('verified', patch.verified ? 1 : 0);
     if (patch.edit !== undefined) add('edit_json', json(patch.edit));
     if (sets.length === 0) return;
-    this.db.prepare(`UPDATE candidates SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+    this.st.prepare(`UPDATE candidates SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
   }
 
   // --- evaluations and samples ---
 
   insertEvaluation(e: NewEvaluation): EvaluationRow {
     return this.transaction(() => {
-      const info = this.db
+      const info = this.st
         .prepare(
           `INSERT INTO evaluations (candidate_id, stage, status, correct, score, metrics_json, checks_json, feedback, artifacts_json, reason, stderr_tail, stdout_tail, duration_ms, sandbox, seed, fingerprint_json, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -285,25 +288,25 @@ export class Store {
           now(),
         );
       const id = Number(info.lastInsertRowid);
-      const ins = this.db.prepare(
+      const ins = this.st.prepare(
         'INSERT INTO samples (evaluation_id, arm, key, seq, value) VALUES (?, ?, ?, ?, ?)',
       );
       let seq = 0;
       for (const [key, values] of Object.entries(e.timings ?? {})) {
         for (const v of values) ins.run(id, 'candidate', key, seq++, v);
       }
-      return this.db.prepare('SELECT * FROM evaluations WHERE id = ?').get(id) as EvaluationRow;
+      return this.st.prepare('SELECT * FROM evaluations WHERE id = ?').get(id) as EvaluationRow;
     });
   }
 
   listEvaluations(candidateId: string): EvaluationRow[] {
-    return this.db
+    return this.st
       .prepare('SELECT * FROM evaluations WHERE candidate_id = ? ORDER BY id')
       .all(candidateId) as EvaluationRow[];
   }
 
   samplesForEvaluation(evaluationId: number): SampleRow[] {
-    return this.db
+    return this.st
       .prepare('SELECT * FROM samples WHERE evaluation_id = ? ORDER BY seq')
       .all(evaluationId) as SampleRow[];
   }
@@ -312,7 +315,7 @@ export class Store {
 
   insertVerdict(v: NewVerdict): VerdictRow {
     return this.transaction(() => {
-      const info = this.db
+      const info = this.st
         .prepare(
           `INSERT INTO verdicts (candidate_id, baseline_candidate_id, verified, correct, speedup, ci_low, ci_high, confidence, min_effect, n_candidate, n_baseline, method, score, metrics_json, reason, fingerprint_json, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -337,23 +340,23 @@ export class Store {
           now(),
         );
       const id = Number(info.lastInsertRowid);
-      const ins = this.db.prepare(
+      const ins = this.st.prepare(
         'INSERT INTO samples (verdict_id, arm, key, seq, value) VALUES (?, ?, ?, ?, ?)',
       );
       for (const s of v.samples ?? []) ins.run(id, s.arm, s.key, s.seq, s.value);
-      if (v.verified) this.db.prepare('UPDATE candidates SET verified = 1 WHERE id = ?').run(v.candidateId);
-      return this.db.prepare('SELECT * FROM verdicts WHERE id = ?').get(id) as VerdictRow;
+      if (v.verified) this.st.prepare('UPDATE candidates SET verified = 1 WHERE id = ?').run(v.candidateId);
+      return this.st.prepare('SELECT * FROM verdicts WHERE id = ?').get(id) as VerdictRow;
     });
   }
 
   latestVerdict(candidateId: string): VerdictRow | undefined {
-    return this.db
+    return this.st
       .prepare('SELECT * FROM verdicts WHERE candidate_id = ? ORDER BY id DESC LIMIT 1')
       .get(candidateId) as VerdictRow | undefined;
   }
 
   samplesForVerdict(verdictId: number): SampleRow[] {
-    return this.db
+    return this.st
       .prepare('SELECT * FROM samples WHERE verdict_id = ? ORDER BY seq')
       .all(verdictId) as SampleRow[];
   }
@@ -370,7 +373,7 @@ export class Store {
   })[] {
     const where = problemName ? 'AND c.problem_name = ?' : '';
     const args: unknown[] = problemName ? [problemName, limit] : [limit];
-    return this.db
+    return this.st
       .prepare(
         `SELECT v.*, c.problem_name, c.run_id, c.proposer, c.model FROM verdicts v
          JOIN candidates c ON c.id = v.candidate_id
@@ -389,7 +392,7 @@ export class Store {
   // --- llm calls ---
 
   insertLlmCall(c: NewLlmCall): LlmCallRow {
-    const info = this.db
+    const info = this.st
       .prepare(
         `INSERT INTO llm_calls (run_id, candidate_id, provider, model, status, error, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, latency_ms, attempts, prompt_json, response_text, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -412,26 +415,26 @@ export class Store {
         c.responseText ?? '',
         now(),
       );
-    return this.db
+    return this.st
       .prepare('SELECT * FROM llm_calls WHERE id = ?')
       .get(Number(info.lastInsertRowid)) as LlmCallRow;
   }
 
   /** Attaches LLM calls made before the candidate existed. */
   linkLlmCalls(ids: number[], candidateId: string): void {
-    const st = this.db.prepare('UPDATE llm_calls SET candidate_id = ? WHERE id = ?');
+    const st = this.st.prepare('UPDATE llm_calls SET candidate_id = ? WHERE id = ?');
     for (const id of ids) st.run(candidateId, id);
   }
 
   llmCallsForCandidate(candidateId: string): LlmCallRow[] {
-    return this.db
+    return this.st
       .prepare('SELECT * FROM llm_calls WHERE candidate_id = ? ORDER BY id')
       .all(candidateId) as LlmCallRow[];
   }
 
   /** A run's token sums over its LLM calls: input billed at the normal rate, cache reads and writes, output. */
   llmTokenTotals(runId: string): { input: number; cacheRead: number; cacheWrite: number; output: number } {
-    return this.db
+    return this.st
       .prepare(
         `SELECT COALESCE(SUM(input_tokens), 0) AS input, COALESCE(SUM(cache_read_tokens), 0) AS cacheRead,
            COALESCE(SUM(cache_write_tokens), 0) AS cacheWrite, COALESCE(SUM(output_tokens), 0) AS output
@@ -443,14 +446,14 @@ export class Store {
   // --- events ---
 
   appendEvent(runId: string | null, type: string, payload: unknown): number {
-    const info = this.db
+    const info = this.st
       .prepare('INSERT INTO events (run_id, type, payload_json, created_at) VALUES (?, ?, ?, ?)')
       .run(runId, type, json(payload), now());
     return Number(info.lastInsertRowid);
   }
 
   eventsSince(runId: string, afterId: number, limit = 500): EventRow[] {
-    return this.db
+    return this.st
       .prepare('SELECT * FROM events WHERE run_id = ? AND id > ? ORDER BY id LIMIT ?')
       .all(runId, afterId, limit) as EventRow[];
   }

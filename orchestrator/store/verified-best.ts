@@ -1,5 +1,6 @@
 // The one rule for "verified best": the loop, the run page, the API and the CLI all pick it through here.
 import type Database from 'better-sqlite3';
+import { prepared } from './statements.js';
 import type { VerdictRow } from './types.js';
 
 /** What the rule looks at in a verified verdict. */
@@ -34,14 +35,13 @@ export type VerifiedOfRun = VerdictRow & { iteration: number | null };
  * The scan starts from the run's verified candidates (a partial index of migration 0006), never the others.
  */
 export function verifiedOfRun(db: Database.Database, runId: string, limit = -1): VerifiedOfRun[] {
-  return db
-    .prepare(
-      `SELECT v.*, c.iteration FROM candidates c CROSS JOIN verdicts v ON v.candidate_id = c.id
+  return prepared(
+    db,
+    `SELECT v.*, c.iteration FROM candidates c CROSS JOIN verdicts v ON v.candidate_id = c.id
        WHERE c.run_id = ? AND c.verified = 1 AND v.verified = 1
          AND v.id = (SELECT MAX(v2.id) FROM verdicts v2 WHERE v2.candidate_id = v.candidate_id AND v2.verified = 1)
        ORDER BY ${VERIFIED_ORDER_SQL} LIMIT ?`,
-    )
-    .all(runId, limit) as VerifiedOfRun[];
+  ).all(runId, limit) as VerifiedOfRun[];
 }
 
 /** The run's verified best under the rule, or undefined when nothing of it is verified. */

@@ -1,9 +1,9 @@
 // The shared sandbox conformance cases against a Docker series: sessions that reuse one container, reset between them.
 import Docker from 'dockerode';
-import { describe } from 'vitest';
+import { describe, expect } from 'vitest';
 import { DockerSandbox } from '../../sandboxes/docker/docker-sandbox.js';
 import { engineReachable } from '../../sandboxes/docker/engine.js';
-import type { Sandbox } from '../../sandboxes/types.js';
+import type { Sandbox, SandboxSessionControl } from '../../sandboxes/types.js';
 import { conformanceCases } from './sandbox-cases.js';
 
 const IMAGE = 'adrs-base:latest';
@@ -38,5 +38,19 @@ function seriesSandbox(): Sandbox {
 }
 
 describe.runIf(ready || process.env.CI === 'true')('sandbox conformance: docker series', () => {
-  conformanceCases({ make: seriesSandbox, image: IMAGE, candidateUid: 1000 });
+  conformanceCases({
+    kind: 'docker series',
+    make: seriesSandbox,
+    image: IMAGE,
+    candidateUid: 1000,
+    lacks: {},
+    reportsMemoryKill: true,
+    // The container outlives the session (it is reset for the next one), so what must hold is that no process of the
+    // session is left in it, seen from inside while it still answers.
+    nothingLeft: async (session: SandboxSessionControl, _sandbox: Sandbox, marker: string) => {
+      const ps = await session.exec(['ps', '-eo', 'args']).catch(() => undefined);
+      if (ps?.exitCode === 0) expect(ps.stdoutTail).not.toContain(marker);
+      await session.close();
+    },
+  });
 });

@@ -14,6 +14,9 @@ import { resolveIdParam } from './resolve-ref.js';
 import { runCandidatesPage } from './run-candidates.js';
 import { runCandidatesParams } from './params.js';
 import { streamRunEvents } from './sse.js';
+import { buildCompare } from './compare.js';
+import { buildRunCost } from './run-cost.js';
+import { compareParams } from './params.js';
 
 export function apiRouter(store: Store, opts: { pollMs: number }): Router {
   const db = store.db;
@@ -37,6 +40,12 @@ export function apiRouter(store: Store, opts: { pollMs: number }): Router {
     if (!findRun(db, req.params.id)) throw new NotFoundError(`run "${req.params.id}" not found`);
     const p = parseQuery(runCandidatesParams, req.query);
     res.json({ ...p, ...runCandidatesPage(db, req.params.id, p) });
+  });
+  r.get('/api/runs/:id/cost', (req, res) => {
+    res.json(buildRunCost(db, req.params.id));
+  });
+  r.get('/api/problems/:name/compare', (req, res) => {
+    res.json(buildCompare(db, req.params.name, parseQuery(compareParams, req.query)));
   });
   r.get('/api/runs/:id/events', (req, res) => {
     streamRunEvents(db, req, res, { pollMs: opts.pollMs });

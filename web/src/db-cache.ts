@@ -33,3 +33,20 @@ export function cachedRead<T>(db: Db, key: string, compute: () => T): T {
   cache.entries.set(key, value);
   return value;
 }
+
+const versioned = new WeakMap<Db, Map<string, { version: number; value: unknown }>>();
+
+/**
+ * Returns the value kept for `key` while `version` (a writer-kept change counter, e.g. verdictsVersion) stays
+ * the same, else computes it. Survives commits that leave the counter alone (a live run's every iteration).
+ */
+export function cachedByVersion<T>(db: Db, version: number, key: string, compute: () => T): T {
+  let m = versioned.get(db);
+  if (!m) versioned.set(db, (m = new Map<string, { version: number; value: unknown }>()));
+  const hit = m.get(key);
+  if (hit && hit.version === version) return hit.value as T;
+  const value = compute();
+  if (!hit && m.size >= MAX_ENTRIES) m.delete(m.keys().next().value as string);
+  m.set(key, { version, value });
+  return value;
+}

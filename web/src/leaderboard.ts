@@ -1,10 +1,10 @@
 // The leaderboard: verified results only, grouped by problem, filtered and sorted.
 import type Database from 'better-sqlite3';
-import { cachedRead } from './db-cache.js';
+import { cachedByVersion, cachedRead } from './db-cache.js';
 import type { LeaderboardParams } from './params.js';
 import { parseJson } from './parse-json.js';
 import { compareVerified } from '../../orchestrator/store/verified-best.js';
-import { findProblem, runCosts, verifiedVerdicts, type VerifiedRow } from './queries.js';
+import { findProblem, runCosts, verdictsVersion, verifiedVerdicts, type VerifiedRow } from './queries.js';
 import { hardwareLabel, sandboxLabel } from './views/fingerprint.js';
 import { objectivesOf } from './pareto.js';
 
@@ -38,7 +38,7 @@ export interface Leaderboard {
   problems: {
     name: string;
     primary: string | null;
-    /** Objectives of a multi-objective problem (empty for a single score); see pareto.ts. */
+    /** A multi-objective problem's objective names (empty for single-score problems). */
     objectives: string[];
     entries: LeaderboardEntry[];
     total: number;
@@ -56,8 +56,18 @@ export interface Leaderboard {
 
 type Row = Omit<LeaderboardEntry, 'rank' | 'tie'>;
 
-function toRow(v: VerifiedRow): Row {
-  const fp = parseJson(v.fingerprint_json);
+/** Sandbox and hardware labels per fingerprint text (a handful of distinct machines, thousands of verdicts). */
+function labels(memo: Map<string, { sandbox: string | null; hardware: string }>, json: string) {
+  let l = memo.get(json);
+  if (!l) {
+    const fp = parseJson(json);
+    memo.set(json, (l = { sandbox: sandboxLabel(fp) ?? null, hardware: hardwareLabel(fp) }));
+  }
+  return l;
+}
+
+function toRow(v: VerifiedRow, memo: Map<string, { sandbox: string | null; hardware: string }>): Row {
+  const fp = labels(memo, v.fingerprint_json);
   return {
     problem: v.problem_name,
     candidateId: v.candidate_id,
@@ -72,8 +82,8 @@ function toRow(v: VerifiedRow): Row {
     model: v.model,
     proposer: v.proposer,
     strategy: v.strategy,
-    sandbox: v.sandbox ?? sandboxLabel(fp) ?? 'unknown',
-    hardware: hardwareLabel(fp),
+    sandbox: v.sandbox ?? fp.sandbox ?? 'unknown',
+    hardware: fp.hardware,
     costUsd: null,
     date: v.created_at,
     claimedBy: v.claimed_by ?? null,
@@ -92,7 +102,7 @@ const KEY: Record<LeaderboardParams['sort'], (r: Row) => number | string | null>
   speedup: (r) => r.speedup,
   score: (r) => r.score,
   ci: (r) => r.ciLow,
-  cost: (r) => r.costUsd,
+  cost: (r) => r.costUsd, // sorted per request in computeLeaderboard (costs move with every LLM call)
   date: (r) => r.date,
 };
 
@@ -107,17 +117,64 @@ export function buildLeaderboard(db: Database.Database, p: LeaderboardParams): L
   return cachedRead(db, `leaderboard:${JSON.stringify(p)}`, () => computeLeaderboard(db, p));
 }
 
+/**
+ * Every verified result as a row, with the filter menus' values: kept until the verdicts change (migration
+ * 0008's counter), so the commits of a live run (candidates, events, LLM calls) do not recompute it.
+ */
+function verifiedRows(db: Database.Database, claims: LeaderboardParams['claims']) {
+  return cachedByVersion(db, verdictsVersion(db), `leaderboard-rows:${claims}`, () => {
+    const memo = new Map<string, { sandbox: string | null; hardware: string }>();
+    const all = verifiedVerdicts(db, undefined, claims).map((v) => toRow(v, memo));
+    const facets = {
+      problem: uniq(all.map((r) => r.problem)),
+      model: uniq(all.map((r) => r.model)),
+      proposer: uniq(all.map((r) => r.proposer)),
+      strategy: uniq(all.map((r) => r.strategy)),
+      sandbox: uniq(all.map((r) => r.sandbox)),
+      hardware: uniq(all.map((r) => r.hardware)),
+    };
+    const rows: readonly Row[] = all;
+    return { all: rows, facets };
+  });
+}
+
 function computeLeaderboard(db: Database.Database, p: LeaderboardParams): Leaderboard {
-  const all = verifiedVerdicts(db, undefined, p.claims).map(toRow);
-  const facets = {
-    problem: uniq(all.map((r) => r.problem)),
-    model: uniq(all.map((r) => r.model)),
-    proposer: uniq(all.map((r) => r.proposer)),
-    strategy: uniq(all.map((r) => r.strategy)),
-    sandbox: uniq(all.map((r) => r.sandbox)),
-    hardware: uniq(all.map((r) => r.hardware)),
-  };
-  let rows = all.filter(
+  // Filtered, one per run, and sorted (unless by cost, which moves with every LLM call): kept with the rows.
+  const { limit: _limit, ...rest } = p;
+  const base = cachedByVersion(db, verdictsVersion(db), `leaderboard-base:${JSON.stringify(rest)}`, () =>
+    selectRows(db, p),
+  );
+  const { facets } = verifiedRows(db, p.claims);
+  const costs = runCosts(db, base.runIds);
+  const costOf = (r: Row): number | null => (r.runId === null ? null : (costs.get(r.runId) ?? 0));
+  const rows = [...base.rows];
+  if (p.sort === 'cost') {
+    const dir = p.order === 'asc' ? 1 : -1;
+    rows.sort((a, b) => compareNullable(costOf(a), costOf(b), dir) || better(a, b));
+  }
+  const byProblem = new Map<string, Row[]>();
+  for (const r of rows) {
+    const list = byProblem.get(r.problem) ?? [];
+    list.push(r);
+    byProblem.set(r.problem, list);
+  }
+  const problems = [...byProblem.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, list]) => ({
+      name,
+      primary: primaryOf(db, name),
+      objectives: objectivesOf(findProblem(db, name)?.spec_json),
+      total: list.length,
+      // Copies: the kept rows are shared between requests, the cost is this request's.
+      entries: ranked(list.slice(0, p.limit).map((r) => ({ ...r, costUsd: costOf(r) }))),
+    }));
+  return { problems, facets };
+}
+
+/** The rows these parameters select, one per run when asked, sorted unless by cost; and the runs they name. */
+function selectRows(db: Database.Database, p: LeaderboardParams): { rows: readonly Row[]; runIds: string[] } {
+  const { all } = verifiedRows(db, p.claims);
+  let rows: Row[] = all.filter(
     (r) =>
       (p.problem === undefined || r.problem === p.problem) &&
       (p.model === undefined || r.model === p.model) &&
@@ -135,30 +192,12 @@ function computeLeaderboard(db: Database.Database, p: LeaderboardParams): Leader
     }
     rows = [...best.values()];
   }
-  const costs = runCosts(
-    db,
-    rows.map((r) => r.runId).filter((x): x is string => x !== null),
-  );
-  for (const r of rows) r.costUsd = r.runId === null ? null : (costs.get(r.runId) ?? 0);
-  const dir = p.order === 'asc' ? 1 : -1;
-  const key = KEY[p.sort];
-  rows.sort((a, b) => compareNullable(key(a), key(b), dir) || better(a, b));
-  const byProblem = new Map<string, Row[]>();
-  for (const r of rows) {
-    const list = byProblem.get(r.problem) ?? [];
-    list.push(r);
-    byProblem.set(r.problem, list);
+  if (p.sort !== 'cost') {
+    const dir = p.order === 'asc' ? 1 : -1;
+    const key = KEY[p.sort];
+    rows.sort((a, b) => compareNullable(key(a), key(b), dir) || better(a, b));
   }
-  const problems = [...byProblem.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, list]) => ({
-      name,
-      primary: primaryOf(db, name),
-      objectives: objectivesOf(findProblem(db, name)?.spec_json),
-      total: list.length,
-      entries: ranked(list.slice(0, p.limit)),
-    }));
-  return { problems, facets };
+  return { rows, runIds: [...new Set(rows.map((r) => r.runId).filter((x): x is string => x !== null))] };
 }
 
 /** Two intervals overlap (both present): neither result is shown to be faster than the other. */

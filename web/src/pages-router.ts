@@ -5,7 +5,17 @@ import { buildCandidateDetail } from './candidate-detail.js';
 import type { Html } from './html.js';
 import { HttpError } from './http-error.js';
 import { buildLeaderboard } from './leaderboard.js';
-import { leaderboardParams, parseQuery, runCandidatesParams, runListParams } from './params.js';
+import {
+  compareParams,
+  leaderboardParams,
+  parseQuery,
+  runCandidatesParams,
+  runListParams,
+} from './params.js';
+import { buildCompare } from './compare.js';
+import { buildRunCost } from './run-cost.js';
+import { comparePage } from './pages/compare.js';
+import { runCostPage } from './pages/run-cost.js';
 import { buildProblemDetail } from './problem-detail.js';
 import { countRuns, findRun, listProblems, listRuns } from './queries.js';
 import { NotFoundError } from '../../core/errors.js';
@@ -45,6 +55,12 @@ export function pagesRouter(store: Store): Router {
     if (!run) throw new NotFoundError(`run "${req.params.id}" not found (see /runs)`);
     const p = parseQuery(runCandidatesParams, req.query);
     send(res, runCandidatesListPage(run, p, runCandidatesPage(db, run.id, p)));
+  });
+  r.get('/runs/:id/cost', (req, res) => {
+    send(res, runCostPage(buildRunCost(db, req.params.id)));
+  });
+  r.get('/problems/:name/compare', (req, res) => {
+    send(res, comparePage(buildCompare(db, req.params.name, parseQuery(compareParams, req.query))));
   });
   r.get('/candidates/:id', (req, res) => {
     send(res, candidatePage(buildCandidateDetail(db, req.params.id)));

@@ -49,3 +49,26 @@ export const runCandidatesParams = z.object({
   per: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type RunCandidatesParams = z.infer<typeof runCandidatesParams>;
+
+/** The compare page: which runs of the problem (comma-separated ids; default the newest 8). */
+export const compareParams = z.object({
+  runs: z
+    .string()
+    .trim()
+    .max(2000)
+    .optional()
+    .transform((v) =>
+      v
+        ? [
+            ...new Set(
+              v
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
+            ),
+          ]
+        : undefined,
+    )
+    .refine((v) => v === undefined || v.length <= 12, 'at most 12 runs (comma-separated ids)'),
+});
+export type CompareParams = z.infer<typeof compareParams>;

@@ -78,7 +78,11 @@ export function verifiedVerdicts(db: Db, problem?: string, claims: ClaimsFilter 
 /** Sum of LLM cost per run, for the given runs. */
 export function runCosts(db: Db, runIds: string[]): Map<string, number> {
   const out = new Map<string, number>();
-  for (const id of new Set(runIds)) out.set(id, runSpend(db, id).cost);
+  const rows = st(
+    db,
+    'SELECT run_id, cost FROM web_run_spend WHERE run_id IN (SELECT value FROM json_each(?))',
+  ).all(JSON.stringify([...new Set(runIds)])) as { run_id: string; cost: number }[];
+  for (const r of rows) out.set(r.run_id, r.cost);
   return out;
 }
 
@@ -159,18 +163,16 @@ export function runGroups(db: Db, runId: string): RunGroup[] {
 
 /** The highest iteration of a run, from the same summary. */
 /**
- * The occupied MAP-Elites cells of a run from its population rows (migration 0003): per island and cell, the
- * program that holds it (the highest score; the first placed on a tie, as ProgramDatabase.place keeps it).
- * Migrants are placed by replay, not by rows, so a cell holds programs born on that island.
+ * The occupied MAP-Elites cells of a run from its population rows (migration 0003), as the writer-kept table of
+ * migration 0008 holds them: per island and cell, the program that holds it (the highest score; the first placed
+ * on a tie, as ProgramDatabase.place keeps it). Migrants are placed by replay, not by rows, so a cell holds
+ * programs born on that island.
  */
 export function populationCells(db: Db, runId: string): PopulationCellRow[] {
   return st(
     db,
-    `SELECT island, cell, candidate_id, score, features_json FROM (
-       SELECT island, cell, candidate_id, score, features_json,
-              ROW_NUMBER() OVER (PARTITION BY island, cell ORDER BY score IS NULL, score DESC, seq) AS k
-       FROM population_programs WHERE run_id = ? AND cell IS NOT NULL)
-     WHERE k = 1 ORDER BY island, cell`,
+    `SELECT island, cell, candidate_id, score, features_json FROM web_run_cells WHERE run_id = ?
+     ORDER BY island, cell`,
   ).all(runId) as PopulationCellRow[];
 }
 
@@ -215,7 +217,7 @@ export function scorePoints(db: Db, runId: string, bucket: number): [number, num
   }
   return st(
     db,
-    `SELECT iteration, MAX(score), id FROM candidates
+    `SELECT iteration, MAX(score), id FROM candidates INDEXED BY web_candidates_run_iteration_score
      WHERE run_id = ? AND iteration IS NOT NULL AND score IS NOT NULL
      GROUP BY iteration / CAST(? AS INTEGER) ORDER BY iteration`,
   )
@@ -247,35 +249,35 @@ export interface SpendRow {
   cache_share: number | null;
 }
 
-/**
- * LLM calls are appended, never changed in cost or tokens, so a run's sums stay valid while its newest call
- * id stays the same (an O(log n) lookup on llm_calls_run); they are recomputed when a call lands.
- */
-const spendMemo = new WeakMap<Db, Map<string, { lastId: number; value: SpendRow }>>();
-
+/** A run's LLM spend, from the writer-kept sums of migration 0008 (one row, whatever the run's size). */
 export function runSpend(db: Db, runId: string): SpendRow {
-  const lastId =
-    (st(db, 'SELECT MAX(id) FROM llm_calls WHERE run_id = ?').pluck().get(runId) as number | null) ?? 0;
-  let memo = spendMemo.get(db);
-  if (!memo) spendMemo.set(db, (memo = new Map<string, { lastId: number; value: SpendRow }>()));
-  const hit = memo.get(runId);
-  if (hit && hit.lastId === lastId) return hit.value;
-  const value = runSpendNow(db, runId);
-  memo.set(runId, { lastId, value });
-  return value;
-}
-
-function runSpendNow(db: Db, runId: string): SpendRow {
   const row = st(
     db,
-    `SELECT COUNT(*) AS calls, COALESCE(SUM(status <> 'ok'), 0) AS errors, COALESCE(SUM(cost_usd), 0) AS cost,
-       COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens,
-       COALESCE(SUM(latency_ms), 0) AS latency_ms, COALESCE(SUM(cache_read_tokens), 0) AS cache_read_tokens,
-       COALESCE(SUM(cache_write_tokens), 0) AS cache_write_tokens
-     FROM llm_calls WHERE run_id = ?`,
-  ).get(runId) as Omit<SpendRow, 'cache_share'>;
-  const input = row.input_tokens + row.cache_read_tokens + row.cache_write_tokens;
-  return { ...row, cache_share: input > 0 ? row.cache_read_tokens / input : null };
+    `SELECT calls, errors, cost, input_tokens, output_tokens, latency_ms, cache_read_tokens, cache_write_tokens
+     FROM web_run_spend WHERE run_id = ?`,
+  ).get(runId) as Omit<SpendRow, 'cache_share'> | undefined;
+  const r = row ?? {
+    calls: 0,
+    errors: 0,
+    cost: 0,
+    input_tokens: 0,
+    output_tokens: 0,
+    latency_ms: 0,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+  };
+  const input = r.input_tokens + r.cache_read_tokens + r.cache_write_tokens;
+  return { ...r, cache_share: input > 0 ? r.cache_read_tokens / input : null };
+}
+
+/**
+ * The change counter of migration 0008 that moves whenever verdicts (or what the leaderboard reads beside them)
+ * change; what is computed from verdicts is kept until it moves.
+ */
+export function verdictsVersion(db: Db): number {
+  return (
+    (st(db, "SELECT n FROM web_versions WHERE topic = 'verdicts'").pluck().get() as number | undefined) ?? 0
+  );
 }
 
 export interface LineageNode {
@@ -460,4 +462,17 @@ export function seedCandidate(db: Db, problem: string): CandidateRow | undefined
     `SELECT * FROM candidates WHERE problem_name = ? AND parent_id IS NULL
      ORDER BY generation, created_at LIMIT 1`,
   ).get(problem) as CandidateRow | undefined;
+}
+
+/** A candidate and its ancestors up to `cap` generations back, as lineage nodes (the path to a best). */
+export function ancestorPath(db: Db, id: string, cap: number): LineageNode[] {
+  return st(
+    db,
+    `WITH RECURSIVE anc(id, depth) AS (
+       SELECT ?, 0
+       UNION ALL
+       SELECT c.parent_id, anc.depth + 1 FROM anc JOIN candidates c ON c.id = anc.id
+       WHERE c.parent_id IS NOT NULL AND anc.depth < ?)
+     SELECT ${NODE_COLS} FROM anc JOIN candidates c ON c.id = anc.id ORDER BY anc.depth DESC`,
+  ).all(id, cap) as LineageNode[];
 }

@@ -3,11 +3,16 @@ import type Database from 'better-sqlite3';
 import { NotFoundError } from '../../core/errors.js';
 import type { EventRow, RunRow } from '../../orchestrator/store/types.js';
 import { runCandidatesPage, type RunCandidateRow } from './run-candidates.js';
-import { verifiedOfRun, type VerifiedOfRun } from '../../orchestrator/store/verified-best.js';
 import { runParetoFront, type RunPareto } from '../../orchestrator/store/pareto-front.js';
-import { parseJson } from './parse-json.js';
-import { cachedRead } from './db-cache.js';
 import {
+  compareVerified,
+  verifiedOfRun,
+  type VerifiedOfRun,
+} from '../../orchestrator/store/verified-best.js';
+import { parseJson } from './parse-json.js';
+import { cachedByVersion, cachedRead } from './db-cache.js';
+import {
+  ancestorPath,
   findRun,
   lastEventId,
   latestEvent,
@@ -21,6 +26,7 @@ import {
   runSpend,
   scorePoints,
   SUMMARY_BLOCK,
+  verdictsVersion,
   verifiedScreenScores,
   type LineageNode,
   type PopulationCellRow,
@@ -30,6 +36,8 @@ import {
 /** Runs with more candidates than this show a sampled lineage (top and latest plus ancestors). */
 export const LINEAGE_FULL_MAX = 400;
 const CHART_POINTS = 400;
+/** Generations of the path to the best shown (the rest is cut, marked). */
+export const PATH_MAX = 200;
 
 export interface StatusCount {
   status: string;
@@ -60,8 +68,13 @@ export interface RunSummary {
   series: {
     /** [iteration, best screen score so far] at each improvement (of the bucket maxima, see `bucket`). */
     best: [number, number][];
-    /** Every verified candidate (its latest verified verdict) in iteration order: held-out measures only. */
+    /**
+     * Verified candidates (their latest verified verdicts) in iteration order: held-out measures only. All of
+     * them up to 200; above, the best of each iteration bucket (and always the verified best).
+     */
     verified: VerifiedPoint[];
+    /** How many candidates of the run are verified (`verified` may show fewer). */
+    verifiedTotal: number;
     /** Screen scores of the verified candidates, [iteration, score, candidate id], to mark them in the cloud. */
     verifiedScreen: [number, number, string][];
     /** [iteration, top screen score in the iteration bucket, its candidate]: the cloud behind the curve. */
@@ -72,7 +85,17 @@ export interface RunSummary {
   };
   spend: SpendRow & { runSpentUsd: number };
   throughput: { evaluated: number; minutes: number; perMinute: number | null; reported: unknown };
-  lineage: { nodes: LineageNode[]; sampled: boolean; total: number };
+  lineage: {
+    nodes: LineageNode[];
+    sampled: boolean;
+    total: number;
+    /** Ids from the shown root to the best (the verified best, else the best screen score), highlighted. */
+    path: string[];
+    /** The candidate at the end of `path`, or null before any. */
+    pathTo: string | null;
+    /** The path was cut at PATH_MAX generations back. */
+    pathCut: boolean;
+  };
   lastEventId: number;
   /** The latest verify:progress event while a verification is under way (none once its verdict landed). */
   verifyProgress: EventRow | undefined;
@@ -104,6 +127,26 @@ const point = (v: VerifiedOfRun): VerifiedPoint => ({
   heldOutScore: v.score,
   method: v.method,
 });
+
+/** Verified points drawn at most (each carries its interval, so fewer than the cloud's). */
+const VERIFIED_POINTS = 200;
+
+/** At most about VERIFIED_POINTS verified points: the best of each bucket of iterations, and the verified best. */
+function thinVerified(all: VerifiedPoint[], maxIteration: number | null): VerifiedPoint[] {
+  if (all.length <= VERIFIED_POINTS) return all;
+  const width = Math.max(1, Math.ceil(((maxIteration ?? 0) + 1) / VERIFIED_POINTS));
+  const best = new Map<number, VerifiedPoint>();
+  for (const p of all) {
+    const k = p.iteration === null ? -1 : Math.floor(p.iteration / width);
+    const cur = best.get(k);
+    if (!cur || compareVerified(vkey(p), vkey(cur)) < 0) best.set(k, p);
+  }
+  const kept = new Set(best.values());
+  kept.add(all[0]!); // `all` is best first
+  return [...kept];
+}
+
+const vkey = (p: VerifiedPoint) => ({ speedup: p.speedup, score: p.heldOutScore });
 
 function runningMax(points: readonly (readonly [number, number | null, ...unknown[]])[]): [number, number][] {
   const out: [number, number][] = [];
@@ -144,15 +187,22 @@ function stored(db: Database.Database, row: RunRow): Omit<RunSummary, 'throughpu
   const f = { ...fold(runGroups(db, runId)), max: runMaxIteration(db, runId) };
   const total = f.byStatus.reduce((a, s) => a + s.n, 0);
   const sampled = total > LINEAGE_FULL_MAX;
-  // Above 400 × 64 iterations the bucket is a multiple of the summary's 64-iteration blocks.
+  // Above 400 × 16 iterations the bucket is a multiple of the summary's 64-iteration blocks (100 to 400 points),
+  // read from those blocks instead of every candidate.
   const raw = f.max === null ? 1 : Math.max(1, Math.ceil((f.max + 1) / CHART_POINTS));
-  const bucket = raw > SUMMARY_BLOCK ? Math.ceil(raw / SUMMARY_BLOCK) * SUMMARY_BLOCK : raw;
+  const bucket = raw >= SUMMARY_BLOCK / 4 ? Math.ceil(raw / SUMMARY_BLOCK) * SUMMARY_BLOCK : raw;
   const points = f.max === null ? [] : scorePoints(db, runId, bucket);
   const progress = latestEvent(db, runId, 'run:progress');
-  const verified = verifiedOfRun(db, runId);
-  const screenOf = verifiedScreenScores(
-    db,
-    verified.map((v) => v.candidate_id),
+  // Verdicts change rarely (a verification takes minutes): kept until migration 0008's counter moves.
+  const verifiedAll = cachedByVersion(db, verdictsVersion(db), `verified:${runId}`, () =>
+    verifiedOfRun(db, runId).map(point),
+  );
+  const verified = thinVerified(verifiedAll, f.max);
+  const screenOf = cachedByVersion(db, verdictsVersion(db), `verified-screen:${runId}:${f.max}`, () =>
+    verifiedScreenScores(
+      db,
+      verified.map((v) => v.candidateId),
+    ),
   );
   return {
     run,
@@ -167,26 +217,53 @@ function stored(db: Database.Database, row: RunRow): Omit<RunSummary, 'throughpu
     islands: f.islands,
     cells: populationCells(db, runId),
     pareto: runParetoFront(db, runId),
-    verifiedBest: verified[0] ? point(verified[0]) : null,
+    verifiedBest: verifiedAll[0] ?? null,
     series: {
       best: runningMax(points),
-      verified: verified.map(point).sort((a, b) => (a.iteration ?? -1) - (b.iteration ?? -1)),
+      verified: [...verified].sort((a, b) => (a.iteration ?? -1) - (b.iteration ?? -1)),
+      verifiedTotal: verifiedAll.length,
       verifiedScreen: screenOf,
       points,
       maxIteration: f.max,
       bucket,
     },
     spend: { ...runSpend(db, runId), runSpentUsd: row.spent_usd },
-    lineage: {
-      nodes: sampled ? runNodesSampled(db, runId, 20, 20, 8) : runNodes(db, runId),
+    lineage: lineageWithPath(
+      db,
+      sampled ? runNodesSampled(db, runId, 20, 20, 8) : runNodes(db, runId),
+      verifiedAll[0]?.candidateId ?? row.best_candidate_id,
       sampled,
       total,
-    },
+    ),
     lastEventId: lastEventId(db, runId),
     verifyProgress: pendingVerifyProgress(db, runId),
     recentEvents: recentEvents(db, runId, 15),
     topCandidates: runCandidatesPage(db, runId, { sort: 'score', order: 'desc', page: 1, per: 10 }).rows,
     reported: progress ? parseJson(progress.payload_json) : undefined,
+  };
+}
+
+/** Adds the path to `best` (its ancestors, kept forever: a parent never changes) to the shown nodes. */
+function lineageWithPath(
+  db: Database.Database,
+  shown: LineageNode[],
+  best: string | null,
+  sampled: boolean,
+  total: number,
+): RunSummary['lineage'] {
+  if (best === null) return { nodes: shown, sampled, total, path: [], pathTo: null, pathCut: false };
+  const path = cachedByVersion(db, 0, `path:${best}`, () => ancestorPath(db, best, PATH_MAX));
+  const ids = new Set(shown.map((n) => n.id));
+  const nodes = [...shown, ...path.filter((n) => !ids.has(n.id))].sort(
+    (a, b) => (a.iteration ?? -1) - (b.iteration ?? -1),
+  );
+  return {
+    nodes,
+    sampled,
+    total,
+    path: path.map((n) => n.id),
+    pathTo: best,
+    pathCut: (path[0]?.parent_id ?? null) !== null,
   };
 }
 

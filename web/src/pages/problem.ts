@@ -99,6 +99,11 @@ export function problemPage(d: ProblemDetail): Html {
       </section>
       <section>
         <h2>Runs</h2>
+        <p>
+          <a href="/problems/${encodeURIComponent(d.name)}/compare" id="compare-link"
+            >compare the runs' verified best against iterations and dollars →</a
+          >
+        </p>
         ${runsTable(d.runs)}
       </section>`,
   });

@@ -6,6 +6,7 @@ import { duration, int, num, shortId, speedup, statusBadge, usd, when } from '..
 import { eventList, verifyProgress } from '../views/run-events.js';
 import { verifiedChart } from '../views/verified-chart.js';
 import { lineageTree } from '../views/lineage.js';
+import { lineageGraph } from '../views/lineage-graph.js';
 import { islandsTable, mapElitesView, rawState } from '../views/population.js';
 import { scoreChart } from '../views/score-chart.js';
 import { paretoSection } from '../pareto.js';
@@ -70,6 +71,13 @@ export function runBody(s: RunSummary): Html {
         ${r.sandbox} · started ${when(r.created_at)} · updated ${when(r.updated_at)}
       </p>
       ${r.error ? html`<p class="error">${r.error}</p>` : ''}
+      <p class="links">
+        <a href="/runs/${encodeURIComponent(r.id)}/cost" id="run-cost-link">cost by model and over time →</a>
+        ·
+        <a href="/problems/${encodeURIComponent(r.problem_name)}/compare" id="run-compare-link"
+          >compare with other runs of ${r.problem_name} →</a
+        >
+      </p>
     </div>
     ${verifiedHeadline(s)} ${verifyProgress(s.verifyProgress) ?? ''}
     <div class="stats" id="run-stats">
@@ -152,7 +160,15 @@ export function runBody(s: RunSummary): Html {
     </div>
     <section>
       <h2>Lineage</h2>
-      ${s.lineage.sampled ? html`<p class="muted">${int(s.lineage.total)} candidates: showing the 20 best and 20 latest with up to 8 generations of ancestors; ⋯ marks a cut ancestry (${int(s.lineage.nodes.length)} nodes).</p>` : ''}${lineageTree(s.lineage.nodes, r.best_candidate_id)}
+      ${s.lineage.sampled ? html`<p class="muted">${int(s.lineage.total)} candidates: showing the 20 best and 20 latest with up to 8 generations of ancestors, and the path to the best; a dashed stub marks a cut ancestry (${int(s.lineage.nodes.length)} nodes).</p>` : ''}
+      <p class="muted" id="lineage-path">
+        ${s.lineage.pathTo ? html`Highlighted: the ${s.lineage.path.length} generations${s.lineage.pathCut ? ' (cut)' : ''} from the seed to ${s.verifiedBest?.candidateId === s.lineage.pathTo ? 'the verified best' : 'the best screen score'}, ${candLink(s.lineage.pathTo)}.` : 'No best yet.'}
+      </p>
+      ${lineageGraph(s.lineage.nodes, s.lineage.path, s.lineage.pathTo)}
+      <details>
+        <summary>the same lineage as a list</summary>
+        ${lineageTree(s.lineage.nodes, r.best_candidate_id)}
+      </details>
     </section>
     <section>
       <h2>Recent events</h2>
