@@ -310,8 +310,10 @@ def run(path, isolation=True, times_out=None):
                                 else "no timeit.repeat call found; it runs without per-repeat isolation"))
     else:
         tree = ast.parse(source, path)
-    progress("%s" % ("official plan, %d repeat(s) of %d call(s)" % (plan.repeat, plan.number) if plan
-                               else "per-call isolation" if count else "no isolation"))
+    if plan is not None:
+        progress("official plan, %d repeat(s) of %d call(s)" % (plan.repeat, plan.number))
+    else:
+        progress("per-call isolation" if count else "no isolation")
     try:
         if plan is not None:
             run_plan(plan, path, module_globals)
