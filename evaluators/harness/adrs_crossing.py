@@ -18,6 +18,7 @@ import os
 import select
 import struct
 import time
+from typing import Any
 
 HEADER = struct.Struct("<Q")
 MAX_FRAME = 1 << 30
@@ -52,12 +53,12 @@ def encode(value, where):
     """(JSON-able tree, [arrays]) for `value`; `where` names it in errors ("run_search's result")."""
     arrays = []
 
-    def walk(v, path, depth):
+    def walk(v: Any, path: str, depth: int) -> Any:
         if depth > 200:
             raise Uncrossable(f"{path} is nested more than 200 levels deep")
-        if isinstance(v, _SCALARS) and type(v) in _SCALARS:
-            return v
         kind = type(v)
+        if kind in _SCALARS:  # exact types: a str or int subclass is an object of its own
+            return v
         if kind is list:
             return [walk(x, f"{path}[{i}]", depth + 1) for i, x in enumerate(v)]
         if kind is tuple:

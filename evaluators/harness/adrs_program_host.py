@@ -84,9 +84,9 @@ def main():
         printed = io.StringIO()
         fn = getattr(module, str(header.get("fn")), None)
         try:
-            args, kwargs = crossing.decode(header.get("call"), got)
+            args, kwargs = crossing.decode(header.get("call"), got)  # pyright: ignore[reportGeneralTypeIssues]
             with contextlib.redirect_stdout(printed):
-                value = fn(*args, **kwargs)  # pyright: ignore[reportOptionalCall] - not callable raises TypeError
+                value = fn(*args, **kwargs)  # pyright: ignore[reportOptionalCall, reportCallIssue] - checked by the call
         except BaseException as error:  # noqa: BLE001 - the program's exception is the answer
             crossing.send(out_fd, {"ok": False, "raised": type(error).__name__, "message": str(error)[:4000],
                                    "traceback": _tail(), "stdout": printed.getvalue()[-STDOUT_MAX:]})
