@@ -75,7 +75,9 @@ afterAll(async () => {
 
 /** A folder the evaluator uid can write, outside the sandbox's private /tmp. */
 function stateDir(): string {
-  const d = path.join(root, 'node_modules', '.cache', `adrs-verify-infra-${process.pid}-${Date.now()}`);
+  // Not the checkout (a checkout under /tmp is hidden by the sandbox's private /tmp, /var/tmp and /dev/shm): the
+  // suite runs as root, so a folder under /var/cache.
+  const d = path.join('/var/cache/adrs', `verify-infra-${process.pid}-${Date.now()}`);
   mkdirSync(d, { recursive: true });
   chmodSync(d, 0o1777);
   return d;
