@@ -24,7 +24,7 @@ import { addSlurmFlags, slurmFlagsToConfig, type SlurmFlags } from '../../execut
 import { guardConfigOf } from '../../evaluate/guard-config.js';
 import { cacheShareLine, unpricedRefusal } from '../spend.js';
 import { peerRunConfig } from '../peer-config.js';
-import { sweepOrphansBeforeRun } from './resume-gc.js';
+import { sweepOrphansBeforeRun } from '../orphan-sweep.js';
 
 /** A commander argument parser for numbers that names the flag in its error. */
 export function numberFlag(flag: string, integer = false): (v: string) => number {

@@ -1,5 +1,5 @@
 // Before a run starts or resumes: removes local sandboxes that a killed adrs left behind, and says so in one line.
-import type { CliContext } from '../context.js';
+import type { CliContext } from './context.js';
 
 /**
  * A kill -9 of `adrs evolve` leaves its sandbox processes running and its session folders in the temp dir;
@@ -8,7 +8,7 @@ import type { CliContext } from '../context.js';
  */
 export async function sweepOrphansBeforeRun(ctx: CliContext, quiet = false): Promise<void> {
   try {
-    const { sweepOrphanedSessions } = await import('../../../sandboxes/local/gc.js');
+    const { sweepOrphanedSessions } = await import('../../sandboxes/local/gc.js');
     const gone = await sweepOrphanedSessions();
     // --json keeps stderr for errors; the sweep itself still runs.
     if (gone.length === 0 || quiet) return;
