@@ -1,26 +1,14 @@
 // The shared sandbox conformance cases against a Docker series: sessions that reuse one container, reset between them.
-import Docker from 'dockerode';
 import { describe, expect } from 'vitest';
 import { DockerSandbox } from '../../sandboxes/docker/docker-sandbox.js';
-import { engineReachable } from '../../sandboxes/docker/engine.js';
 import type { Sandbox, SandboxSessionControl } from '../../sandboxes/types.js';
+import { dockerReady, warnDockerSkip } from '../helpers/docker-ready.js';
 import { conformanceCases } from './sandbox-cases.js';
 
 const IMAGE = 'adrs-base:latest';
-const docker = new Docker();
-const ready =
-  (await engineReachable(docker)) &&
-  (await docker
-    .getImage(IMAGE)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    ));
-if (!ready)
-  console.warn(
-    `\n*** sandbox conformance (docker series): SKIPPED: no engine or no ${IMAGE} (bash .ci/docker.sh) ***\n`,
-  );
+const state = await dockerReady(IMAGE);
+const { ready } = state;
+warnDockerSkip('sandbox conformance (docker series)', state);
 
 /** The series, whose dispose() also disposes the sandbox that made it. */
 function seriesSandbox(): Sandbox {
