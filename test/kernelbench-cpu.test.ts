@@ -6,6 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { importKernelBench } from '../problems/src/kernelbench/import.js';
 import { loadProblem } from '../problems/src/load.js';
 import { cleanupTemps, KERNEL_FIXTURES, runEvaluator } from './fixtures/kernels/run-evaluator.js';
+import { loudSkip, pythonLacks } from './helpers/python-modules.js';
+
+const skip = loudSkip('kernelbench-cpu', pythonLacks(['torch']));
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -21,7 +24,7 @@ function imported(file: string) {
   return { problem, seed: readFileSync(path.join(problem.seedDir, 'model_new.py'), 'utf8') };
 }
 
-describe('KernelBench on CPU', () => {
+describe.skipIf(skip)('KernelBench on CPU', () => {
   it('an unchanged reference whose output moves by 1e-9 run to run passes (the candidate may vary as the reference does)', async () => {
     const { problem, seed } = imported(path.join(KERNEL_FIXTURES, 'peers/kb_noisy_state.py'));
     const { result } = await runEvaluator(problem, 'model_new.py', seed, 'screen', { ADRS_DEVICE: 'cpu' });
