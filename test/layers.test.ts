@@ -1,10 +1,32 @@
-// The fast layer's list of real-evaluation files names files that exist, so a rename cannot quietly move one back.
-import { existsSync } from 'node:fs';
+// The fast layer's list of real-evaluation files names files that exist, so a rename cannot quietly move one back;
+// and a file that imports what starts real evaluations cannot join the fast layer unnoticed.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { excludedFor, REAL_EVALUATION_FILES, SERVICE_SUITES } from './layers.js';
+import { excludedFor, REAL_EVALUATION_FILES, SERVICE_KINDS, SERVICE_SUITES } from './layers.js';
 
 const root = path.resolve(import.meta.dirname, '..');
+
+/**
+ * Imports that mean real evaluations: the local sandbox, the evaluator runners, the SWE fixtures' evaluations,
+ * Debian-tree rebuilds, databases made by real CLI runs and the CLI as a child process.
+ */
+const REAL_RUN_IMPORTS = [
+  /sandboxes\/local\//,
+  /\/run-evaluator\.js'/,
+  /fixtures\/swe\/fixture\.js'/,
+  /fixtures\/swe-real\/real\.js'/,
+  /helpers\/real-runs-db\.js'/,
+  /helpers\/adrs-cli\.ts/,
+];
+
+/** The fast layer's files: every *.test.ts under test/ but the service suites and the real-evaluation files. */
+function fastFiles(): string[] {
+  const service = new RegExp(`\\.(${SERVICE_KINDS.join('|')})\\.test\\.ts$`);
+  return readdirSync(path.join(root, 'test'), { recursive: true, encoding: 'utf8' })
+    .map((f) => `test/${f}`)
+    .filter((f) => f.endsWith('.test.ts') && !service.test(f) && !REAL_EVALUATION_FILES.includes(f));
+}
 
 describe('test layers', () => {
   it('every real-evaluation file exists and is a plain test file, listed once', () => {
@@ -19,5 +41,15 @@ describe('test layers', () => {
     expect(excludedFor('fast')).toEqual([...SERVICE_SUITES, ...REAL_EVALUATION_FILES]);
     expect(excludedFor(undefined)).toEqual([]);
     expect(excludedFor('all')).toEqual([]);
+  });
+
+  it('no fast-layer file imports what starts real evaluations (those go into REAL_EVALUATION_FILES)', () => {
+    const files = fastFiles();
+    expect(files.length).toBeGreaterThan(20);
+    const real = files.filter((f) => {
+      const text = readFileSync(path.join(root, f), 'utf8');
+      return REAL_RUN_IMPORTS.some((r) => r.test(text));
+    });
+    expect(real).toEqual([]);
   });
 });

@@ -3,7 +3,8 @@
 // tested in the fast layer through test/fakes; each file below keeps one real end-to-end per concern.
 
 /** Suites that need a Docker engine, a Slurm cluster, Chromium or a GPU (skip loudly without them). */
-export const SERVICE_SUITES = ['test/**/*.{docker,slurm,browser,gpu}.test.ts'];
+export const SERVICE_KINDS = ['docker', 'slurm', 'browser', 'gpu'];
+export const SERVICE_SUITES = [`test/**/*.{${SERVICE_KINDS.join(',')}}.test.ts`];
 
 /**
  * Files whose tests start real Python evaluations or verifications in a sandbox, or the CLI as a child
@@ -21,13 +22,16 @@ export const REAL_EVALUATION_FILES = [
   'test/conformance/sandbox-local.conformance.test.ts',
   'test/differential-check.test.ts',
   'test/differential-compare.test.ts',
+  'test/differential-real.test.ts',
   'test/eplb.test.ts',
   'test/evaluator-cache.test.ts',
   'test/infrastructure.test.ts',
   'test/kernel-defences.test.ts',
   'test/kernel-moe.test.ts',
   'test/kernelbench-cpu.test.ts',
+  'test/kernelbench-import.test.ts',
   'test/loop-evolve.test.ts',
+  'test/loop-kill-real.test.ts',
   'test/loop-resume.test.ts',
   'test/matmul.test.ts',
   'test/openevolve.test.ts',
@@ -35,16 +39,22 @@ export const REAL_EVALUATION_FILES = [
   'test/peers-openevolve.test.ts',
   'test/peers-shinka.test.ts',
   'test/problem-env.test.ts',
+  'test/redteam/redteam-evolve.test.ts',
   'test/redteam/redteam-local.test.ts',
   'test/run-evaluation.test.ts',
   'test/sandbox-local.test.ts',
   'test/sandbox-local-gc.test.ts',
+  'test/swefficiency-agent-verify.test.ts',
   'test/swefficiency-cli.test.ts',
   'test/swefficiency-eval.test.ts',
   'test/swefficiency-eval-journal.test.ts',
+  'test/swefficiency-parsers.test.ts',
+  'test/swefficiency-progress.test.ts',
   'test/swefficiency-real.test.ts',
+  'test/swefficiency-timing.test.ts',
   'test/verify-gaming.test.ts',
   'test/verify-harness.test.ts',
+  'test/verify-infra.test.ts',
   'test/verify-store.test.ts',
 ];
 
