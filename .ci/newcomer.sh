@@ -4,13 +4,16 @@
 # Usage (root, Docker engine running): bash .ci/newcomer.sh [git-ref, default HEAD]
 # Env: NEWCOMER_PACKAGES to change what the "fresh machine" has (default: the README's prerequisites
 # python3-numpy and gcc, plus g++/make/git so better-sqlite3 can build from source where GitHub's
-# prebuilt binaries cannot be downloaded); NEWCOMER_KEEP=1 keeps the clone for a look afterwards.
+# prebuilt binaries cannot be downloaded); NEWCOMER_KEEP=1 keeps the clone for a look afterwards;
+# NEWCOMER_LOG names the log (default /var/cache/adrs/newcomer.log; it outlives the clone).
 # Not part of .ci/run: it takes longer than the rest of CI (npm ci from the registry, a full npm test).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 ref=${1:-HEAD}
 packages=${NEWCOMER_PACKAGES:-python3-numpy,gcc,g++,make,git,ca-certificates}
 image=adrs-newcomer
+log=${NEWCOMER_LOG:-/var/cache/adrs/newcomer.log}
+mkdir -p "$(dirname "$log")"
 
 command -v docker >/dev/null && docker info >/dev/null 2>&1 ||
   { echo "newcomer: no Docker engine answers (bash .ci/docker.sh starts one)" >&2; exit 2; }
@@ -55,8 +58,13 @@ docker run --rm --network host --user 1000:1000 \
   bash -c 'set -e
     npm ci --no-audit --no-fund
     npx adrs evolve problems/matmul-cpu --iterations 40
-    npm test' 2>&1 | tee "$work/log.txt"
+    npm test' 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
-echo "newcomer: exit $rc after $(( $(date +%s) - start )) s (log: $work/log.txt)"
+# The counts and the loud skips, from vitest's summary (colour codes stripped).
+summary=$(sed 's/\x1b\[[0-9;]*m//g' "$log")
+grep -E '^ +(Test Files|Tests) ' <<<"$summary" | sed 's/^ */newcomer: /' || true
+echo "newcomer: $(grep -c 'SKIPPED' <<<"$summary" || true) loud skip line(s); failed files:" \
+  "$(grep -E '^ FAIL ' <<<"$summary" | awk '{print $2}' | sort -u | tr '\n' ' ')"
+echo "newcomer: exit $rc after $(( $(date +%s) - start )) s (log: $log)"
 exit "$rc"
