@@ -1,5 +1,5 @@
 // The fast layer's list of real-evaluation files names files that exist, so a rename cannot quietly move one back;
-// and a file that imports what starts real evaluations cannot join the fast layer unnoticed.
+// and a file that starts real evaluations or a tsx child process cannot join the fast layer unnoticed.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,16 +8,18 @@ import { excludedFor, REAL_EVALUATION_FILES, SERVICE_KINDS, SERVICE_SUITES } fro
 const root = path.resolve(import.meta.dirname, '..');
 
 /**
- * Imports that mean real evaluations: the local sandbox, the evaluator runners, the SWE fixtures' evaluations,
- * Debian-tree rebuilds, databases made by real CLI runs and the CLI as a child process.
+ * What means real evaluations or child processes: importing the local sandbox, the evaluator runners, the SWE
+ * fixtures' evaluations, Debian-tree rebuilds or databases made by real CLI runs; the CLI or the loop started as
+ * a child process under tsx (its start-up alone compiles the sources again).
  */
-const REAL_RUN_IMPORTS = [
+const REAL_RUN_MARKERS = [
   /sandboxes\/local\//,
   /\/run-evaluator\.js'/,
   /fixtures\/swe\/fixture\.js'/,
   /fixtures\/swe-real\/real\.js'/,
   /helpers\/real-runs-db\.js'/,
   /helpers\/adrs-cli\.ts/,
+  /'--import',\s*'tsx'/,
 ];
 
 /** The fast layer's files: every *.test.ts under test/ but the service suites and the real-evaluation files. */
@@ -43,12 +45,12 @@ describe('test layers', () => {
     expect(excludedFor('all')).toEqual([]);
   });
 
-  it('no fast-layer file imports what starts real evaluations (those go into REAL_EVALUATION_FILES)', () => {
+  it('no fast-layer file starts real evaluations or a tsx child process (those go into REAL_EVALUATION_FILES)', () => {
     const files = fastFiles();
     expect(files.length).toBeGreaterThan(20);
     const real = files.filter((f) => {
       const text = readFileSync(path.join(root, f), 'utf8');
-      return REAL_RUN_IMPORTS.some((r) => r.test(text));
+      return REAL_RUN_MARKERS.some((r) => r.test(text));
     });
     expect(real).toEqual([]);
   });

@@ -7,8 +7,8 @@ export const SERVICE_KINDS = ['docker', 'slurm', 'browser', 'gpu'];
 export const SERVICE_SUITES = [`test/**/*.{${SERVICE_KINDS.join(',')}}.test.ts`];
 
 /**
- * Files whose tests start real Python evaluations or verifications in a sandbox, or the CLI as a child
- * process: seconds each on a quiet machine, minutes on a loaded one.
+ * Files whose tests start real Python evaluations or verifications in a sandbox, or the CLI (or the loop) as
+ * a child process under tsx: seconds each on a quiet machine, minutes on a loaded one.
  */
 export const REAL_EVALUATION_FILES = [
   'test/agent-proposer.test.ts',
@@ -31,6 +31,7 @@ export const REAL_EVALUATION_FILES = [
   'test/kernelbench-cpu.test.ts',
   'test/kernelbench-import.test.ts',
   'test/loop-evolve.test.ts',
+  'test/loop-kill.test.ts',
   'test/loop-kill-real.test.ts',
   'test/loop-resume.test.ts',
   'test/matmul.test.ts',
