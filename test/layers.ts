@@ -36,6 +36,7 @@ export const REAL_EVALUATION_FILES = [
   'test/loop-resume.test.ts',
   'test/matmul.test.ts',
   'test/openevolve.test.ts',
+  'test/pareto.test.ts',
   'test/peers-adrs-eplb.test.ts',
   'test/peers-openevolve.test.ts',
   'test/peers-shinka.test.ts',
