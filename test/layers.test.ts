@@ -8,13 +8,14 @@ import { excludedFor, REAL_EVALUATION_FILES, SERVICE_KINDS, SERVICE_SUITES } fro
 const root = path.resolve(import.meta.dirname, '..');
 
 /**
- * What means real evaluations or child processes: importing or creating the local sandbox, importing the evaluator
- * runners, the SWE fixtures' evaluations, Debian-tree rebuilds or databases made by real CLI runs; the CLI or the
- * loop started as a child process under tsx (its start-up alone compiles the sources again).
+ * What means real evaluations or child processes: the local sandbox (imported or created), the inline executor,
+ * the evaluator runners, the SWE fixtures' evaluations, Debian-tree rebuilds, databases made by real CLI runs;
+ * the CLI or the loop started as a child process under tsx (its start-up alone compiles the sources again).
  */
 const REAL_RUN_MARKERS = [
   /sandboxes\/local\//,
   /createSandbox\(\s*'local'/,
+  /new InlineExecutor\(/,
   /\/run-evaluator\.js'/,
   /fixtures\/swe\/fixture\.js'/,
   /fixtures\/swe-real\/real\.js'/,

@@ -25,6 +25,7 @@ export const REAL_EVALUATION_FILES = [
   'test/differential-real.test.ts',
   'test/eplb.test.ts',
   'test/evaluator-cache.test.ts',
+  'test/executor-inline.test.ts',
   'test/infrastructure.test.ts',
   'test/kernel-defences.test.ts',
   'test/kernel-moe.test.ts',
