@@ -3,12 +3,12 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../orchestrator/cli/main.js';
 import { loudSkip, pythonLacks } from './helpers/python-modules.js';
 
 // The leaderboard's programs import torch, as its evaluator feeds them torch tensors.
-const skip = loudSkip('peers-adrs-eplb', pythonLacks(['torch']));
+const noTorch = loudSkip('peers-adrs-eplb', pythonLacks(['torch']));
 
 const LB = path.resolve('test/fixtures/peers/adrs-leaderboard');
 
@@ -42,104 +42,90 @@ function programs(): [string, string][] {
   return out;
 }
 
-describe.skipIf(skip)(
-  'ADRS leaderboard EPLB parity (torch inputs, real expert-load.json conventions)',
-  () => {
-    it("leaderboard programs get the leaderboard evaluator's balancedness (float32 precision)", async () => {
-      const problem = problemWithTrace();
-      const db = path.join(path.dirname(problem), 'adrs.db');
-      for (const [name, file] of programs()) {
-        let out = '';
-        await runCli(['eval', problem, '--program', file, '--json', '--db', db], {
-          stdout: { write: (s: string) => (out += s) },
-          stderr: { write: () => {} },
-          env: { ...process.env },
-        });
-        const r = JSON.parse(out.trim());
-        expect(r.status, `${name}: ${r.feedback}`).toBe('ok');
-        const want = EXPECTED[name]!;
-        expect(Math.abs(r.metrics.gpu_balancedness - want.gpu), name).toBeLessThan(1e-7);
-        expect(Math.abs(r.metrics.expert_balancedness - want.expert), name).toBeLessThan(1e-7);
-      }
-    }, 300_000);
-  },
-);
-
-describe.skipIf(skip)(
-  'generate.py --real-convention (problems/moe-eplb/README.md: why the shipped traces keep one entry per window)',
-  () => {
-    it('writes a trace the leaderboard evaluator reads unchanged, and adrs gives its balancedness', async () => {
-      const problem = problemWithTrace();
-      const trace = path.join(problem, 'workloads/screen/expert-load.json');
-      const gen = spawnSync('/usr/bin/python3', [
-        path.join(problem, 'workloads/generate.py'),
-        ...['--seed', '3', '--layers', '2', '--experts', '64', '--windows', '2'],
-        ...['--steps-per-window', '100', '--real-convention', '--out', trace],
-      ]);
-      expect(gen.status, String(gen.stderr)).toBe(0);
-      const data = JSON.parse(readFileSync(trace, 'utf8')) as Record<string, unknown[]>;
-      expect(Object.keys(data)).toEqual(['load_history']); // no rebalance_interval: 100 entries per window
-      expect(data.load_history).toHaveLength(200);
+describe('ADRS leaderboard EPLB parity (torch inputs, real expert-load.json conventions)', () => {
+  beforeEach((ctx) => ctx.skip(noTorch));
+  it("leaderboard programs get the leaderboard evaluator's balancedness (float32 precision)", async () => {
+    const problem = problemWithTrace();
+    const db = path.join(path.dirname(problem), 'adrs.db');
+    for (const [name, file] of programs()) {
       let out = '';
-      await runCli(
-        [
-          'eval',
-          problem,
-          '--program',
-          path.join(LB, 'human_SOTA', 'solution.py'),
-          '--json',
-          '--db',
-          path.join(path.dirname(problem), 'adrs.db'),
-        ],
-        {
-          stdout: { write: (s: string) => (out += s) },
-          stderr: { write: () => {} },
-          env: { ...process.env },
-        },
-      );
+      await runCli(['eval', problem, '--program', file, '--json', '--db', db], {
+        stdout: { write: (s: string) => (out += s) },
+        stderr: { write: () => {} },
+        env: { ...process.env },
+      });
       const r = JSON.parse(out.trim());
-      expect(r.status, r.feedback).toBe('ok');
-      // The leaderboard's problems/eplb/evaluator.py run directly on this very file (the same bytes from numpy 1.24
-      // and 2.4 here).
-      expect(Math.abs(r.metrics.gpu_balancedness - 0.8877534295192645)).toBeLessThan(1e-7);
-      expect(Math.abs(r.metrics.expert_balancedness - 0.7415482354594516)).toBeLessThan(1e-7);
-    }, 300_000);
-  },
-);
+      expect(r.status, `${name}: ${r.feedback}`).toBe('ok');
+      const want = EXPECTED[name]!;
+      expect(Math.abs(r.metrics.gpu_balancedness - want.gpu), name).toBeLessThan(1e-7);
+      expect(Math.abs(r.metrics.expert_balancedness - want.expert), name).toBeLessThan(1e-7);
+    }
+  }, 300_000);
+});
 
-describe.skipIf(skip)(
-  "a third real program (the ADRS paper's OpenEvolve EPLB result, Apache-2.0; see SOURCE.md)",
-  () => {
-    // No third leaderboard entry may be vendored: LEVI, gepa and shinkaevolve carry no licence (SOURCE.md).
-    it("is refused as the leaderboard's evaluator refuses it: 3 loaded experts without a replica, score 0", async () => {
-      const problem = problemWithTrace();
-      const db = path.join(path.dirname(problem), 'adrs.db');
-      let out = '';
-      await runCli(
-        [
-          'eval',
-          problem,
-          '--program',
-          path.join(LB, 'adrs-paper-openevolve', 'best_program.py'),
-          '--json',
-          '--db',
-          db,
-        ],
-        {
-          stdout: { write: (s: string) => (out += s) },
-          stderr: { write: () => {} },
-          env: { ...process.env },
-        },
-      );
-      const r = JSON.parse(out.trim());
-      expect(r.status).toBe('incorrect');
-      expect(r.metrics.score).toBe(0);
-      expect(r.metrics.gpu_balancedness).toBe(0);
-      // The leaderboard evaluator: "Unhandled load: 3 experts have load but 0 replicas".
-      expect(r.feedback).toMatch(/^loaded-experts-covered: 3 experts have load but 0 replicas /);
-    }, 300_000);
-  },
-);
+describe('generate.py --real-convention (problems/moe-eplb/README.md: why the shipped traces keep one entry per window)', () => {
+  beforeEach((ctx) => ctx.skip(noTorch));
+  it('writes a trace the leaderboard evaluator reads unchanged, and adrs gives its balancedness', async () => {
+    const problem = problemWithTrace();
+    const trace = path.join(problem, 'workloads/screen/expert-load.json');
+    const gen = spawnSync('/usr/bin/python3', [
+      path.join(problem, 'workloads/generate.py'),
+      ...['--seed', '3', '--layers', '2', '--experts', '64', '--windows', '2'],
+      ...['--steps-per-window', '100', '--real-convention', '--out', trace],
+    ]);
+    expect(gen.status, String(gen.stderr)).toBe(0);
+    const data = JSON.parse(readFileSync(trace, 'utf8')) as Record<string, unknown[]>;
+    expect(Object.keys(data)).toEqual(['load_history']); // no rebalance_interval: 100 entries per window
+    expect(data.load_history).toHaveLength(200);
+    let out = '';
+    await runCli(
+      [
+        'eval',
+        problem,
+        '--program',
+        path.join(LB, 'human_SOTA', 'solution.py'),
+        '--json',
+        '--db',
+        path.join(path.dirname(problem), 'adrs.db'),
+      ],
+      { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => {} }, env: { ...process.env } },
+    );
+    const r = JSON.parse(out.trim());
+    expect(r.status, r.feedback).toBe('ok');
+    // The leaderboard's problems/eplb/evaluator.py run directly on this very file (the same bytes from numpy 1.24
+    // and 2.4 here).
+    expect(Math.abs(r.metrics.gpu_balancedness - 0.8877534295192645)).toBeLessThan(1e-7);
+    expect(Math.abs(r.metrics.expert_balancedness - 0.7415482354594516)).toBeLessThan(1e-7);
+  }, 300_000);
+});
+
+describe("a third real program (the ADRS paper's OpenEvolve EPLB result, Apache-2.0; see SOURCE.md)", () => {
+  beforeEach((ctx) => ctx.skip(noTorch));
+  // No third leaderboard entry may be vendored: LEVI, gepa and shinkaevolve carry no licence (SOURCE.md).
+  it("is refused as the leaderboard's evaluator refuses it: 3 loaded experts without a replica, score 0", async () => {
+    const problem = problemWithTrace();
+    const db = path.join(path.dirname(problem), 'adrs.db');
+    let out = '';
+    await runCli(
+      [
+        'eval',
+        problem,
+        '--program',
+        path.join(LB, 'adrs-paper-openevolve', 'best_program.py'),
+        '--json',
+        '--db',
+        db,
+      ],
+      { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => {} }, env: { ...process.env } },
+    );
+    const r = JSON.parse(out.trim());
+    expect(r.status).toBe('incorrect');
+    expect(r.metrics.score).toBe(0);
+    expect(r.metrics.gpu_balancedness).toBe(0);
+    // The leaderboard evaluator: "Unhandled load: 3 experts have load but 0 replicas".
+    expect(r.feedback).toMatch(/^loaded-experts-covered: 3 experts have load but 0 replicas /);
+  }, 300_000);
+});
 
 describe('adrs problems import adrs', () => {
   async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -40,94 +40,91 @@ describe('swefficiency eval journal', () => {
     expect(reasonLine('x'.repeat(500)).length).toBe(240);
   });
 
-  it.skipIf(noPytest)(
-    'an interrupted eval keeps every finished row with its feedback; --resume runs only the rest',
-    async () => {
-      const instances = (await fixtureInstances()).slice(0, 2);
-      const base = { 'textstats/core.py': fixtureText('repos/adrs-fixtures__textstats/textstats/core.py') };
-      const broken = gitDiff(base, { 'textstats/core.py': fixtureText('candidates/broken-core.py') });
-      const preds = [
-        { instance_id: instances[0]!.instance_id, model_patch: broken, model_name_or_path: 'm' },
-        { instance_id: instances[1]!.instance_id, model_patch: instances[1]!.patch, model_name_or_path: 'm' },
-      ];
-      const predsFile = path.join(dir, 'preds.jsonl');
-      writeFileSync(predsFile, preds.map((p) => JSON.stringify(p)).join('\n') + '\n');
-      const csv = path.join(dir, 'report.csv');
-      const gold = path.join(dir, 'gold.csv');
-      writeFileSync(
-        gold,
-        'instance_id,raw_pred_speedup_ratio,pred_speedup_ratio,gold_speedup_ratio,human_speedup_ratio,correctness,correctness_pct,pre_edit_runtime,patch_length\n' +
-          instances.map((i) => `${i.instance_id},10,10,10,1,1,1,0.1,5`).join('\n') +
-          '\n',
-      );
-      const args = ['swefficiency', 'eval', '--predictions', predsFile, '--dataset', INSTANCES_FILE];
-      const common = [
-        ...args,
-        '--repos',
-        REPOS_DIR,
-        '--gold-report',
-        gold,
-        '--out',
-        csv,
-        '--instances',
-        'textstats-[12]$',
-      ];
+  it('an interrupted eval keeps every finished row with its feedback; --resume runs only the rest', async (ctx) => {
+    ctx.skip(noPytest);
+    const instances = (await fixtureInstances()).slice(0, 2);
+    const base = { 'textstats/core.py': fixtureText('repos/adrs-fixtures__textstats/textstats/core.py') };
+    const broken = gitDiff(base, { 'textstats/core.py': fixtureText('candidates/broken-core.py') });
+    const preds = [
+      { instance_id: instances[0]!.instance_id, model_patch: broken, model_name_or_path: 'm' },
+      { instance_id: instances[1]!.instance_id, model_patch: instances[1]!.patch, model_name_or_path: 'm' },
+    ];
+    const predsFile = path.join(dir, 'preds.jsonl');
+    writeFileSync(predsFile, preds.map((p) => JSON.stringify(p)).join('\n') + '\n');
+    const csv = path.join(dir, 'report.csv');
+    const gold = path.join(dir, 'gold.csv');
+    writeFileSync(
+      gold,
+      'instance_id,raw_pred_speedup_ratio,pred_speedup_ratio,gold_speedup_ratio,human_speedup_ratio,correctness,correctness_pct,pre_edit_runtime,patch_length\n' +
+        instances.map((i) => `${i.instance_id},10,10,10,1,1,1,0.1,5`).join('\n') +
+        '\n',
+    );
+    const args = ['swefficiency', 'eval', '--predictions', predsFile, '--dataset', INSTANCES_FILE];
+    const common = [
+      ...args,
+      '--repos',
+      REPOS_DIR,
+      '--gold-report',
+      gold,
+      '--out',
+      csv,
+      '--instances',
+      'textstats-[12]$',
+    ];
 
-      // The first instance's row is written as it finishes; an interrupt during the second (here: the run throws, as
-      // an abort does) leaves it on disk with its feedback.
-      const ran: string[] = [];
-      const journal = new ReportJournal(csv, []);
-      await expect(
-        evaluatePredictions({
-          instances,
-          predictions: preds,
-          packages: { reposDir: REPOS_DIR, timeoutS: 300 },
-          gold: new Map(instances.map((i) => [i.instance_id, { speedup: 10, preEdit: 0.1 }])),
-          run: async (_problem, _patch, label) => {
-            ran.push(label);
-            if (ran.length === 2) throw new Error('interrupted');
-            return {
-              ran: true,
-              correct: false,
-              metrics: { raw_speedup: 5 },
-              feedback: '3 of 8 PASS_TO_PASS tests fail: t1\nlog',
-            };
-          },
-          onRow: (d) => journal.add(d),
-        }),
-      ).rejects.toThrow('interrupted');
-      expect(readReportCsv(csv).map((r) => r.instance_id)).toEqual([instances[0]!.instance_id]);
-      const kept = finishedRows(csv);
-      expect(kept.get(instances[0]!.instance_id)?.reason).toBe('3 of 8 PASS_TO_PASS tests fail: t1');
+    // The first instance's row is written as it finishes; an interrupt during the second (here: the run throws, as
+    // an abort does) leaves it on disk with its feedback.
+    const ran: string[] = [];
+    const journal = new ReportJournal(csv, []);
+    await expect(
+      evaluatePredictions({
+        instances,
+        predictions: preds,
+        packages: { reposDir: REPOS_DIR, timeoutS: 300 },
+        gold: new Map(instances.map((i) => [i.instance_id, { speedup: 10, preEdit: 0.1 }])),
+        run: async (_problem, _patch, label) => {
+          ran.push(label);
+          if (ran.length === 2) throw new Error('interrupted');
+          return {
+            ran: true,
+            correct: false,
+            metrics: { raw_speedup: 5 },
+            feedback: '3 of 8 PASS_TO_PASS tests fail: t1\nlog',
+          };
+        },
+        onRow: (d) => journal.add(d),
+      }),
+    ).rejects.toThrow('interrupted');
+    expect(readReportCsv(csv).map((r) => r.instance_id)).toEqual([instances[0]!.instance_id]);
+    const kept = finishedRows(csv);
+    expect(kept.get(instances[0]!.instance_id)?.reason).toBe('3 of 8 PASS_TO_PASS tests fail: t1');
 
-      // --resume: the finished row is kept (not run again: its recorded reason stays), the second one runs for real.
-      const r = await cli([...common, '--resume', '--json']);
-      expect(r.code, r.err).toBe(0);
-      expect(r.err).toMatch(/--resume: 1 finished row\(s\) kept/);
-      expect(r.err).toMatch(/kept from the earlier run/);
-      const out = JSON.parse(r.out) as {
-        rows: { instance_id: string; reason: string; correctness: number }[];
-        feedback: string;
-      };
-      expect(out.rows.map((x) => x.instance_id)).toEqual(instances.map((i) => i.instance_id));
-      expect(out.rows[0]!.reason).toBe('3 of 8 PASS_TO_PASS tests fail: t1');
-      expect(out.rows[1]!.correctness).toBe(1);
-      expect(out.rows[1]!.reason).toBe('');
-      expect(existsSync(feedbackFile(csv))).toBe(true);
-      expect(readFileSync(feedbackFile(csv), 'utf8').trim().split('\n')).toHaveLength(2);
+    // --resume: the finished row is kept (not run again: its recorded reason stays), the second one runs for real.
+    const r = await cli([...common, '--resume', '--json']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/--resume: 1 finished row\(s\) kept/);
+    expect(r.err).toMatch(/kept from the earlier run/);
+    const out = JSON.parse(r.out) as {
+      rows: { instance_id: string; reason: string; correctness: number }[];
+      feedback: string;
+    };
+    expect(out.rows.map((x) => x.instance_id)).toEqual(instances.map((i) => i.instance_id));
+    expect(out.rows[0]!.reason).toBe('3 of 8 PASS_TO_PASS tests fail: t1');
+    expect(out.rows[1]!.correctness).toBe(1);
+    expect(out.rows[1]!.reason).toBe('');
+    expect(existsSync(feedbackFile(csv))).toBe(true);
+    expect(readFileSync(feedbackFile(csv), 'utf8').trim().split('\n')).toHaveLength(2);
 
-      // Without --resume the whole report is made again; a refused prediction prints its one-line reason.
-      const fresh = await cli([...common, '--instances', 'textstats-1$']);
-      expect(fresh.code, fresh.err).toBe(0);
-      expect(fresh.err).toMatch(/textstats-1: speedup 1\.000x .* - refused: /);
-      expect(fresh.out).toMatch(/refused +adrs-fixtures__textstats-1: \S/);
-      const line = JSON.parse(readFileSync(feedbackFile(csv), 'utf8').trim()) as {
-        feedback: string;
-        correct: boolean;
-      };
-      expect(line.correct).toBe(false);
-      expect(line.feedback.length).toBeGreaterThan(20);
-    },
-    300_000,
-  );
+    // Without --resume the whole report is made again; a refused prediction prints its one-line reason.
+    const fresh = await cli([...common, '--instances', 'textstats-1$']);
+    expect(fresh.code, fresh.err).toBe(0);
+    expect(fresh.err).toMatch(/textstats-1: speedup 1\.000x .* - refused: /);
+    expect(fresh.out).toMatch(/refused +adrs-fixtures__textstats-1: \S/);
+    const line = JSON.parse(readFileSync(feedbackFile(csv), 'utf8').trim()) as {
+      feedback: string;
+      correct: boolean;
+    };
+    expect(line.correct).toBe(false);
+    expect(line.feedback.length).toBeGreaterThan(20);
+  }, 300_000);
 });
