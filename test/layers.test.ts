@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { excludedFor, REAL_EVALUATION_FILES, SERVICE_KINDS, SERVICE_SUITES } from './layers.js';
+import { excludedFor, isolatedFor, REAL_EVALUATION_FILES, SERVICE_KINDS, SERVICE_SUITES } from './layers.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -45,6 +45,7 @@ describe('test layers', () => {
     expect(excludedFor('fast')).toEqual([...SERVICE_SUITES, ...REAL_EVALUATION_FILES]);
     expect(excludedFor(undefined)).toEqual([]);
     expect(excludedFor('all')).toEqual([]);
+    expect([isolatedFor('fast'), isolatedFor(undefined), isolatedFor('all')]).toEqual([false, true, true]);
   });
 
   it('no fast-layer file starts real evaluations or a tsx child process (those go into REAL_EVALUATION_FILES)', () => {
@@ -55,5 +56,12 @@ describe('test layers', () => {
       return REAL_RUN_MARKERS.some((r) => r.test(text));
     });
     expect(real).toEqual([]);
+  });
+
+  it('no fast-layer file mocks a module (the fast layer shares modules across files: a mock would leak)', () => {
+    const mocking = fastFiles().filter((f) =>
+      /\bvi\.(do)?mock\(/i.test(readFileSync(path.join(root, f), 'utf8')),
+    );
+    expect(mocking).toEqual([]);
   });
 });
