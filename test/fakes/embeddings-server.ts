@@ -25,6 +25,8 @@ export interface EmbeddingsServerOptions {
   dialect: 'openai' | 'voyage';
   /** The bearer key the server requires (401 otherwise); unset: any or none. */
   key?: string;
+  /** A careless server: its 401 message quotes the Authorization header it got (redaction must catch it). */
+  echoKey?: boolean;
   /** The vector of a text; default: a 256-dimensional hashed bag of words. */
   embed?: (text: string) => number[];
 }
@@ -70,7 +72,13 @@ export async function startEmbeddingsServer(opts: EmbeddingsServerOptions): Prom
       if (state.failWith !== undefined)
         return send(state.failWith, error(state.failWith, 'the server is failing'));
       if (opts.key !== undefined && req.headers.authorization !== `Bearer ${opts.key}`)
-        return send(401, error(401, 'Incorrect API key provided'));
+        return send(
+          401,
+          error(
+            401,
+            `Incorrect API key provided${opts.echoKey ? `: ${req.headers.authorization ?? ''}` : ''}`,
+          ),
+        );
       const list = typeof body.input === 'string' ? [body.input] : body.input;
       if (!Array.isArray(list) || list.length === 0 || !list.every((x) => typeof x === 'string'))
         return send(400, error(400, "'input' must be a string or a non-empty list of strings"));
