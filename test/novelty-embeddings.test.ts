@@ -6,14 +6,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { evolve } from '../orchestrator/loop/index.js';
 import { cosine, createEmbedder } from '../orchestrator/proposers/embeddings.js';
 import type { EditRecord } from '../orchestrator/proposers/types.js';
-import { parseVerdict } from '../orchestrator/prompts/novelty-judge-prompt.js';
 import { RunEventBus, type RunEvent } from '../orchestrator/events.js';
 import type { RunConfigInput } from '../orchestrator/config/run-config.js';
 import { Store } from '../orchestrator/store/store.js';
 import { duplicatingProposer } from './fakes/duplicating-proposer.js';
 import { bagOfWords, startEmbeddingsServer, type EmbeddingsServer } from './fakes/embeddings-server.js';
 import { fakeConfig, fakeEvolve, tempDbPath } from './fakes/fake-loop.js';
-import { lastChatUserText, startOpenAiServer, type FakeServer } from './fakes/openai-server.js';
+import {
+  lastChatUserText,
+  rewriteAnswer,
+  startOpenAiServer,
+  type FakeServer,
+} from './fakes/openai-server.js';
+import { SEED } from './loop-fixture.js';
+import { createProposer } from '../orchestrator/proposers/index.js';
+import { JUDGE_SYSTEM, parseVerdict } from '../orchestrator/prompts/novelty-judge-prompt.js';
 
 const KEY_ENV = 'ADRS_TEST_EMBED_KEY';
 const KEY = 'sk-embed-planted-5f1e2d3c4b5a';
@@ -387,5 +394,71 @@ describe('embeddings novelty in the loop', () => {
     };
     expect(stored.n).toBe(s.inputs.length);
     first.store.close();
+  });
+});
+
+describe('the judge on the run proposer model', () => {
+  it('asks the proposer model itself when judge.model is unset, through the real LLM proposer', async () => {
+    const s = await embeddingsServer('openai');
+    process.env[KEY_ENV] = KEY;
+    let n = 0;
+    let judged = 0;
+    const llm = await startOpenAiServer({
+      defaultAnswer: (req) => {
+        const system = (req.body?.messages as { role: string; content: string }[])[0]!.content;
+        if (system === JUDGE_SYSTEM) {
+          judged++;
+          return judged % 2 === 1
+            ? '{"novel": true, "reason": "odd ones pass"}'
+            : '{"novel": false, "reason": "even ones do not"}';
+        }
+        n++;
+        // Every proposal is the seed plus one new unused constant: new code, the same program to the embeddings.
+        return rewriteAnswer(
+          'solution.py',
+          SEED.replace('B = 0', `UNUSED_${n} = ${n}\nB = 0`),
+          `adds UNUSED_${n}`,
+        );
+      },
+    });
+    servers.push(llm);
+    const proposer = await createProposer(
+      {
+        kind: 'openai',
+        model: 'fake-coder',
+        baseURL: llm.url,
+        mode: 'rewrite',
+        timeoutMs: 5_000,
+        prices: { 'fake-coder': { input: 1, output: 2 } },
+      },
+      { env: { OPENAI_API_KEY: 'sk-fake-coder-0123456789' }, sleep: async () => {} },
+    );
+    const store = Store.open(tempDbPath());
+    const config = fakeConfig({
+      iterations: 6,
+      proposalConcurrency: 1,
+      evalConcurrency: 1,
+      novelty: {
+        enabled: true,
+        retries: 0,
+        embeddings: { provider: 'openai', model: 'fake-embed', baseUrl: s.url, apiKeyEnv: KEY_ENV },
+        judge: {},
+      },
+    });
+    const r = await evolve(fakeEvolve(store, proposer, { config }));
+    const cands = store.listCandidates(r.runId).filter((c) => c.iteration !== 0);
+    expect(judged).toBe(6);
+    expect(cands.filter((c) => editOf(c).noveltyRescue?.reason === 'odd ones pass')).toHaveLength(3);
+    expect(cands.filter((c) => editOf(c).novelty?.reason === 'even ones do not')).toHaveLength(3);
+    // Proposals and verdicts are calls of the one model, all in the run's spend.
+    const calls = store.db
+      .prepare(
+        "SELECT count(*) AS n, sum(cost_usd) AS usd FROM llm_calls WHERE run_id = ? AND model = 'fake-coder'",
+      )
+      .get(r.runId) as { n: number; usd: number };
+    expect(calls.n).toBe(12);
+    expect(calls.usd).toBeGreaterThan(0);
+    expect(r.spentUsd).toBeCloseTo(calls.usd, 9);
+    store.close();
   });
 });
