@@ -10,7 +10,12 @@ import { RunEventBus, type RunEvent } from '../orchestrator/events.js';
 import type { RunConfigInput } from '../orchestrator/config/run-config.js';
 import { Store } from '../orchestrator/store/store.js';
 import { duplicatingProposer } from './fakes/duplicating-proposer.js';
-import { bagOfWords, startEmbeddingsServer, type EmbeddingsServer } from './fakes/embeddings-server.js';
+import {
+  bagOfWords,
+  ignoresUnused,
+  startEmbeddingsServer,
+  type EmbeddingsServer,
+} from './fakes/embeddings-server.js';
 import { fakeConfig, fakeEvolve, tempDbPath } from './fakes/fake-loop.js';
 import {
   lastChatUserText,
@@ -26,19 +31,6 @@ const KEY_ENV = 'ADRS_TEST_EMBED_KEY';
 const KEY = 'sk-embed-planted-5f1e2d3c4b5a';
 const JUDGE_KEY_ENV = 'ADRS_TEST_JUDGE_KEY';
 const JUDGE_KEY = 'sk-judge-planted-9a8b7c6d5e4f';
-
-/**
- * An embedding that does not see the unused constants the proposer's "neutral" steps add (as a real embedding
- * model rates a program with one more unused line as the same program): those proposals pass the token check
- * (their code differs) and are caught by the embeddings at cosine 1.
- */
-const ignoresUnused = (text: string): number[] =>
-  bagOfWords(
-    text
-      .split('\n')
-      .filter((l) => !/^UNUSED_\d+ = \d+$/.test(l))
-      .join('\n'),
-  );
 
 let servers: { close(): Promise<void> }[] = [];
 afterEach(async () => {

@@ -38,6 +38,20 @@ export function bagOfWords(text: string): number[] {
   return v;
 }
 
+/**
+ * A bag of words blind to the unused constants the scripted proposer's "neutral" steps add (`UNUSED_7 = 7`), as a
+ * real embedding model rates a program with one more unused line as the same program: such proposals pass the token
+ * check (their code differs) and the embeddings call them identical (cosine 1).
+ */
+export function ignoresUnused(text: string): number[] {
+  return bagOfWords(
+    text
+      .split('\n')
+      .filter((l) => !/^UNUSED_\d+ = \d+$/.test(l))
+      .join('\n'),
+  );
+}
+
 const tokensOf = (s: string): number => Math.ceil(s.length / 4);
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
