@@ -340,7 +340,8 @@ describe('embeddings novelty in the loop', () => {
     const embedWarnings = warnings.filter((w) => w.includes('novelty embeddings'));
     expect(embedWarnings).toHaveLength(1);
     expect(embedWarnings[0]).toMatch(/novelty embeddings failed \(.*503.*\); using the token check alone/);
-    expect(s.requests).toHaveLength(1);
+    // One request and the SDK's two retries (a 5xx), then the endpoint counts as down for the session.
+    expect(s.requests).toHaveLength(3);
     const dups = cands.filter((c) => c.status === 'duplicate');
     // Comment/layout edits still rejected by tokens (a win that recreates an existing program too); no neutral step.
     expect(dups.length).toBeGreaterThanOrEqual(proposer.steps.filter((x) => x.startsWith('dup')).length);
@@ -452,5 +453,23 @@ describe('the judge on the run proposer model', () => {
     expect(calls.usd).toBeGreaterThan(0);
     expect(r.spentUsd).toBeCloseTo(calls.usd, 9);
     store.close();
+  });
+});
+
+describe('retries of the embedding clients', () => {
+  it('voyage: retries a 503 twice, then fails with the status; a 400 is not retried', async () => {
+    const s = await embeddingsServer('voyage');
+    s.failWith = 503;
+    const e = createEmbedder(
+      { provider: 'voyage', model: 'voyage-code-3', baseUrl: s.url, apiKeyEnv: KEY_ENV, timeoutMs: 5_000 },
+      { [KEY_ENV]: KEY },
+    );
+    await expect(e.embed(['x'])).rejects.toThrow(/HTTP 503: \{"detail":"the server is failing"\}/);
+    expect(s.requests).toHaveLength(3);
+    s.failWith = 400;
+    await expect(e.embed(['x'])).rejects.toThrow(/HTTP 400/);
+    expect(s.requests).toHaveLength(4);
+    s.failWith = undefined;
+    expect((await e.embed(['x'])).vectors).toHaveLength(1);
   });
 });

@@ -31,7 +31,9 @@ export class EmbeddingNovelty {
   private ready: Promise<void> | undefined;
   /** The endpoint failed once: the rest of the run uses the token check alone. */
   private down = false;
+  /** Vectors by text hash (this session's) and by candidate id. */
   private readonly vectors = new Map<string, Float32Array>();
+  private readonly byId = new Map<string, Float32Array>();
 
   constructor(
     private readonly ctx: LoopContext,
@@ -149,27 +151,34 @@ export class EmbeddingNovelty {
   }
 
   /**
-   * The embeddings' (and the judge's) verdict on a proposal against the programs `others` of its island (ids with
-   * their files). Never throws: a failure of the endpoint turns this check off for the run, with one warning.
+   * The embeddings' (and the judge's) verdict on a proposal against the programs `pool` of its island (ids; their
+   * files through `filesOf`). Never throws: a failure of the endpoint turns this check off for the run, with one
+   * warning.
    */
   async check(
     files: Record<string, string>,
-    others: { id: string; files: Record<string, string> }[],
+    pool: readonly string[],
+    filesOf: (id: string) => Record<string, string> | undefined,
   ): Promise<EmbeddingVerdict> {
     const out = { costUsd: 0, callIds: [] as number[] };
     this.ready ??= this.setup();
     await this.ready;
-    if (this.down || !this.embedder || others.length === 0) return out;
+    if (this.down || !this.embedder || pool.length === 0) return out;
     const max = this.cfg.embeddings!.maxChars;
     const text = (f: Record<string, string>): string => programText(f).slice(0, max);
-    let best: { id: string; files: Record<string, string>; similarity: number } | undefined;
+    let best: { id: string; similarity: number } | undefined;
     try {
-      const vecs = await this.embedAll([text(files), ...others.map((o) => text(o.files))], out);
+      // Programs never change under an id: their vectors are kept by id, so a check hashes only new programs.
+      const fresh = pool.filter((id) => !this.byId.has(id) && filesOf(id) !== undefined);
+      const vecs = await this.embedAll([text(files), ...fresh.map((id) => text(filesOf(id)!))], out);
+      fresh.forEach((id, i) => this.byId.set(id, vecs[i + 1]!));
       const mine = vecs[0]!;
-      others.forEach((o, i) => {
-        const similarity = cosine(mine, vecs[i + 1]!);
-        if (best === undefined || similarity > best.similarity) best = { ...o, similarity };
-      });
+      for (const id of pool) {
+        const v = this.byId.get(id);
+        if (!v) continue;
+        const similarity = cosine(mine, v);
+        if (best === undefined || similarity > best.similarity) best = { id, similarity };
+      }
     } catch (error) {
       if (this.ctx.signal?.aborted) return out;
       this.down = true;
@@ -181,7 +190,7 @@ export class EmbeddingNovelty {
     if (!best || best.similarity < this.cfg.embeddings!.threshold) return out;
     const similarity = Number(best.similarity.toFixed(6));
     if (!this.judge) return { ...out, rejected: { duplicateOf: best.id, similarity, check: 'embedding' } };
-    return this.askJudge(files, best.id, best.files, similarity, out);
+    return this.askJudge(files, best.id, filesOf(best.id) ?? {}, similarity, out);
   }
 
   private async askJudge(

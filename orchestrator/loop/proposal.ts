@@ -100,11 +100,9 @@ export class Proposal {
         : undefined;
       let deep: EmbeddingVerdict | undefined;
       if (result.ok && novelty && !match && this.embeddings) {
-        const others = novelty.pool(pick.island, members).flatMap((id) => {
-          const f = ctx.views.filesOf(id);
-          return f ? [{ id, files: f }] : [];
-        });
-        deep = await this.embeddings.check(files, others);
+        deep = await this.embeddings.check(files, novelty.pool(pick.island, members), (id) =>
+          ctx.views.filesOf(id),
+        );
         match = deep.rejected;
       }
       const last =

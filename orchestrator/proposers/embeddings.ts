@@ -28,6 +28,15 @@ export interface Embedder {
   embed(texts: string[], signal?: AbortSignal): Promise<EmbedResult>;
 }
 
+/**
+ * Retries of one request after a connection error, 429 or 5xx (a kept-alive socket the server just closed is the
+ * common case): the SDK's own for OpenAI-compatible servers, this loop for Voyage. Then the endpoint counts as down.
+ */
+const RETRIES = 2;
+const RETRY_BASE_MS = 500;
+const RETRY_STATUS = new Set([408, 409, 429, 500, 502, 503, 504]);
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 const OPENAI_URL = 'https://api.openai.com/v1';
 const VOYAGE_URL = 'https://api.voyageai.com/v1';
 /** Voyage accepts at most 128 inputs per request; OpenAI 2,048. Batches stay under both. */
@@ -89,9 +98,8 @@ export function createEmbedder(config: EmbeddingsConfig, env: NodeJS.ProcessEnv 
       model: config.model,
       url,
       async embed(texts, signal) {
-        let res: Response;
-        try {
-          res = await fetch(`${url}/embeddings`, {
+        const request = async (): Promise<Response> =>
+          fetch(`${url}/embeddings`, {
             method: 'POST',
             headers: {
               'content-type': 'application/json',
@@ -103,11 +111,23 @@ export function createEmbedder(config: EmbeddingsConfig, env: NodeJS.ProcessEnv 
               ? AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs)])
               : AbortSignal.timeout(config.timeoutMs),
           });
-        } catch (error) {
-          throw new Error(`${who}: ${redact((error as Error).message, key)}`);
+        let res: Response | undefined;
+        let text = '';
+        for (let attempt = 0; ; attempt++) {
+          let failure: string | undefined;
+          try {
+            res = await request();
+            text = await res.text();
+            if (res.ok) break;
+            failure = `HTTP ${res.status}: ${redact(text.slice(0, 300), key)}`;
+            if (!RETRY_STATUS.has(res.status)) throw new Error(`${who}: ${failure}`);
+          } catch (error) {
+            if (failure !== undefined && !RETRY_STATUS.has(res?.status ?? 0)) throw error;
+            failure ??= redact((error as Error).message, key);
+          }
+          if (attempt >= RETRIES || signal?.aborted) throw new Error(`${who}: ${failure}`);
+          await sleep(RETRY_BASE_MS * 2 ** attempt);
         }
-        const text = await res.text();
-        if (!res.ok) throw new Error(`${who}: HTTP ${res.status}: ${redact(text.slice(0, 300), key)}`);
         let raw: unknown;
         try {
           raw = JSON.parse(text);
@@ -125,7 +145,7 @@ export function createEmbedder(config: EmbeddingsConfig, env: NodeJS.ProcessEnv 
   const client = new OpenAI({
     apiKey: key || 'none',
     baseURL: url,
-    maxRetries: 0,
+    maxRetries: RETRIES,
     timeout: config.timeoutMs,
     logLevel: 'off',
   });
