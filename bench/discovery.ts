@@ -10,7 +10,7 @@
 //   node --import tsx bench/discovery.ts --problem problems/moe-eplb --model claude-sonnet-5 --budget-usd 5 --seed 1
 //   node --import tsx bench/discovery.ts --problem problems/moe-eplb --proposer openai --base-url http://127.0.0.1:8000/v1 --model qwen
 //   ... --embed-provider openai --embed-model nomic-embed-text --embed-base-url http://127.0.0.1:11434/v1  (adds
-//   "evolve + embeddings"; offline it always runs, against a fake embeddings server on 127.0.0.1)
+//   "evolve - operators + embeddings"; offline it always runs, against a fake embeddings server on 127.0.0.1)
 import { parseArgs } from 'node:util';
 import { parseRunConfig } from '../orchestrator/config/load-config.js';
 import type { RunConfigInput } from '../orchestrator/config/run-config.js';
@@ -40,7 +40,7 @@ const { values: args } = parseArgs({
     /** Hard cap on iterations per strategy (the tuner costs nothing, so it needs one). */
     'max-iterations': { type: 'string' },
     json: { type: 'boolean', default: false },
-    /** Novelty embeddings for the "evolve + embeddings" strategy with a real model (offline: a loopback fake). */
+    /** Novelty embeddings for the "+ embeddings" strategy with a real model (offline: a loopback fake). */
     'embed-provider': { type: 'string' },
     'embed-model': { type: 'string' },
     'embed-base-url': { type: 'string' },
@@ -65,10 +65,10 @@ interface Strategy {
 }
 
 /**
- * The embeddings for "evolve + embeddings". Offline: a fake OpenAI-compatible server on 127.0.0.1 whose vectors
- * ignore the scripted stream's unused constants, so its "neutral" steps (real code, same score) are semantic
- * duplicates; priced at text-embedding-3-small's $0.02 per million tokens. It shows the mechanism's saving, not a
- * real embedding model's judgement.
+ * The embeddings for "evolve - operators + embeddings". Offline: a fake OpenAI-compatible server on
+ * 127.0.0.1 whose vectors ignore the scripted stream's unused constants, so its "neutral" steps (real code,
+ * same score) are semantic duplicates; priced at text-embedding-3-small's $0.02 per million tokens. It shows
+ * the mechanism's saving, not a real embedding model's judgement.
  */
 const fakeEmbeddings = offline
   ? await startEmbeddingsServer({ dialect: 'openai', embed: ignoresUnused })
@@ -91,7 +91,13 @@ const embeddings: NonNullable<NonNullable<RunConfigInput['novelty']>['embeddings
 
 const STRATEGIES: Strategy[] = [
   ...(embeddings
-    ? [{ name: 'evolve + embeddings', config: { novelty: { enabled: true, embeddings }, operators: true } }]
+    ? [
+        // Operators off, so it pairs with "evolve - operators" (the same draws but for what the embeddings reject).
+        {
+          name: 'evolve - operators + embeddings',
+          config: { novelty: { enabled: true, embeddings }, operators: false },
+        },
+      ]
     : []),
   { name: 'evolve', config: { novelty: { enabled: true }, operators: true } },
   { name: 'evolve - novelty', config: { novelty: { enabled: false }, operators: true } },
