@@ -3,6 +3,7 @@
 // rejection, an endpoint that is down (the token check alone, one warning), resume without re-embedding, and spend.
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../orchestrator/cli/main.js';
 import { evolve } from '../orchestrator/loop/index.js';
 import { cosine, createEmbedder } from '../orchestrator/proposers/embeddings.js';
 import type { EditRecord } from '../orchestrator/proposers/types.js';
@@ -224,6 +225,17 @@ describe('embeddings novelty in the loop', () => {
         /^rejected: near-duplicate of \S+ \(embedding similarity 1\.0000\): adds UNUSED_/,
       );
     }
+    // Visible: `adrs show CANDIDATE` says which check rejected it and at what similarity.
+    let shown = '';
+    const code = await runCli(['show', byCheck('embedding')[0]!.id, '--db', store.path], {
+      stdout: { write: (t: string) => (shown += t) },
+      stderr: { write: () => {} },
+      env: { PATH: process.env.PATH },
+      cwd: process.cwd(),
+    });
+    expect(code).toBe(0);
+    expect(shown).toMatch(/DUPLICATE/);
+    expect(shown).toMatch(/edit: rejected: near-duplicate of \S+ \(embedding similarity 1\.0000\)/);
     // Wins and breakages were embedded and evaluated.
     const evaluated = cands.filter((c) => !['duplicate', 'proposal-failed'].includes(c.status));
     expect(evaluated.length + byCheck('tokens').length + byCheck('embedding').length).toBe(
