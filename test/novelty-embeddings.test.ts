@@ -95,7 +95,7 @@ describe('embedding clients against the fake servers', () => {
         model: 'text-embedding-3-small',
         baseUrl: s.url,
         apiKeyEnv: KEY_ENV,
-        timeoutMs: 5_000,
+        timeoutMs: 30_000,
       },
       { [KEY_ENV]: KEY },
     );
@@ -125,7 +125,7 @@ describe('embedding clients against the fake servers', () => {
         model: 'voyage-code-3',
         baseUrl: s.url,
         apiKeyEnv: KEY_ENV,
-        timeoutMs: 5_000,
+        timeoutMs: 30_000,
         priceUsdPerMTok: 0.18,
       },
       { [KEY_ENV]: KEY },
@@ -142,7 +142,7 @@ describe('embedding clients against the fake servers', () => {
     expect(r.costUsd).toBeCloseTo((4 * 0.18) / 1e6, 15);
     const wrong = 'sk-wrong-planted-000111222';
     const bad = createEmbedder(
-      { provider: 'voyage', model: 'voyage-code-3', baseUrl: s.url, apiKeyEnv: KEY_ENV, timeoutMs: 5_000 },
+      { provider: 'voyage', model: 'voyage-code-3', baseUrl: s.url, apiKeyEnv: KEY_ENV, timeoutMs: 30_000 },
       { [KEY_ENV]: wrong },
     );
     const err = await bad.embed(['x']).then(
@@ -433,7 +433,7 @@ describe('the judge on the run proposer model', () => {
         model: 'fake-coder',
         baseURL: llm.url,
         mode: 'rewrite',
-        timeoutMs: 5_000,
+        timeoutMs: 30_000,
         prices: { 'fake-coder': { input: 1, output: 2 } },
       },
       { env: { OPENAI_API_KEY: 'sk-fake-coder-0123456789' }, sleep: async () => {} },
@@ -473,7 +473,7 @@ describe('retries of the embedding clients', () => {
     const s = await embeddingsServer('voyage');
     s.failWith = 503;
     const e = createEmbedder(
-      { provider: 'voyage', model: 'voyage-code-3', baseUrl: s.url, apiKeyEnv: KEY_ENV, timeoutMs: 5_000 },
+      { provider: 'voyage', model: 'voyage-code-3', baseUrl: s.url, apiKeyEnv: KEY_ENV, timeoutMs: 30_000 },
       { [KEY_ENV]: KEY },
     );
     await expect(e.embed(['x'])).rejects.toThrow(/HTTP 503: \{"detail":"the server is failing"\}/);
