@@ -462,6 +462,15 @@ describe('the judge on the run proposer model', () => {
       )
       .get(r.runId) as { n: number; usd: number };
     expect(calls.n).toBe(12);
+    const purposes = (
+      store.db
+        .prepare('SELECT prompt_json FROM llm_calls WHERE run_id = ? AND model = ?')
+        .all(r.runId, 'fake-coder') as {
+        prompt_json: string;
+      }[]
+    ).map((c) => (JSON.parse(c.prompt_json) as { purpose: string }).purpose);
+    expect(purposes.filter((p) => p === 'novelty-judge')).toHaveLength(6);
+    expect(purposes.filter((p) => p === 'propose')).toHaveLength(6);
     expect(calls.usd).toBeGreaterThan(0);
     expect(r.spentUsd).toBeCloseTo(calls.usd, 9);
     store.close();

@@ -208,6 +208,7 @@ export class EmbeddingNovelty {
     let result: SummaryResult;
     try {
       result = await this.judge!({
+        purpose: 'novelty-judge',
         system: JUDGE_SYSTEM,
         user: judgeUserPrompt({ existing, proposed: files, similarity }),
         recordCall: (call) => {

@@ -60,6 +60,8 @@ export interface ProposalContext {
 
 /** One plain text call outside a proposal (the meta-recommendations summary): its context and its answer. */
 export interface SummaryRequest {
+  /** What the call is for, in its stored record (default "meta"). */
+  purpose?: 'meta' | 'novelty-judge';
   system: string;
   user: string;
   recordCall: ProposalContext['recordCall'];
