@@ -9,6 +9,8 @@
 //   node --import tsx bench/discovery.ts [--budget-usd 0.6] [--seed 1] [--json]
 //   node --import tsx bench/discovery.ts --problem problems/moe-eplb --model claude-sonnet-5 --budget-usd 5 --seed 1
 //   node --import tsx bench/discovery.ts --problem problems/moe-eplb --proposer openai --base-url http://127.0.0.1:8000/v1 --model qwen
+//   ... --embed-provider openai --embed-model nomic-embed-text --embed-base-url http://127.0.0.1:11434/v1  (adds
+//   "evolve - operators + embeddings"; offline it always runs, against a fake embeddings server on 127.0.0.1)
 import { parseArgs } from 'node:util';
 import { parseRunConfig } from '../orchestrator/config/load-config.js';
 import type { RunConfigInput } from '../orchestrator/config/run-config.js';
@@ -24,6 +26,7 @@ import { seedFiles } from '../orchestrator/evaluate/workspace.js';
 import { loadProblem } from '../problems/src/load.js';
 import { createSandbox } from '../sandboxes/index.js';
 import { duplicatingProposer } from '../test/fakes/duplicating-proposer.js';
+import { ignoresUnused, startEmbeddingsServer } from '../test/fakes/embeddings-server.js';
 import { fakeEvolve, tempDbPath } from '../test/fakes/fake-loop.js';
 
 const { values: args } = parseArgs({
@@ -37,6 +40,10 @@ const { values: args } = parseArgs({
     /** Hard cap on iterations per strategy (the tuner costs nothing, so it needs one). */
     'max-iterations': { type: 'string' },
     json: { type: 'boolean', default: false },
+    /** Novelty embeddings for the "+ embeddings" strategy with a real model (offline: a loopback fake). */
+    'embed-provider': { type: 'string' },
+    'embed-model': { type: 'string' },
+    'embed-base-url': { type: 'string' },
   },
 });
 
@@ -57,7 +64,41 @@ interface Strategy {
   tuner?: boolean;
 }
 
+/**
+ * The embeddings for "evolve - operators + embeddings". Offline: a fake OpenAI-compatible server on
+ * 127.0.0.1 whose vectors ignore the scripted stream's unused constants, so its "neutral" steps (real code,
+ * same score) are semantic duplicates; priced at text-embedding-3-small's $0.02 per million tokens. It shows
+ * the mechanism's saving, not a real embedding model's judgement.
+ */
+const fakeEmbeddings = offline
+  ? await startEmbeddingsServer({ dialect: 'openai', embed: ignoresUnused })
+  : undefined;
+const embeddings: NonNullable<NonNullable<RunConfigInput['novelty']>['embeddings']> | undefined =
+  fakeEmbeddings
+    ? {
+        provider: 'openai',
+        model: 'text-embedding-3-small',
+        baseUrl: fakeEmbeddings.url,
+        apiKeyEnv: 'ADRS_BENCH_NO_KEY',
+      }
+    : args['embed-model']
+      ? {
+          provider: args['embed-provider'] === 'voyage' ? 'voyage' : 'openai',
+          model: args['embed-model'],
+          ...(args['embed-base-url'] ? { baseUrl: args['embed-base-url'] } : {}),
+        }
+      : undefined;
+
 const STRATEGIES: Strategy[] = [
+  ...(embeddings
+    ? [
+        // Operators off, so it pairs with "evolve - operators" (the same draws but for what the embeddings reject).
+        {
+          name: 'evolve - operators + embeddings',
+          config: { novelty: { enabled: true, embeddings }, operators: false },
+        },
+      ]
+    : []),
   { name: 'evolve', config: { novelty: { enabled: true }, operators: true } },
   { name: 'evolve - novelty', config: { novelty: { enabled: false }, operators: true } },
   { name: 'evolve - operators', config: { novelty: { enabled: true }, operators: false } },
@@ -123,11 +164,16 @@ async function runStrategy(s: Strategy): Promise<Outcome | undefined> {
   let best = -Infinity;
   let evaluations = 0;
   let duplicates = 0;
+  // Embedding calls are spend too (the proposer's own calls are counted by `metered`).
+  let embedUsd = 0;
+  bus.on('llm:call', (e) => {
+    if (embeddings && e.model === embeddings.model) embedUsd += e.costUsd;
+  });
   bus.on('candidate:evaluated', (e) => {
     if (e.status === 'duplicate') duplicates++;
     else if (e.status !== 'proposal-failed') evaluations++;
     if (e.correct && e.score !== null && e.score > best) best = e.score;
-    if (Number.isFinite(best)) curve.push([proposer.spent(), best]);
+    if (Number.isFinite(best)) curve.push([proposer.spent() + embedUsd, best]);
   });
   const r = await evolve(options);
   store.close();
@@ -158,6 +204,8 @@ for (const s of STRATEGIES) {
   if (o) outcomes.push(o);
 }
 
+await fakeEmbeddings?.close();
+
 const steps = 6;
 const marks = Array.from({ length: steps }, (_, i) => (budget * (i + 1)) / steps);
 if (args.json) {
@@ -182,6 +230,7 @@ if (args.json) {
   if (offline)
     console.log(
       'offline: the scripted stream ignores the operator it is given, so evolve and "evolve - operators" differ only by ' +
-        'their random draws; evals count the seed; the tuner is placed at the same proposal count (it costs nothing).',
+        'their random draws; evals count the seed; the tuner is placed at the same proposal count (it costs nothing); ' +
+        '"+ embeddings" uses a loopback fake whose vectors ignore unused constants (the mechanism, not a real model).',
     );
 }

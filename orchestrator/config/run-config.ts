@@ -27,6 +27,44 @@ const ensembleMember = z
 
 const P = DEFAULT_POPULATION;
 
+/** Novelty embeddings (orchestrator/proposers/embeddings.ts): provider, model, endpoint, key variable, threshold. */
+const embeddingsSchema = z
+  .object({
+    provider: z.enum(['openai', 'voyage']),
+    model: z.string().min(1),
+    /** Default https://api.openai.com/v1 or https://api.voyageai.com/v1; a local server's URL ends in /v1. */
+    baseUrl: z.url().optional(),
+    /** Environment variable with the key (default OPENAI_API_KEY / VOYAGE_API_KEY); a local server needs none. */
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+      .optional(),
+    /** Cosine similarity at or above which a proposal is a near-duplicate (ShinkaEvolve uses 0.99). */
+    threshold: z.number().gt(0).max(1).default(0.99),
+    /** USD per million input tokens (default: the built-in table; 0 when unknown). */
+    priceUsdPerMTok: z.number().min(0).optional(),
+    /** Characters of program text sent per embedding (the start is kept); embedding models have input limits. */
+    maxChars: z.number().int().positive().default(24_000),
+    timeoutMs: z.number().int().positive().default(30_000),
+  })
+  .strict();
+
+/** The novelty judge (orchestrator/loop/novelty-judge.ts); every field optional. */
+const judgeSchema = z
+  .object({
+    /** The judge's model; unset: the run's proposer model. */
+    model: z.string().min(1).optional(),
+    /** Which API the model speaks (default: anthropic for claude-*, else openai). */
+    provider: z.enum(['anthropic', 'openai']).optional(),
+    baseUrl: z.url().optional(),
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+      .optional(),
+    maxTokens: z.number().int().positive().default(400),
+  })
+  .strict();
+
 export const runConfigSchema = z
   .object({
     proposer: z.enum(PROPOSERS).optional(),
@@ -140,8 +178,22 @@ export const runConfigSchema = z
         enabled: z.boolean().default(false),
         threshold: z.number().gt(0).max(1).default(1),
         retries: z.number().int().nonnegative().default(1),
+        /**
+         * After the token check: cosine similarity of embeddings from an OpenAI-compatible /v1/embeddings endpoint
+         * (OpenAI, vLLM, Ollama) or Voyage, against the island's programs. Unset: the token check alone.
+         */
+        embeddings: embeddingsSchema.optional(),
+        /**
+         * An LLM judge asked when the embeddings call a proposal a near-duplicate; it may rescue it. No `model`:
+         * the run's proposer model. Needs `embeddings`.
+         */
+        judge: judgeSchema.optional(),
       })
       .strict()
+      .refine((n) => n.judge === undefined || n.embeddings !== undefined, {
+        message: 'novelty.judge needs novelty.embeddings (the judge only reviews what the embeddings flag)',
+        path: ['judge'],
+      })
       .prefault({}),
   })
   .strict();

@@ -3,7 +3,8 @@
 import { createTwoFilesPatch } from 'diff';
 import { coerceError } from '../../core/errors.js';
 import { duplicateNote, NoveltyIndex } from '../population/novelty.js';
-import type { AttemptView, ParentView, ProposalResult } from '../proposers/types.js';
+import { EmbeddingNovelty, type EmbeddingVerdict } from './novelty-embeddings.js';
+import type { AttemptView, EditRecord, ParentView, ProposalResult } from '../proposers/types.js';
 import type { CandidateRow } from '../store/types.js';
 import { pendingOf, type LoopContext, type Pending } from './loop-context.js';
 import type { RunPersistence } from './persistence.js';
@@ -38,6 +39,8 @@ export class Proposal {
   /** A doomed run (the same provider error again and again, or a long outage) stops instead of burning iterations. */
   private readonly streak: FailureStreak;
   private novelty: NoveltyIndex | undefined;
+  /** The embeddings (and judge) check after the token check, when novelty.embeddings is set. */
+  private readonly embeddings: EmbeddingNovelty | undefined;
   private readonly meta: MetaRecommendations;
 
   constructor(
@@ -50,6 +53,8 @@ export class Proposal {
   ) {
     this.streak = new FailureStreak(ctx.config);
     this.meta = new MetaRecommendations(ctx, run);
+    if (ctx.config.novelty.enabled && ctx.config.novelty.embeddings)
+      this.embeddings = new EmbeddingNovelty(ctx);
   }
 
   /** Rebuilds the history from the store (on resume). */
@@ -89,16 +94,28 @@ export class Proposal {
       if (doomed) this.scheduler.fatalProposal(doomed);
       const files = result.ok ? { ...parent.files, ...result.files } : parent.files;
       const members = db.island(pick.island)?.members ?? [pick.parentId];
-      const match = result.ok ? novelty?.check(pick.island, members, files) : undefined;
+      const local = result.ok ? novelty?.check(pick.island, members, files) : undefined;
+      let match: NonNullable<EditRecord['novelty']> | undefined = local
+        ? { ...local, check: 'tokens' }
+        : undefined;
+      let deep: EmbeddingVerdict | undefined;
+      if (result.ok && novelty && !match && this.embeddings) {
+        deep = await this.embeddings.check(files, novelty.pool(pick.island, members), (id) =>
+          ctx.views.filesOf(id),
+        );
+        match = deep.rejected;
+      }
       const last =
         match !== undefined && (attempt >= ctx.config.novelty.retries || ctx.signal?.aborted === true);
-      const edit = match
+      const edit: EditRecord = match
         ? {
             ...result.edit,
-            summary: `rejected: near-duplicate of ${match.duplicateOf} (similarity ${match.similarity.toFixed(3)}): ${result.edit.summary}`,
+            summary: `rejected: near-duplicate of ${match.duplicateOf} (${rejectionText(match)}): ${result.edit.summary}`,
             novelty: match,
           }
-        : result.edit;
+        : deep?.rescued
+          ? { ...result.edit, noveltyRescue: deep.rescued }
+          : result.edit;
       const status = match ? 'duplicate' : result.ok ? 'pending' : 'proposal-failed';
       const row: CandidateRow = store.transaction(() => {
         const cand = store.insertCandidate({
@@ -116,7 +133,9 @@ export class Proposal {
           edit,
           status,
         });
-        store.linkLlmCalls(llmIds, cand.id);
+        store.linkLlmCalls([...llmIds, ...(deep?.callIds ?? [])], cand.id);
+        // The embeddings and the judge are spend of the run whatever became of the proposal.
+        run.state.spentUsd += deep?.costUsd ?? 0;
         if (status === 'pending') run.state.spentUsd += result.costUsd;
         else {
           proposer.observe?.({
@@ -238,6 +257,14 @@ export class Proposal {
     this.novelty = index;
     return index;
   }
+}
+
+/** How a rejection was decided, for its summary: the check and the similarity (and the judge's reason). */
+function rejectionText(m: NonNullable<EditRecord['novelty']>): string {
+  if (m.check === 'embedding') return `embedding similarity ${m.similarity.toFixed(4)}`;
+  if (m.check === 'judge')
+    return `embedding similarity ${m.similarity.toFixed(4)}; judge: ${m.reason ?? 'not novel'}`;
+  return `similarity ${m.similarity.toFixed(3)}`;
 }
 
 /** Unified diff of the evolved files against the seed. */

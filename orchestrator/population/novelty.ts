@@ -79,11 +79,16 @@ export class NoveltyIndex {
     this.accepted.set(island, list);
   }
 
+  /** The ids a proposal on the island is compared with: `members` and the island's accepted proposals. */
+  pool(island: number, members: readonly string[]): string[] {
+    return [...new Set([...members, ...(this.accepted.get(island) ?? [])])];
+  }
+
   /** The most similar program at or above the threshold among `members` and the island's accepted proposals. */
   check(island: number, members: readonly string[], files: Record<string, string>): NoveltyMatch | undefined {
     const mine = shinglesOf(files);
     let best: NoveltyMatch | undefined;
-    for (const id of new Set([...members, ...(this.accepted.get(island) ?? [])])) {
+    for (const id of this.pool(island, members)) {
       const theirs = this.shinglesFor(id);
       if (!theirs) continue;
       const similarity = jaccard(mine, theirs);
@@ -106,12 +111,18 @@ export class NoveltyIndex {
   }
 }
 
-/** The line the model reads when its proposal was rejected as a near-duplicate. */
-export function duplicateNote(m: NoveltyMatch, parentId: string): string {
+/** The line the model reads when its proposal was rejected as a near-duplicate (by tokens, embeddings or the judge). */
+export function duplicateNote(
+  m: NoveltyMatch & { check?: 'tokens' | 'embedding' | 'judge'; reason?: string },
+  parentId: string,
+): string {
   const what = m.duplicateOf === parentId ? 'the parent program itself' : `program ${m.duplicateOf}`;
+  const how =
+    m.check === 'embedding' || m.check === 'judge'
+      ? `embedding similarity ${m.similarity.toFixed(4)}${m.check === 'judge' && m.reason ? `; a reviewer said: ${m.reason}` : ''}`
+      : `token similarity ${m.similarity.toFixed(3)}; comments and whitespace are ignored`;
   return (
-    `Your previous answer was rejected without evaluation: it is a near-duplicate of ${what} ` +
-    `(token similarity ${m.similarity.toFixed(3)}; comments and whitespace are ignored). ` +
+    `Your previous answer was rejected without evaluation: it is a near-duplicate of ${what} (${how}). ` +
     'Propose a change to the code itself that no earlier program has tried.'
   );
 }

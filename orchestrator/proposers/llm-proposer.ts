@@ -122,7 +122,7 @@ export class LlmProposer implements Proposer {
       request,
       request.system,
       [{ role: 'user', content: request.user }],
-      'meta',
+      request.purpose ?? 'meta',
       null,
     );
     return out.ok
@@ -134,7 +134,7 @@ export class LlmProposer implements Proposer {
     ctx: Pick<ProposalContext, 'signal' | 'notify' | 'recordCall'>,
     system: string,
     messages: ChatMessage[],
-    purpose: 'propose' | 'fix-edit' | 'meta',
+    purpose: 'propose' | 'fix-edit' | 'meta' | 'novelty-judge',
     mode: EditMode | null,
   ): Promise<CallOutcome> {
     const { chat } = this.opts;

@@ -60,6 +60,8 @@ export interface ProposalContext {
 
 /** One plain text call outside a proposal (the meta-recommendations summary): its context and its answer. */
 export interface SummaryRequest {
+  /** What the call is for, in its stored record (default "meta"). */
+  purpose?: 'meta' | 'novelty-judge';
   system: string;
   user: string;
   recordCall: ProposalContext['recordCall'];
@@ -100,7 +102,16 @@ export interface EditRecord {
   cause?: 'provider';
   knobs?: Record<string, string>;
   /** Set when the proposal was rejected before evaluation as a near-duplicate of a program of its island. */
-  novelty?: { duplicateOf: string; similarity: number };
+  novelty?: {
+    duplicateOf: string;
+    similarity: number;
+    /** Which check rejected it: comment-free token shingles, embedding cosine, or the LLM judge (after embeddings). */
+    check?: 'tokens' | 'embedding' | 'judge';
+    /** The judge's reason, when it decided. */
+    reason?: string;
+  };
+  /** Set when the embeddings flagged the proposal as a near-duplicate and the LLM judge found it novel after all. */
+  noveltyRescue?: { duplicateOf: string; similarity: number; reason: string };
   /** The mutation operator the proposal was made with, when operators are on. */
   operator?: 'diff' | 'rewrite' | 'crossover';
 }
