@@ -10,6 +10,8 @@ import { Store } from '../orchestrator/store/store.js';
 import { createApp } from '../web/src/app.js';
 import type { RunSummary } from '../web/src/run-summary.js';
 import type { Leaderboard } from '../web/src/leaderboard.js';
+import type { Compare } from '../web/src/compare.js';
+import type { RunCost } from '../web/src/run-cost.js';
 import { makeRealRunsDb, type RealRunsDb } from './helpers/real-runs-db.js';
 import { listen } from './helpers/seed-db.js';
 
@@ -259,6 +261,119 @@ describe.skipIf(!available)('the web UI on real runs, in Chromium', () => {
     await page.close();
   });
 
+  it('draws the lineage as an SVG graph, the path to the verified best highlighted, every node a link', async () => {
+    const runId = real.runs.llm;
+    const api = await json<RunSummary>(`/api/runs/${runId}`);
+    const best = api.verifiedBest!.candidateId;
+    expect(api.lineage.pathTo).toBe(best);
+    expect(api.lineage.path.at(-1)).toBe(best);
+    // The path is a chain of parents from a parentless seed (short runs are never cut).
+    const parent = new Map(api.lineage.nodes.map((n) => [n.id, n.parent_id]));
+    expect(parent.get(api.lineage.path[0]!)).toBeNull();
+    for (let i = 1; i < api.lineage.path.length; i++)
+      expect(parent.get(api.lineage.path[i]!)).toBe(api.lineage.path[i - 1]);
+    const page = await open(1280, `/runs/${runId}`);
+    const graph = page.locator('svg#lineage-graph');
+    const drawn = api.lineage.nodes.filter((n) => n.iteration !== null).length;
+    await expect(graph.locator('a.gnode-link').count()).resolves.toBe(drawn);
+    await expect(graph.locator('circle.gnode.best').count()).resolves.toBe(1);
+    await expect(graph.locator('a.gnode-link:has(circle.best)').getAttribute('href')).resolves.toBe(
+      `/candidates/${best}`,
+    );
+    await expect(graph.locator('line.edge.path').count()).resolves.toBe(api.lineage.path.length - 1);
+    // An incorrect or failed candidate is drawn as such in the graph too.
+    const bad = one<string | undefined>(
+      "SELECT id FROM candidates WHERE run_id = ? AND (status IN ('failed', 'refused') OR (status = 'evaluated' AND correct = 0)) LIMIT 1",
+      runId,
+    );
+    if (bad)
+      await expect(
+        graph.locator(`a.gnode-link[data-id="${bad}"] circle`).getAttribute('class'),
+      ).resolves.toMatch(/st-(failed|refused|incorrect)/);
+    await graph.locator(`a.gnode-link[data-id="${best}"]`).click();
+    await page.waitForURL(`**/candidates/${best}`);
+    await page.close();
+  });
+
+  it('compares runs of a problem: verified best against iterations and against dollars, filtered on Enter', async () => {
+    const problem = one<string>('SELECT problem_name FROM runs WHERE id = ?', real.runs.llm);
+    const c = await json<Compare>(`/api/problems/${problem}/compare`);
+    expect(c.runs.map((r) => r.id).sort()).toEqual(
+      (
+        store.db.prepare('SELECT id FROM runs WHERE problem_name = ?').pluck().all(problem) as string[]
+      ).sort(),
+    );
+    for (const r of c.runs) {
+      const summary = await json<RunSummary>(`/api/runs/${r.id}`);
+      // One rule: the line ends at the run's verified best.
+      expect(r.steps.at(-1)?.candidateId ?? null).toBe(summary.verifiedBest?.candidateId ?? null);
+      for (let i = 1; i < r.steps.length; i++) {
+        expect(r.steps[i]!.iteration).toBeGreaterThanOrEqual(r.steps[i - 1]!.iteration);
+        expect(r.steps[i]!.usd).toBeGreaterThanOrEqual(r.steps[i - 1]!.usd);
+      }
+      for (const s of r.steps) expect(s.usd).toBeLessThanOrEqual(r.spentUsd + 1e-9);
+    }
+    const withLines = c.runs.filter((r) => r.steps.length > 0).length;
+    expect(withLines).toBeGreaterThanOrEqual(2);
+    const page = await open(1280, `/problems/${problem}`);
+    await page.locator('#compare-link').click();
+    await page.waitForURL(`**/problems/${problem}/compare`);
+    for (const id of ['#compare-iterations', '#compare-dollars'])
+      await expect(page.locator(id).getAttribute('data-lines')).resolves.toBe(String(withLines));
+    await page.screenshot({ path: path.join(SHOTS, 'real-compare.png'), fullPage: true });
+    const input = page.locator('#compare-runs input[name=runs]');
+    await input.fill(real.runs.llm);
+    await input.press('Enter');
+    await page.waitForURL(/runs=/);
+    await expect(page.locator('#compare-iterations').getAttribute('data-lines')).resolves.toBe('1');
+    await expect(page.locator('#compare-legend li').count()).resolves.toBe(1);
+    await page.close();
+  });
+
+  it('shows the LLM cost of a run per model and over time, equal to the stored calls', async () => {
+    const runId = real.runs.llm;
+    const cost = await json<RunCost>(`/api/runs/${runId}/cost`);
+    const direct = store.db
+      .prepare('SELECT COUNT(*) AS n, COALESCE(SUM(cost_usd), 0) AS usd FROM llm_calls WHERE run_id = ?')
+      .get(runId) as { n: number; usd: number };
+    expect(direct.n).toBeGreaterThan(0);
+    expect(cost.total.calls).toBe(direct.n);
+    expect(cost.total.cost).toBeCloseTo(direct.usd, 9);
+    expect(cost.byModel.reduce((a, m) => a + m.calls, 0)).toBe(direct.n);
+    expect(cost.overTime.at(-1)![2]).toBeCloseTo(direct.usd, 9);
+    const page = await open(1280, `/runs/${runId}`);
+    await page.locator('#run-cost-link').click();
+    await page.waitForURL(`**/runs/${runId}/cost`);
+    await expect(page.locator('#cost-by-model').getAttribute('data-bars')).resolves.toBe(
+      String(cost.byModel.length),
+    );
+    await expect(page.locator('#cost-over-time').getAttribute('data-buckets')).resolves.toBe(
+      String(cost.overTime.length),
+    );
+    await expect(page.locator('#cost-table tbody tr').count()).resolves.toBe(cost.byModel.length);
+    await page.close();
+  });
+
+  it('follows the system dark mode on the new pages', async () => {
+    const problem = one<string>('SELECT problem_name FROM runs WHERE id = ?', real.runs.llm);
+    for (const u of [
+      `/problems/${problem}/compare`,
+      `/runs/${real.runs.llm}/cost`,
+      `/runs/${real.runs.llm}`,
+    ]) {
+      const page = await browser.newPage({ viewport: { width: 390, height: 900 }, colorScheme: 'dark' });
+      await page.goto(server.url + u);
+      await expect(page.evaluate(() => getComputedStyle(document.body).backgroundColor)).resolves.toBe(
+        'rgb(11, 18, 32)',
+      );
+      await page.screenshot({
+        path: path.join(SHOTS, `real-dark${u.replace(/[^a-z0-9]+/gi, '-')}.png`),
+        fullPage: true,
+      });
+      await page.close();
+    }
+  });
+
   for (const w of WIDTHS)
     it(`lays out every page within ${w.width} px (no page-wide horizontal scroll), legible charts`, async () => {
       const cand = one<string>(
@@ -272,6 +387,8 @@ describe.skipIf(!available)('the web UI on real runs, in Chromium', () => {
         `/runs/${real.runs.tune}/candidates`,
         `/candidates/${cand}`,
         '/problems/knobs-web',
+        '/problems/knobs-web/compare',
+        `/runs/${real.runs.llm}/cost`,
       ];
       const page = await open(w.width, '/');
       for (const u of urls) {
