@@ -118,6 +118,13 @@ describe.skipIf(!available)('the web UI on real runs, in Chromium', () => {
       page.locator(`#lineage a.node[href="/candidates/${bad}"] + .meta .badge`).textContent(),
     ).resolves.toBe('incorrect');
     await expect(page.locator('#top-candidates .b-evaluated').count()).resolves.toBeGreaterThan(0);
+    // And in the run's candidate table: its row's status says incorrect, not evaluated.
+    await page.goto(`${server.url}/runs/${real.runs.llm}/candidates?per=100`);
+    const row = page.locator('#candidate-table tbody tr', {
+      has: page.locator(`a[href="/candidates/${bad}"]`),
+    });
+    await expect(row.locator('.badge').first().textContent()).resolves.toBe('incorrect');
+    await expect(row.locator('.b-evaluated').count()).resolves.toBe(0);
     await page.close();
   });
 
@@ -224,6 +231,11 @@ describe.skipIf(!available)('the web UI on real runs, in Chromium', () => {
     const scores = cells.map((t) => (t.trim() === '–' ? -Infinity : Number(t)));
     expect(scores.some(Number.isNaN)).toBe(false);
     expect(scores).toEqual([...scores].sort((a, b) => a - b));
+    const heads = (await page.locator('#candidate-table thead th').allTextContents()).map((t) =>
+      t.replace(/[\s▲▼]+/g, ' ').trim(),
+    );
+    for (const h of ['iteration', 'island', 'status', 'screen score', 'verified speedup [CI]', 'edit'])
+      expect(heads).toContain(h);
     await page.locator('#candidate-table tbody tr a.cand').first().click();
     await page.waitForURL(/\/candidates\/cand_/);
     // Chart points link to candidates too.
@@ -258,6 +270,72 @@ describe.skipIf(!available)('the web UI on real runs, in Chromium', () => {
     await expect(page.locator('#recent-events li[data-type="job:requeued"]').textContent()).resolves.toMatch(
       /jobId=4242/,
     );
+    await page.close();
+  });
+
+  it('headlines the verified best with its speedup and interval, or its held-out score where none was timed', async () => {
+    for (const runId of Object.values(real.runs)) {
+      const v = (await json<RunSummary>(`/api/runs/${runId}`)).verifiedBest;
+      const page = await open(390, `/runs/${runId}`);
+      const head = (await page.locator('#verified-best').textContent()) ?? '';
+      if (!v) expect(head).toMatch(/none yet/);
+      else if (v.speedup !== null) {
+        expect(head).toMatch(/\d[\d.]*×/);
+        if (v.ciLow !== null) expect(head).toMatch(/\[[\d.]+, [\d.]+\]/);
+      } else {
+        // The knob problem is scored, not timed: the held-out score is the headline, never a made-up speedup.
+        expect(head).toMatch(new RegExp(`held-out score\\s+${String(v.heldOutScore)}`));
+        expect(head).not.toContain('×');
+      }
+      await page.close();
+    }
+  });
+
+  it('labels the MAP-Elites axes with the feature names, inside the drawing, and links every cell', async () => {
+    const page = await open(390, `/runs/${real.runs.llm}`);
+    const grids = page.locator('svg.grid-map');
+    expect(await grids.count()).toBeGreaterThan(0);
+    for (let g = 0; g < (await grids.count()); g++) {
+      const grid = grids.nth(g);
+      const labels = (await grid.locator('text.axis-label').allTextContents()).map((t) => t.trim());
+      expect(labels).toEqual(['complexity →', 'diversity →']);
+      // Not clipped: each label lies within its SVG's box (a one-column grid once cut them to a few letters).
+      const box = (await grid.boundingBox())!;
+      for (const t of await grid.locator('text.axis-label').all()) {
+        const b = (await t.boundingBox())!;
+        expect(b.x).toBeGreaterThanOrEqual(box.x - 0.5);
+        expect(b.y).toBeGreaterThanOrEqual(box.y - 0.5);
+        expect(b.x + b.width).toBeLessThanOrEqual(box.x + box.width + 0.5);
+        expect(b.y + b.height).toBeLessThanOrEqual(box.y + box.height + 0.5);
+      }
+      const cells = grid.locator('rect.cell');
+      await expect(grid.locator('a > rect.cell').count()).resolves.toBe(await cells.count());
+    }
+    const href = (await grids.first().locator('a').first().getAttribute('href'))!;
+    expect(href).toMatch(/^\/candidates\/cand_\w+$/);
+    await grids.first().locator('a').first().click();
+    await page.waitForURL(`**${href}`);
+    await expect(page.locator('h1').textContent()).resolves.toContain(href.split('/').at(-1)!);
+    await page.close();
+  });
+
+  it('leaderboard: a strategy column and menu (evolve, best-of-n), applied on Enter', async () => {
+    const page = await open(1280, '/?per=candidate');
+    const strategies = await page.locator('select[name=strategy] option').allTextContents();
+    expect(strategies).toEqual(expect.arrayContaining(['best-of-n', 'evolve']));
+    await expect(page.locator('table.leaderboard thead th:nth-child(4)').textContent()).resolves.toBe(
+      'strategy',
+    );
+    await page.selectOption('select[name=strategy]', 'best-of-n');
+    await page.locator('select[name=strategy]').press('Enter');
+    await page.waitForURL(/strategy=best-of-n/);
+    const cells = await page.locator('table.leaderboard tbody tr td:nth-child(4)').allTextContents();
+    expect(cells.length).toBe(
+      one<number>(
+        "SELECT COUNT(*) FROM candidates c JOIN runs r ON r.id = c.run_id WHERE c.verified = 1 AND r.strategy = 'best-of-n'",
+      ),
+    );
+    for (const c of cells) expect(c.trim()).toBe('best-of-n');
     await page.close();
   });
 
