@@ -68,6 +68,16 @@ describe.skipIf(!available)('the web UI on real runs, in Chromium', () => {
     await page.goto(server.url + url);
     return page;
   }
+  /** A screenshot's name from its URL, runs named by their role and ids left out, so each run overwrites the last. */
+  const shotName = (u: string): string => {
+    let s = u;
+    for (const [role, id] of Object.entries(real.runs)) s = s.replaceAll(id, `${role}-run`);
+    s = s
+      .replace(/cand_\w+/g, 'candidate')
+      .replace(/[^a-z0-9]+/gi, '-')
+      .replace(/^-|-$/g, '');
+    return s || 'leaderboard';
+  };
   const json = async <T>(url: string): Promise<T> => (await (await fetch(server.url + url)).json()) as T;
   const one = <T>(sql: string, ...args: unknown[]): T =>
     store.db
@@ -95,7 +105,10 @@ describe.skipIf(!available)('the web UI on real runs, in Chromium', () => {
         await expect(page.locator('#verified-chart').getAttribute('data-axis')).resolves.toMatch(
           /^(speedup|held-out)$/,
         );
-      await page.screenshot({ path: path.join(SHOTS, `real-run-${runId}.png`), fullPage: true });
+      await page.screenshot({
+        path: path.join(SHOTS, `real-${shotName(`/runs/${runId}`)}.png`),
+        fullPage: true,
+      });
       await page.close();
     }
     // The LLM run verified something (the fake model's A = 5, B = 2 is the best correct answer).
@@ -445,7 +458,7 @@ describe.skipIf(!available)('the web UI on real runs, in Chromium', () => {
         'rgb(11, 18, 32)',
       );
       await page.screenshot({
-        path: path.join(SHOTS, `real-dark${u.replace(/[^a-z0-9]+/gi, '-')}.png`),
+        path: path.join(SHOTS, `real-dark-${shotName(u)}.png`),
         fullPage: true,
       });
       await page.close();
@@ -474,7 +487,7 @@ describe.skipIf(!available)('the web UI on real runs, in Chromium', () => {
         const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
         expect(scroll, u).toBeLessThanOrEqual(w.width);
         await page.screenshot({
-          path: path.join(SHOTS, `real-${w.name}${u.replace(/[^a-z0-9]+/gi, '-')}.png`),
+          path: path.join(SHOTS, `real-${w.name}-${shotName(u)}.png`),
           fullPage: true,
         });
       }
