@@ -352,6 +352,33 @@ describe.skipIf(!available)('the web UI on real runs, in Chromium', () => {
     await page.close();
   });
 
+  it('shows the Pareto front of a two-objective run: the front drawn apart, each point a link, no page scroll', async () => {
+    const api = await json<RunSummary>(`/api/runs/${real.paretoRun}`);
+    const pareto = api.pareto!;
+    expect(pareto.objectives.map((o) => o.name)).toEqual(['quality', 'time_s']);
+    const front = pareto.points.filter((p) => p.onFront);
+    expect(front.length).toBeGreaterThan(0);
+    expect(front.length).toBeLessThan(pareto.points.length); // the seed (B = 2) at least is dominated
+    for (const w of WIDTHS) {
+      const page = await open(w.width, `/runs/${real.paretoRun}`);
+      const chart = page.locator('svg#pareto-chart');
+      await expect(chart.getAttribute('data-front')).resolves.toBe(String(front.length));
+      await expect(chart.locator('circle.pareto-front').count()).resolves.toBe(front.length);
+      await expect(chart.locator('a > circle').count()).resolves.toBe(pareto.points.length);
+      const hrefs = await chart
+        .locator('a:has(circle.pareto-front)')
+        .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      expect(hrefs.sort()).toEqual(front.map((p) => `/candidates/${p.candidateId}`).sort());
+      await expect(chart.locator('text.label').allTextContents()).resolves.toEqual([
+        expect.stringMatching(/quality ↑/),
+        expect.stringMatching(/time_s ↓/),
+      ]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(w.width);
+      await page.screenshot({ path: path.join(SHOTS, `real-${w.name}-pareto-run.png`), fullPage: true });
+      await page.close();
+    }
+  });
+
   it('draws the lineage as an SVG graph, the path to the verified best highlighted, every node a link', async () => {
     const runId = real.runs.llm;
     const api = await json<RunSummary>(`/api/runs/${runId}`);
