@@ -133,13 +133,30 @@ function verifiedRows(db: Database.Database, claims: LeaderboardParams['claims']
       some: (ids) => verifiedVerdicts(db, undefined, claims, ids).map(toRow),
       candidateOf: (r) => r.candidateId,
     });
+    // One pass, no intermediate arrays: this runs again after every new verdict, over every verified result.
+    const sets = {
+      problem: new Set<string>(),
+      model: new Set<string>(),
+      proposer: new Set<string>(),
+      strategy: new Set<string>(),
+      sandbox: new Set<string>(),
+      hardware: new Set<string>(),
+    };
+    for (const r of all) {
+      sets.problem.add(r.problem);
+      if (r.model !== null) sets.model.add(r.model);
+      if (r.proposer !== null) sets.proposer.add(r.proposer);
+      if (r.strategy !== null) sets.strategy.add(r.strategy);
+      sets.sandbox.add(r.sandbox);
+      sets.hardware.add(r.hardware);
+    }
     const facets = {
-      problem: uniq(all.map((r) => r.problem)),
-      model: uniq(all.map((r) => r.model)),
-      proposer: uniq(all.map((r) => r.proposer)),
-      strategy: uniq(all.map((r) => r.strategy)),
-      sandbox: uniq(all.map((r) => r.sandbox)),
-      hardware: uniq(all.map((r) => r.hardware)),
+      problem: uniq([...sets.problem]),
+      model: uniq([...sets.model]),
+      proposer: uniq([...sets.proposer]),
+      strategy: uniq([...sets.strategy]),
+      sandbox: uniq([...sets.sandbox]),
+      hardware: uniq([...sets.hardware]),
     };
     const rows: readonly Row[] = all;
     return { all: rows, facets };

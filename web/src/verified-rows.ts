@@ -70,8 +70,9 @@ export function keptVerified<R>(db: Db, key: string, src: KeptSource<R>): readon
     cur.seq = seq;
     return cur.list;
   }
-  // A new map, not the kept one changed in place: a caller may still hold the previous list.
-  const byCandidate = new Map(cur.byCandidate);
+  // The map is patched in place (only this module sees it); the list is always a new array, so a caller holding
+  // the previous one keeps it unchanged.
+  const byCandidate = cur.byCandidate;
   for (const c of ids) {
     const rows = fresh.get(c);
     if (rows) byCandidate.set(c, rows);
