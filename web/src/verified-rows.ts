@@ -56,7 +56,7 @@ function keep<R>(
  */
 export function keptVerified<R>(db: Db, key: string, src: KeptSource<R>): readonly R[] {
   let byKey = kept.get(db);
-  if (!byKey) kept.set(db, (byKey = new Map()));
+  if (!byKey) kept.set(db, (byKey = new Map<string, Kept<unknown>>()));
   const cur = byKey.get(key) as Kept<R> | undefined;
   const seq = verdictChangeSeq(db);
   if (cur && cur.seq === seq) return cur.list;
