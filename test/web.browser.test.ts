@@ -114,6 +114,42 @@ describe.skipIf(!available)('web pages in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('marks a statistical tie on the leaderboard, and headlines a timed verified best with its interval', async () => {
+    // v1 re-verified at 1.75x [1.55, 1.95]: its interval overlaps the best's 1.8x [1.6, 2.0] just above it.
+    db.store.insertVerdict({
+      candidateId: db.candidates.v1,
+      baselineCandidateId: db.candidates.seed,
+      verified: true,
+      correct: true,
+      speedup: 1.75,
+      ciLow: 1.55,
+      ciHigh: 1.95,
+      confidence: 0.95,
+      method: 'bootstrap-ratio-of-medians',
+      score: 1.75,
+      reason: 'CI clears 1.01',
+      fingerprint: { sandbox: 'local', cpu: 'AMD EPYC 7763' },
+    });
+    await page.goto(`${server.url}/?per=candidate&problem=matmul-cpu`);
+    const rows = page.locator('table.leaderboard tbody tr');
+    const cand = async (i: number) => rows.nth(i).locator('a.cand').getAttribute('href');
+    await expect(cand(1)).resolves.toBe(`/candidates/${db.candidates.best}`);
+    await expect(cand(2)).resolves.toBe(`/candidates/${db.candidates.v1}`);
+    // The tie shares the rank above and says so; the entries above it, whose intervals are apart, do not.
+    await expect(rows.nth(2).locator('.b-tie').count()).resolves.toBe(1);
+    await expect(rows.nth(2).locator('td').first().textContent()).resolves.toMatch(/^\s*2\s+tie\s*$/);
+    await expect(rows.nth(1).locator('.b-tie').count()).resolves.toBe(0);
+    await expect(rows.nth(0).locator('.b-tie').count()).resolves.toBe(0);
+    await page.screenshot({ path: path.join(SHOTS, 'leaderboard-tie.png'), fullPage: true });
+
+    await page.goto(`${server.url}/runs/${db.runs.finished}`);
+    const head = page.locator('#verified-best');
+    await expect(head.getAttribute('data-candidate')).resolves.toBe(db.candidates.best);
+    await expect(head.locator('.v').textContent()).resolves.toMatch(/1\.8×\s*\[1\.6, 2\]/);
+    await expect(head.locator('.sub').textContent()).resolves.toMatch(/95% interval/);
+    expect(errors).toEqual([]);
+  });
+
   it('keeps a <script> written by the model inert and visible as text', async () => {
     for (const p of [`/candidates/${db.candidates.xss}`, '/?per=candidate', `/runs/${db.runs.finished}`]) {
       await page.goto(server.url + p);

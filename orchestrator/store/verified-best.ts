@@ -33,15 +33,25 @@ export type VerifiedOfRun = VerdictRow & { iteration: number | null };
 /**
  * Every verified candidate of a run, with its latest verified verdict, best first by `compareVerified`.
  * The scan starts from the run's verified candidates (a partial index of migration 0006), never the others.
+ * `candidates`: only these (the few a new verdict changed; web/src/verified-rows.ts).
  */
-export function verifiedOfRun(db: Database.Database, runId: string, limit = -1): VerifiedOfRun[] {
-  return prepared(
+export function verifiedOfRun(
+  db: Database.Database,
+  runId: string,
+  limit = -1,
+  candidates?: readonly string[],
+): VerifiedOfRun[] {
+  const among = candidates === undefined ? '' : 'AND c.id IN (SELECT value FROM json_each(?))';
+  const stmt = prepared(
     db,
     `SELECT v.*, c.iteration FROM candidates c CROSS JOIN verdicts v ON v.candidate_id = c.id
-       WHERE c.run_id = ? AND c.verified = 1 AND v.verified = 1
+       WHERE c.run_id = ? AND c.verified = 1 AND v.verified = 1 ${among}
          AND v.id = (SELECT MAX(v2.id) FROM verdicts v2 WHERE v2.candidate_id = v.candidate_id AND v2.verified = 1)
        ORDER BY ${VERIFIED_ORDER_SQL} LIMIT ?`,
-  ).all(runId, limit) as VerifiedOfRun[];
+  );
+  return (
+    candidates === undefined ? stmt.all(runId, limit) : stmt.all(runId, JSON.stringify(candidates), limit)
+  ) as VerifiedOfRun[];
 }
 
 /** The run's verified best under the rule, or undefined when nothing of it is verified. */

@@ -5,6 +5,7 @@ import type { LeaderboardParams } from './params.js';
 import { parseJson } from './parse-json.js';
 import { compareVerified } from '../../orchestrator/store/verified-best.js';
 import { findProblem, runCosts, verdictsVersion, verifiedVerdicts, type VerifiedRow } from './queries.js';
+import { keptVerified } from './verified-rows.js';
 import { hardwareLabel, sandboxLabel } from './views/fingerprint.js';
 import { objectivesOf } from './pareto.js';
 
@@ -57,17 +58,20 @@ export interface Leaderboard {
 type Row = Omit<LeaderboardEntry, 'rank' | 'tie'>;
 
 /** Sandbox and hardware labels per fingerprint text (a handful of distinct machines, thousands of verdicts). */
-function labels(memo: Map<string, { sandbox: string | null; hardware: string }>, json: string) {
+const memo = new Map<string, { sandbox: string | null; hardware: string }>();
+const MEMO_MAX = 10_000;
+function labels(json: string) {
   let l = memo.get(json);
   if (!l) {
     const fp = parseJson(json);
+    if (memo.size >= MEMO_MAX) memo.clear(); // distinct fingerprints are few; never let odd ones pile up
     memo.set(json, (l = { sandbox: sandboxLabel(fp) ?? null, hardware: hardwareLabel(fp) }));
   }
   return l;
 }
 
-function toRow(v: VerifiedRow, memo: Map<string, { sandbox: string | null; hardware: string }>): Row {
-  const fp = labels(memo, v.fingerprint_json);
+function toRow(v: VerifiedRow): Row {
+  const fp = labels(v.fingerprint_json);
   return {
     problem: v.problem_name,
     candidateId: v.candidate_id,
@@ -119,19 +123,40 @@ export function buildLeaderboard(db: Database.Database, p: LeaderboardParams): L
 
 /**
  * Every verified result as a row, with the filter menus' values: kept until the verdicts change (migration
- * 0008's counter), so the commits of a live run (candidates, events, LLM calls) do not recompute it.
+ * 0008's counter), so the commits of a live run (candidates, events, LLM calls) do not recompute it. When they
+ * change, only the changed candidates' rows are read again (migration 0010's log, web/src/verified-rows.ts).
  */
 function verifiedRows(db: Database.Database, claims: LeaderboardParams['claims']) {
   return cachedByVersion(db, verdictsVersion(db), `leaderboard-rows:${claims}`, () => {
-    const memo = new Map<string, { sandbox: string | null; hardware: string }>();
-    const all = verifiedVerdicts(db, undefined, claims).map((v) => toRow(v, memo));
+    const all = keptVerified(db, `leaderboard:${claims}`, {
+      all: () => verifiedVerdicts(db, undefined, claims).map(toRow),
+      some: (ids) => verifiedVerdicts(db, undefined, claims, ids).map(toRow),
+      candidateOf: (r) => r.candidateId,
+    });
+    // One pass, no intermediate arrays: this runs again after every new verdict, over every verified result.
+    const sets = {
+      problem: new Set<string>(),
+      model: new Set<string>(),
+      proposer: new Set<string>(),
+      strategy: new Set<string>(),
+      sandbox: new Set<string>(),
+      hardware: new Set<string>(),
+    };
+    for (const r of all) {
+      sets.problem.add(r.problem);
+      if (r.model !== null) sets.model.add(r.model);
+      if (r.proposer !== null) sets.proposer.add(r.proposer);
+      if (r.strategy !== null) sets.strategy.add(r.strategy);
+      sets.sandbox.add(r.sandbox);
+      sets.hardware.add(r.hardware);
+    }
     const facets = {
-      problem: uniq(all.map((r) => r.problem)),
-      model: uniq(all.map((r) => r.model)),
-      proposer: uniq(all.map((r) => r.proposer)),
-      strategy: uniq(all.map((r) => r.strategy)),
-      sandbox: uniq(all.map((r) => r.sandbox)),
-      hardware: uniq(all.map((r) => r.hardware)),
+      problem: uniq([...sets.problem]),
+      model: uniq([...sets.model]),
+      proposer: uniq([...sets.proposer]),
+      strategy: uniq([...sets.strategy]),
+      sandbox: uniq([...sets.sandbox]),
+      hardware: uniq([...sets.hardware]),
     };
     const rows: readonly Row[] = all;
     return { all: rows, facets };

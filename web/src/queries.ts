@@ -60,19 +60,42 @@ const LEADER_COLS = `v.id AS verdict_id, v.candidate_id, v.speedup, v.ci_low, v.
 /**
  * The latest verified verdict of every candidate that has one, optionally for one problem. With claims,
  * also (or only) imported verdicts that claim VERIFIED for a candidate this machine has not measured yet.
+ * `candidates`: only these candidates (the few a new verdict changed; web/src/verified-rows.ts).
  */
-export function verifiedVerdicts(db: Db, problem?: string, claims: ClaimsFilter = 'verified'): VerifiedRow[] {
+export function verifiedVerdicts(
+  db: Db,
+  problem?: string,
+  claims: ClaimsFilter = 'verified',
+  candidates?: readonly string[],
+): VerifiedRow[] {
   const byProblem = problem === undefined ? '' : 'AND c.problem_name = ?';
+  const byCandidate =
+    candidates === undefined ? '' : 'AND v.candidate_id IN (SELECT value FROM json_each(?))';
   const here = `SELECT ${LEADER_COLS}
-    WHERE v.verified = 1 ${byProblem}
+    WHERE v.verified = 1 ${byProblem} ${byCandidate}
       AND v.id = (SELECT MAX(v2.id) FROM verdicts v2 WHERE v2.candidate_id = v.candidate_id AND v2.verified = 1)`;
   const claimed = `SELECT ${LEADER_COLS}
-    WHERE v.claimed_by IS NOT NULL AND v.claimed_verified = 1 ${byProblem}
+    WHERE v.claimed_by IS NOT NULL AND v.claimed_verified = 1 ${byProblem} ${byCandidate}
       AND NOT EXISTS (SELECT 1 FROM verdicts v2 WHERE v2.candidate_id = v.candidate_id AND v2.claimed_by IS NULL)
       AND v.id = (SELECT MAX(v3.id) FROM verdicts v3 WHERE v3.candidate_id = v.candidate_id AND v3.claimed_by IS NOT NULL)`;
   const parts = claims === 'verified' ? [here] : claims === 'only' ? [claimed] : [here, claimed];
-  const args = problem === undefined ? [] : parts.map(() => problem);
-  return st(db, parts.join(' UNION ALL ')).all(...args) as VerifiedRow[];
+  const partArgs: unknown[] = [
+    ...(problem === undefined ? [] : [problem]),
+    ...(candidates === undefined ? [] : [JSON.stringify(candidates)]),
+  ];
+  return st(db, parts.join(' UNION ALL ')).all(...parts.flatMap(() => partArgs)) as VerifiedRow[];
+}
+
+/** The newest change of migration 0010's log of verified results (0 before any). */
+export function verdictChangeSeq(db: Db): number {
+  return st(db, 'SELECT COALESCE(MAX(seq), 0) FROM web_verdict_changes').pluck().get() as number;
+}
+
+/** The candidates changed after `seq` (null: anything may have), at most `limit` of them. */
+export function verdictChangesSince(db: Db, seq: number, limit: number): (string | null)[] {
+  return st(db, 'SELECT candidate_id FROM web_verdict_changes WHERE seq > ? ORDER BY seq LIMIT ?')
+    .pluck()
+    .all(seq, limit) as (string | null)[];
 }
 
 /** Sum of LLM cost per run, for the given runs. */

@@ -11,6 +11,7 @@ import {
 } from '../../orchestrator/store/verified-best.js';
 import { parseJson } from './parse-json.js';
 import { cachedByVersion, cachedRead } from './db-cache.js';
+import { keptVerified } from './verified-rows.js';
 import {
   ancestorPath,
   findRun,
@@ -146,6 +147,14 @@ function thinVerified(all: VerifiedPoint[], maxIteration: number | null): Verifi
   return [...kept];
 }
 
+/** The points of a kept list of verified rows, mapped once per list. */
+const pointLists = new WeakMap<readonly VerifiedOfRun[], VerifiedPoint[]>();
+function pointsOf(rows: readonly VerifiedOfRun[]): VerifiedPoint[] {
+  let pts = pointLists.get(rows);
+  if (!pts) pointLists.set(rows, (pts = rows.map(point)));
+  return pts;
+}
+
 const vkey = (p: VerifiedPoint) => ({ speedup: p.speedup, score: p.heldOutScore });
 
 function runningMax(points: readonly (readonly [number, number | null, ...unknown[]])[]): [number, number][] {
@@ -193,9 +202,17 @@ function stored(db: Database.Database, row: RunRow): Omit<RunSummary, 'throughpu
   const bucket = raw >= SUMMARY_BLOCK / 4 ? Math.ceil(raw / SUMMARY_BLOCK) * SUMMARY_BLOCK : raw;
   const points = f.max === null ? [] : scorePoints(db, runId, bucket);
   const progress = latestEvent(db, runId, 'run:progress');
-  // Verdicts change rarely (a verification takes minutes): kept until migration 0008's counter moves.
-  const verifiedAll = cachedByVersion(db, verdictsVersion(db), `verified:${runId}`, () =>
-    verifiedOfRun(db, runId).map(point),
+  // Verdicts change rarely (a verification takes minutes): kept, and patched per changed candidate of this run
+  // (migration 0010), so another run's verdict costs nothing here and this run's a row or two.
+  const verifiedAll = pointsOf(
+    keptVerified(db, `run-verified:${runId}`, {
+      all: () => verifiedOfRun(db, runId),
+      some: (ids) => verifiedOfRun(db, runId, -1, ids),
+      candidateOf: (v) => v.candidate_id,
+      order: (a, b) =>
+        compareVerified({ speedup: a.speedup, score: a.score }, { speedup: b.speedup, score: b.score }) ||
+        a.id - b.id,
+    }),
   );
   const verified = thinVerified(verifiedAll, f.max);
   const screenOf = cachedByVersion(db, verdictsVersion(db), `verified-screen:${runId}:${f.max}`, () =>

@@ -101,21 +101,28 @@ function archiveGrid(cells: Cell[], maxPx = 480, axes: string[] = []): Html {
       >`;
       return c.id ? html`<a href="/candidates/${encodeURIComponent(c.id)}">${rect}</a>` : rect;
     });
+  // A narrow grid (one occupied column) still gets room for its axis labels (9 px text, about 6 px a character),
+  // so they are never clipped to a few letters.
+  const xLabel = `${axes[0] ?? 'dim 1'} →`;
+  const yLabel = `${axes[1] ?? 'dim 2'} →`;
+  const room = (label: string): number => Math.ceil(label.length * 6) + 4;
+  const drawW = Math.max(w, room(xLabel));
+  const drawH = Math.max(h, room(yLabel));
   return html`<svg
     class="grid-map"
-    viewBox="0 0 ${w + pad} ${h + pad}"
-    width="${w + pad}"
-    height="${h + pad}"
+    viewBox="0 0 ${drawW + pad} ${drawH + pad}"
+    width="${drawW + pad}"
+    height="${drawH + pad}"
     role="img"
     aria-label="MAP-Elites occupancy${axes.length >= 2 ? `: ${axes[0]} across, ${axes[1]} down` : ''}"
   >
     <rect class="cell-bg" x="${pad}" y="0" width="${w}" height="${h}" />
     ${rects}
-    <text class="axis-label" x="${pad + w / 2}" y="${h + pad - 3}" text-anchor="middle">
-      ${axes[0] ?? 'dim 1'} →
+    <text class="axis-label" x="${pad + drawW / 2}" y="${drawH + pad - 3}" text-anchor="middle">
+      ${xLabel}
     </text>
-    <text class="axis-label" transform="translate(10,${h / 2}) rotate(-90)" text-anchor="middle">
-      ${axes[1] ?? 'dim 2'} →
+    <text class="axis-label" transform="translate(10,${drawH / 2}) rotate(-90)" text-anchor="middle">
+      ${yLabel}
     </text>
   </svg>`;
 }
