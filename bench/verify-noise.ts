@@ -11,7 +11,8 @@
 //   noise's distribution, not its drift over time). --pool-file F saves the pool there, or reads it when F exists.
 //
 //   node --import tsx bench/verify-noise.ts [--trials 200] [--path direct|sandbox|replay] [--pool 400] [--pool-file F] [--effects 0.02,0.05,0.10] [--work-ms 1] [--reps 5]
-//       [--min-samples 10] [--max-samples 40] [--precision 0.02] [--min-effect 0.01] [--json]
+//       [--min-samples 10] [--max-samples 40] [--extended-max-samples 200] [--extend-step 10] [--precision 0.02] [--min-effect 0.01] [--json]
+// --extended-max-samples N: runs still ambiguous at --max-samples go on to N pairs (stats/sequential.ts); 0 = none.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
@@ -26,6 +27,7 @@ import { judgeTimedRun } from '../evaluators/verify-judge.js';
 import { seededRandom } from '../evaluators/stats/rng.js';
 import { interleavedTiming, type InterleavedResult, type Measurement } from '../evaluators/verify-timing.js';
 import { verifyCandidate, DEFAULT_PRECISION } from '../evaluators/verify.js';
+import { finalConfidence } from '../evaluators/stats/sequential.js';
 import { LocalSandbox } from '../sandboxes/local/local-sandbox.js';
 import { DEFAULT_LIMITS } from '../sandboxes/types.js';
 
@@ -71,6 +73,8 @@ const { values: args } = parseArgs({
     reps: { type: 'string', default: '5' },
     'min-samples': { type: 'string', default: '10' },
     'max-samples': { type: 'string', default: '40' },
+    'extended-max-samples': { type: 'string', default: '0' },
+    'extend-step': { type: 'string', default: '10' },
     precision: { type: 'string', default: String(DEFAULT_PRECISION) },
     'min-effect': { type: 'string', default: '0.01' },
     json: { type: 'boolean', default: false },
@@ -83,6 +87,9 @@ if (effects.some((e) => !(e > 0))) throw new Error('--effects: give positive fra
 const policy = {
   minSamples: Number(args['min-samples']),
   maxSamples: Number(args['max-samples']),
+  ...(Number(args['extended-max-samples']) > 0
+    ? { extendedMaxSamples: Number(args['extended-max-samples']), extendStep: Number(args['extend-step']) }
+    : {}),
   precision: Number(args.precision),
   minEffect: Number(args['min-effect']),
   confidence: 0.95,
@@ -298,7 +305,7 @@ else {
     `path: ${args.path}; program: ${reps} timed repetitions of ${Math.round(iters)} LCG steps (~${args['work-ms']} ms each) per process, one fresh process per sample (its value: the median of its repetitions)`,
   );
   console.log(
-    `policy: min ${policy.minSamples} / max ${policy.maxSamples} pairs, precision ±${policy.precision * 100}%, min_effect ${policy.minEffect * 100}%, ${policy.confidence * 100}% paired bootstrap CI (median log ratio within pairs), early stop for a clear win at p < 0.001`,
+    `policy: min ${policy.minSamples} / max ${policy.maxSamples} pairs${policy.extendedMaxSamples ? ` (extended to ${policy.extendedMaxSamples} when ambiguous, looks every ${policy.extendStep}; verdict at ${finalConfidence(policy) * 100}%)` : ''}, precision ±${policy.precision * 100}%, min_effect ${policy.minEffect * 100}%, ${policy.confidence * 100}% paired bootstrap CI (median log ratio within pairs), early stop for a clear win at p < 0.001`,
   );
   for (const s of [aa, ...abs]) {
     console.log(

@@ -4,6 +4,7 @@ import { bootstrapRatioOfMedians } from './stats/bootstrap.js';
 import { hodgesLehmannSpeedup } from './stats/hodges-lehmann.js';
 import { judgeSpeedup } from './stats/judge.js';
 import { minimumDetectableEffect, pairedSpeedup, type PairedInterval } from './stats/paired.js';
+import { extendsCap, finalConfidence } from './stats/sequential.js';
 import type { InterleavedResult } from './verify-timing.js';
 
 export interface TimedJudgement {
@@ -25,6 +26,8 @@ export interface JudgePolicy {
   confidence: number;
   /** The policy's pair cap (the minimum detectable effect is also given there). */
   maxSamples?: number;
+  /** The cap for runs still ambiguous at maxSamples (sequential.ts); with it the verdict's confidence is finalConfidence. */
+  extendedMaxSamples?: number;
   resamples?: number;
   seed: number;
 }
@@ -36,8 +39,10 @@ export function judgeTimedRun(run: InterleavedResult, policy: JudgePolicy): Time
   const baseline = run.baseline.slice(0, n);
   const candidate = run.candidate.slice(0, n);
   const resamples = policy.resamples ?? 2000;
+  const maxSamples = policy.maxSamples ?? n;
+  const confidence = finalConfidence({ ...policy, maxSamples });
   const interval = pairedSpeedup(baseline, candidate, {
-    confidence: policy.confidence,
+    confidence,
     resamples,
     seed: policy.seed,
   });
@@ -49,9 +54,10 @@ export function judgeTimedRun(run: InterleavedResult, policy: JudgePolicy): Time
   });
   const hl = hodgesLehmannSpeedup(baseline, candidate, policy.confidence);
   const judged = judgeSpeedup(interval, policy.minEffect);
-  const mdeOpts = { minEffect: policy.minEffect, confidence: policy.confidence, power: 0.9 };
+  const mdeOpts = { minEffect: policy.minEffect, confidence, power: 0.9 };
   const mde90 = minimumDetectableEffect(interval.logSe, mdeOpts);
-  const cap = Math.max(policy.maxSamples ?? n, n);
+  const policyCap = extendsCap({ ...policy, maxSamples }) ? policy.extendedMaxSamples! : maxSamples;
+  const cap = Math.max(policyCap, n);
   const mdeAtCap = minimumDetectableEffect(interval.logSe * Math.sqrt(n / cap), mdeOpts);
   const mdeText =
     cap > n

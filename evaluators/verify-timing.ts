@@ -1,5 +1,5 @@
 // Interleaved A/B timing: one fresh-process sample per arm per pair, order optionally shuffled, until the sequential rule stops.
-import { shouldStop, type SequentialPolicy, type StopReason } from './stats/sequential.js';
+import { extendsCap, shouldStop, type SequentialPolicy, type StopReason } from './stats/sequential.js';
 import type { SpeedupInterval } from './stats/interval.js';
 import { seededRandom } from './stats/rng.js';
 import type { Arm, VerdictSample } from './verify-types.js';
@@ -42,7 +42,8 @@ export async function interleavedTiming(opts: InterleavedOptions): Promise<Inter
   const rand = seededRandom(opts.seed ^ 0x2545f491);
   const values: Record<Arm, number[]> = { baseline: [], candidate: [] };
   const samples: VerdictSample[] = [];
-  for (let pair = 0; pair < opts.policy.maxSamples; pair++) {
+  const maxPairs = extendsCap(opts.policy) ? opts.policy.extendedMaxSamples! : opts.policy.maxSamples;
+  for (let pair = 0; pair < maxPairs; pair++) {
     const order: Arm[] =
       opts.randomizeOrder && rand() < 0.5 ? ['candidate', 'baseline'] : ['baseline', 'candidate'];
     for (const arm of order) {
@@ -69,7 +70,7 @@ export async function interleavedTiming(opts: InterleavedOptions): Promise<Inter
       opts.onSample?.(sample);
     }
     const decision = shouldStop(values.baseline, values.candidate, { ...opts.policy, seed: opts.seed });
-    opts.onPair?.({ pair: pair + 1, maxPairs: opts.policy.maxSamples, interval: decision.interval });
+    opts.onPair?.({ pair: pair + 1, maxPairs, interval: decision.interval });
     if (decision.stop) {
       return {
         baseline: values.baseline,

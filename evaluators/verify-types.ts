@@ -45,8 +45,13 @@ export interface TimingPolicy {
   key?: string;
   /** A/B pairs before the first look (problem.yaml timing.verify_samples). */
   minSamples: number;
-  /** A/B pairs at most (timing.max_samples). */
+  /** A/B pairs at most (timing.max_samples), unless still ambiguous there and extendedMaxSamples allows more. */
   maxSamples: number;
+  /**
+   * A/B pairs at most for a run whose interval still straddles 1 + minEffect at maxSamples (default: none, no
+   * extension). The verdict's confidence then splits the error rate between the two caps (stats/sequential.ts).
+   */
+  extendedMaxSamples?: number;
   /** Relative improvement the interval's lower end must clear (timing.min_effect, e.g. 0.01). */
   minEffect: number;
   /** Interval confidence (timing.confidence, e.g. 0.95). */

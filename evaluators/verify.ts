@@ -3,6 +3,7 @@ import { randomInt } from 'node:crypto';
 import type { EvaluationOutcome } from './result.js';
 import { runEvaluation } from './run-evaluation.js';
 import { PAIRED_METHOD } from './stats/paired.js';
+import { finalConfidence } from './stats/sequential.js';
 import { judgeTimedRun } from './verify-judge.js';
 import { sampleValue, timeSample } from './verify-sample.js';
 import { interleavedTiming, type InterleavedResult } from './verify-timing.js';
@@ -77,7 +78,7 @@ export async function verifyCandidate(opts: VerifyOptions): Promise<VerifyResult
     speedup: null,
     ciLow: null,
     ciHigh: null,
-    confidence: timed ? opts.timing.confidence : null,
+    confidence: timed ? finalConfidence(opts.timing) : null,
     minEffect: timed ? opts.timing.minEffect : null,
     reason: '',
     fingerprint: opts.fingerprint,
@@ -153,6 +154,7 @@ async function verifyTimed(
     precision: opts.timing.precision ?? DEFAULT_PRECISION,
     minEffect: opts.timing.minEffect,
     confidence: opts.timing.confidence,
+    ...(opts.timing.extendedMaxSamples ? { extendedMaxSamples: opts.timing.extendedMaxSamples } : {}),
   };
   // One container per arm for all of that arm's samples (reset and checked clean between them), where the
   // sandbox can; never one shared between the arms.

@@ -148,7 +148,7 @@ describe.runIf(ready || ci)('Docker sandbox series: one container per arm, reset
     const firstId = first.container.id;
     await first.close();
     const second = await session();
-    expect(second.container.id).toBe(firstId);
+    expect(second.container.id, `replaced: ${series.stats.reasons.join('; ')}`).toBe(firstId);
     expect(series.stats).toMatchObject({ reused: 1, replaced: 0 });
     expect(await second.readFile('scratch.txt')).toBeUndefined();
     expect((await second.readFile('candidate.py'))?.toString()).toBe('print("hi")\n');
@@ -175,7 +175,7 @@ describe.runIf(ready || ci)('Docker sandbox series: one container per arm, reset
     await new Promise((r) => setTimeout(r, 500));
     expect((await cpu()) - a).toBeLessThan(20e6); // < 20 ms of CPU in 0.5 s: no burner (one would use ~500 ms)
     const second = await session();
-    expect(second.container.id).toBe(container.id);
+    expect(second.container.id, `replaced: ${series.stats.reasons.join('; ')}`).toBe(container.id);
     const after = await python(second, PS);
     const lines = after.trim().split('\n');
     // init (docker-init) and the keep-alive (sleep), nothing else.
@@ -196,7 +196,7 @@ describe.runIf(ready || ci)('Docker sandbox series: one container per arm, reset
     });
     await first.close();
     const second = await session();
-    expect(second.container.id).toBe(first.container.id);
+    expect(second.container.id, `replaced: ${series.stats.reasons.join('; ')}`).toBe(first.container.id);
     expect(JSON.parse(await python(second, SEE_STATE))).toEqual({
       shm: false,
       sem: false,

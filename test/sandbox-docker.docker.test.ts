@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../core/errors.js';
 import { createOptions, shapeFor } from '../sandboxes/docker/container-shape.js';
 import { DockerSandbox } from '../sandboxes/docker/docker-sandbox.js';
+import type { DockerSession } from '../sandboxes/docker/docker-session.js';
 import { collectGarbage } from '../sandboxes/docker/gc.js';
 import { gpuDeviceRequests } from '../sandboxes/docker/gpu-request.js';
 import { LABEL } from '../sandboxes/docker/labels.js';
@@ -204,6 +205,25 @@ describe.runIf(ready || ci)('Docker sandbox', () => {
       expect(await session.readFile('shadow')).toBeUndefined();
       expect(await session.readFile('answers')).toBeUndefined();
       expect((await session.readFile('score-link'))?.toString()).toBe('999'); // a plain file in /work now
+    });
+
+    it('results read on the host side follow no link and never block on a FIFO', async () => {
+      const session = (await open()) as DockerSession;
+      // This machine's engine is local and the tests run as root: files move through the volumes' host folders.
+      expect(session.filesVia).toBe(process.getuid?.() === 0 ? 'host' : 'api');
+      const plant = await session.exec([
+        'sh',
+        '-c',
+        'ln -s /etc/hostname /work/host-file && ln -s . /work/loop && mkfifo /work/fifo && mkdir /work/dir && echo ok >/work/plain',
+      ]);
+      expect(plant.exitCode, plant.stderrTail).toBe(0);
+      // /etc/hostname exists on the host too: a followed link would read the host's file.
+      expect(await session.readFile('host-file')).toBeUndefined();
+      expect(await session.readFile('loop')).toBeUndefined();
+      expect(await session.readFile('fifo')).toBeUndefined();
+      expect(await session.readFile('dir')).toBeUndefined();
+      expect((await session.readFile('plain'))?.toString()).toBe('ok\n');
+      expect((await session.readFile('plain', 1))?.toString()).toBe('o');
     });
 
     it('cannot write outside the workspace (read-only root file system)', async () => {

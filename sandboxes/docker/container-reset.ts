@@ -8,8 +8,12 @@ import { WORKSPACE } from './container-shape.js';
 import { TRUSTED_DIR } from './readonly-dirs.js';
 import { runExec } from './run-exec.js';
 
-/** Killing, wiping and checking take milliseconds; a container that needs longer is replaced. */
-const RESET_TIMEOUT_MS = 20_000;
+/**
+ * Killing, wiping and checking take milliseconds on a quiet machine; under heavy load, starting Python and
+ * waiting for killed processes to be reaped take seconds. adrs_reset.py waits at most 15 s (kill loop) + 20 s
+ * (settle) for that; this deadline lies above both, and a container that needs longer is replaced.
+ */
+const RESET_TIMEOUT_MS = 60_000;
 
 export type ResetReport = { clean: true; oomKills: number } | { clean: false; why: string };
 

@@ -13,6 +13,7 @@ import { hostGpus } from './host-gpu.js';
 import { fingerprintDirs, putReadonlyDirs, putTrustedDir } from './readonly-dirs.js';
 import { packTrees } from './tar-pack.js';
 import { WarmPool, type Preload } from './warm-pool.js';
+import { copyTreeInto } from './host-volumes.js';
 import { DockerSeries, seriesFit } from './docker-series.js';
 
 export const DEFAULT_IMAGE = 'adrs-base:latest';
@@ -115,15 +116,30 @@ export class DockerSandbox implements Sandbox {
     this.sessions.add(session);
     try {
       if (this.disposed) throw new AdrsError('sandbox-closed', 'docker sandbox: disposed while opening');
-      const workspace = packTrees([{ dir: spec.workspaceDir, prefix: '' }], SANDBOX_OWNER);
       // A reused container still holds the same read-only folders (the fit says so) and an emptied trusted folder.
       const preloaded =
         reused !== undefined ||
         (pooled?.preloaded !== undefined && pooled.preloaded === preload?.fingerprint);
       await Promise.all([
-        preloaded ? undefined : putReadonlyDirs(started.container, spec.readonlyDirs),
-        putTar(started.container, workspace, WORKSPACE, 'workspace'),
-        reused || pooled?.trustedDir ? undefined : putTrustedDir(started.container),
+        preloaded ? undefined : putReadonlyDirs(started, spec.readonlyDirs),
+        // No process of the container can write the workspace yet (fresh, or reset and checked clean).
+        started.host
+          ? copyTreeInto(spec.workspaceDir, started.host.work, SANDBOX_OWNER).catch((error: unknown) => {
+              throw new AdrsError(
+                'sandbox-io',
+                `sandbox workspace: copying in failed: ${(error as Error).message}`,
+                {
+                  cause: error,
+                },
+              );
+            })
+          : putTar(
+              started.container,
+              packTrees([{ dir: spec.workspaceDir, prefix: '' }], SANDBOX_OWNER),
+              WORKSPACE,
+              'workspace',
+            ),
+        reused || pooled?.trustedDir ? undefined : putTrustedDir(started),
       ]);
     } catch (error) {
       await session.close();
@@ -187,6 +203,11 @@ export class DockerSandbox implements Sandbox {
     );
   }
 
+  /** Waits until the engine's background work for this sandbox is done: closed sessions removed, the pool refilled. */
+  async settled(): Promise<void> {
+    await Promise.all([this.pool.settled(), this.drain()]);
+  }
+
   /** Waits until the containers of closed sessions are removed. */
   async drain(): Promise<void> {
     while (this.removals.size) await Promise.allSettled([...this.removals]);
@@ -207,7 +228,7 @@ export class DockerSandbox implements Sandbox {
     const copy = { ...dirs };
     return {
       fingerprint,
-      load: (container) => putReadonlyDirs(container, copy),
+      load: (started) => putReadonlyDirs(started, copy),
     };
   }
 

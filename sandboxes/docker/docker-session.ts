@@ -1,5 +1,6 @@
 // One candidate's container session: files in and out as tar through exec, commands with a deadline, removal (or a reset, in a series) on close.
 import { constants as osConstants } from 'node:os';
+import path from 'node:path';
 import type Docker from 'dockerode';
 import { AdrsError } from '../../core/errors.js';
 import { sandboxEnv } from '../../core/secrets.js';
@@ -9,6 +10,7 @@ import { getFile, SANDBOX_OWNER } from './container-files.js';
 import { checkRelPath } from './rel-path.js';
 import { runExec, type RawExecResult } from './run-exec.js';
 import { removeContainer, type StartedContainer } from './start-container.js';
+import { readHostFile, type HostVolumes } from './host-volumes.js';
 import { packFile } from './tar-pack.js';
 import { TRUSTED_DIR } from './readonly-dirs.js';
 import { TRUSTED_ID, wardenArgv } from '../warden/warden.js';
@@ -42,6 +44,10 @@ export class DockerSession implements SandboxSessionControl {
   readonly mounts: Record<string, string>;
   readonly id: string;
   readonly container: Docker.Container;
+  /** The volumes' host folders (a local engine): single result files are read there, without following links. */
+  private readonly host: HostVolumes | undefined;
+  /** How files move: through the volumes' host folders (a local engine this process may enter) or the engine's API. */
+  readonly filesVia: 'host' | 'api';
   private killed: KillReason | undefined;
   private closing: Promise<void> | undefined;
   private oomSeen: number;
@@ -59,6 +65,8 @@ export class DockerSession implements SandboxSessionControl {
     this.oomSeen = reuse?.oomSeen ?? 0;
     this.id = started.sessionId;
     this.container = started.container;
+    this.host = started.host;
+    this.filesVia = started.host ? 'host' : 'api';
     this.mounts = Object.fromEntries(
       Object.keys(spec.readonlyDirs).map((name) => [name, `${MOUNT_ROOT}/${name}`]),
     );
@@ -94,12 +102,16 @@ export class DockerSession implements SandboxSessionControl {
   async readFile(relPath: string, maxBytes = DEFAULT_READ_MAX): Promise<Buffer | undefined> {
     const rel = checkRelPath(relPath);
     if (this.closing) throw this.closedError();
+    if (this.host && !rel.includes('/')) return readHostFile(this.host.work, rel, maxBytes);
     return getFile(this.container, `${WORKSPACE}/${rel}`, maxBytes);
   }
 
   async readTrustedFile(relPath: string, maxBytes = DEFAULT_READ_MAX): Promise<Buffer | undefined> {
     const rel = checkRelPath(relPath);
     if (this.closing) throw this.closedError();
+    // The trusted folder is root's /problem's child: no uid in the container can replace it with a link.
+    if (this.host && !rel.includes('/'))
+      return readHostFile(path.join(this.host.problem, path.basename(TRUSTED_DIR)), rel, maxBytes);
     return getFile(this.container, `${TRUSTED_DIR}/${rel}`, maxBytes);
   }
 

@@ -2,13 +2,14 @@
 import { createHash } from 'node:crypto';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type Docker from 'dockerode';
 import { MOUNT_ROOT } from './container-shape.js';
 import { putTar, READONLY_OWNER } from './container-files.js';
 import { packTrees } from './tar-pack.js';
 import { pack as tarPack } from 'tar-stream';
 import type { Readable } from 'node:stream';
 import { TRUSTED_ID } from '../warden/warden.js';
+import { copyTreeInto, makeHostDir } from './host-volumes.js';
+import type { StartedContainer } from './start-container.js';
 
 /** Folder only the trusted evaluator's uid can open: its result and scratch (on the /problem volume, so the host reads it). */
 export const TRUSTED_DIR = `${MOUNT_ROOT}/.trusted`;
@@ -41,22 +42,36 @@ export async function fingerprintDirs(dirs: Record<string, string>): Promise<str
 
 /** Copies the folders into /problem/<name>, root-owned and not group/other-writable: the sandbox user can only read them. */
 export async function putReadonlyDirs(
-  container: Docker.Container,
+  started: StartedContainer,
   dirs: Record<string, string>,
 ): Promise<void> {
   const names = Object.keys(dirs);
   if (names.length === 0) return;
+  if (started.host) {
+    // A fresh container: nothing but root can write /problem, so the copy lands where it should.
+    for (const name of names)
+      await copyTreeInto(
+        dirs[name]!,
+        await makeHostDir(started.host.problem, name, READONLY_OWNER, 0o755),
+        READONLY_OWNER,
+      );
+    return;
+  }
   const archive = packTrees(
     names.map((name) => ({ dir: dirs[name]!, prefix: name })),
     READONLY_OWNER,
   );
-  await putTar(container, archive, MOUNT_ROOT, 'read-only folders');
+  await putTar(started.container, archive, MOUNT_ROOT, 'read-only folders');
 }
 
 /** Creates TRUSTED_DIR owned by the trusted uid, mode 0700: candidate code (another uid, no capabilities) cannot open it. */
-export async function putTrustedDir(container: Docker.Container): Promise<void> {
+export async function putTrustedDir(started: StartedContainer): Promise<void> {
+  if (started.host) {
+    await makeHostDir(started.host.problem, '.trusted', { ...TRUSTED_ID }, 0o700);
+    return;
+  }
   const pack = tarPack();
   pack.entry({ name: '.trusted', type: 'directory', mode: 0o700, uid: TRUSTED_ID.uid, gid: TRUSTED_ID.gid });
   pack.finalize();
-  await putTar(container, pack as unknown as Readable, MOUNT_ROOT, 'trusted folder');
+  await putTar(started.container, pack as unknown as Readable, MOUNT_ROOT, 'trusted folder');
 }

@@ -2,13 +2,16 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { AdrsError } from '../../core/errors.js';
-import { createOptions, shapeKey, type ContainerShape } from './container-shape.js';
+import { createOptions, MOUNT_ROOT, shapeKey, WORKSPACE, type ContainerShape } from './container-shape.js';
+import { hostVolumes, type HostVolumes } from './host-volumes.js';
 import { containerLabels } from './labels.js';
 
 export interface StartedContainer {
   container: Docker.Container;
   sessionId: string;
   name: string;
+  /** Its volumes' host folders, when this process can reach them (a local engine): files move there, not through the API. */
+  host?: HostVolumes;
 }
 
 function startError(error: unknown, shape: ContainerShape): AdrsError {
@@ -47,7 +50,8 @@ export async function startContainer(
     await removeContainer(container);
     throw startError(error, shape);
   }
-  return { container, sessionId, name };
+  const host = await hostVolumes(container, WORKSPACE, MOUNT_ROOT);
+  return { container, sessionId, name, ...(host ? { host } : {}) };
 }
 
 /** Removes a container and its volumes; a second try covers "removal already in progress". Leftovers are `adrs gc`'s. */

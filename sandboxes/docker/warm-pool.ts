@@ -9,7 +9,7 @@ import { removeContainer, startContainer, type StartedContainer } from './start-
 export interface Preload {
   /** Identifies the contents; only containers preloaded with the same fingerprint are interchangeable. */
   fingerprint: string;
-  load(container: Docker.Container): Promise<void>;
+  load(started: StartedContainer): Promise<void>;
 }
 
 export interface PooledContainer extends StartedContainer {
@@ -61,6 +61,11 @@ export class WarmPool {
     }
   }
 
+  /** Waits until every container the pool is starting is ready (or failed): the pool's background work is done. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.queues.values()].flat());
+  }
+
   /** Removes every pooled container, including ones still starting. */
   async dispose(): Promise<void> {
     this.disposed = true;
@@ -77,7 +82,7 @@ export class WarmPool {
   private async startOne(shape: ContainerShape, preload?: Preload): Promise<PooledContainer> {
     const started = await startContainer(this.docker, shape, {}, true);
     try {
-      await Promise.all([putTrustedDir(started.container), preload?.load(started.container)]);
+      await Promise.all([putTrustedDir(started), preload?.load(started)]);
       return { ...started, trustedDir: true, ...(preload ? { preloaded: preload.fingerprint } : {}) };
     } catch (error) {
       await removeContainer(started.container);
