@@ -27,13 +27,16 @@ class Flusher:
         self.buffer.zero_()
 
 
-def time_calls(fn, args, device, warmup, trials, flusher=None):
-    """Times `fn(*args)` `trials` times after `warmup` calls; returns (measured seconds, host seconds) lists."""
+def time_calls(fn, args, device, warmup, trials, flusher=None, keep=False):
+    """Times `fn(*args)` `trials` times after `warmup` calls; returns (measured seconds, host seconds) lists.
+
+    With `keep`, the last call's output is returned as a third item (the parent checks it).
+    """
     flusher = flusher or Flusher(device)
     for _ in range(warmup):
         fn(*args)
         guard.synchronize(device)
-    measured, host = [], []
+    measured, host, out = [], [], None
     for _ in range(trials):
         guard.synchronize(device)
         flusher()
@@ -53,8 +56,9 @@ def time_calls(fn, args, device, warmup, trials, flusher=None):
             h1 = guard._perf()
             measured.append(h1 - h0)
         host.append(h1 - h0)
-        del out
-    return measured, host
+        if not keep:
+            out = None
+    return (measured, host, out) if keep else (measured, host)
 
 
 def median(values):
