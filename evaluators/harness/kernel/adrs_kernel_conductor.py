@@ -224,7 +224,7 @@ def run(cfg, cases, timed, reference, start_child):
         for _ in range(cfg["samples"]):
             total = 0.0
             for case in timed:
-                measured, _ = timing.time_calls(reference, case.args, device, cfg["warmup"], cfg["trials"], flusher)
+                measured, _, _ = timing.time_calls(reference, case.args, device, cfg["warmup"], cfg["trials"], flusher)
                 total += timing.median(measured)
             ref_samples.append(total)
     proc = start_child()
@@ -253,7 +253,6 @@ def run(cfg, cases, timed, reference, start_child):
 
 
 def _converse(child, cfg, cases, timed, reference, result, passed, ref_samples):
-    device = cfg["device"]
     child.recv()  # the child is up and has bound its guard
     child.send({"op": "load", **cfg["request"]})
     child.recv()

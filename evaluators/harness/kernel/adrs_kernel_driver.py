@@ -95,7 +95,7 @@ def op_time(state, header, _tensors):
     state.flusher = state.flusher or timing.Flusher(state.device)
     null = header.get("id") is None
     fn, args = (_null, ()) if null else (state.fn, state.stored[header["id"]])
-    measured, host, out = timing.time_calls(fn, args, state.device, 0, int(header["trials"]), state.flusher, keep=True)
+    measured, host, out = timing.time_calls(fn, args, state.device, 0, int(header["trials"]), state.flusher)
     if not null and state.device.type == "cuda":
         escaped = timing.escaped_stream(measured, host)
         if escaped:
@@ -115,12 +115,13 @@ def op_check(state, _header, _tensors):
 
 OPS = {"load": op_load, "call": op_call, "put": op_put, "warm": op_warm, "time": op_time, "check": op_check}
 
-_channel = None
+_channel = []
 
 
 def send(header, tensors=()):
-    _channel.write(wire.encode(header, tensors))
-    _channel.flush()
+    """Writes one message on the reply channel (a private copy of the original stdout)."""
+    _channel[0].write(wire.encode(header, tensors))
+    _channel[0].flush()
 
 
 def _read_exact(size):
@@ -143,8 +144,7 @@ class Loader:
 
 def serve(loader_for):
     """Child main: `loader_for(device)` returns a Loader. The candidate's own prints land on stderr (fd 1 points there)."""
-    global _channel
-    _channel = os.fdopen(os.dup(1), "wb")
+    _channel.append(os.fdopen(os.dup(1), "wb"))
     os.dup2(2, 1)
     sys.dont_write_bytecode = True
     header, _ = wire.read_message(_read_exact, 0)
@@ -156,7 +156,7 @@ def serve(loader_for):
             header, tensors = wire.read_message(_read_exact, MAX_INPUT_BYTES)
         except EOFError:
             return
-        op = OPS.get(header.get("op"))
+        op = OPS.get(str(header.get("op")))
         if op is None:
             return
         try:

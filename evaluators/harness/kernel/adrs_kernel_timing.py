@@ -27,10 +27,10 @@ class Flusher:
         self.buffer.zero_()
 
 
-def time_calls(fn, args, device, warmup, trials, flusher=None, keep=False):
-    """Times `fn(*args)` `trials` times after `warmup` calls; returns (measured seconds, host seconds) lists.
+def time_calls(fn, args, device, warmup, trials, flusher=None):
+    """Times `fn(*args)` `trials` times after `warmup` calls; returns (measured seconds, host seconds, last output).
 
-    With `keep`, the last call's output is returned as a third item (the parent checks it).
+    The last call's output is kept (the parent compares it with the reference); earlier ones are dropped.
     """
     flusher = flusher or Flusher(device)
     for _ in range(warmup):
@@ -56,9 +56,7 @@ def time_calls(fn, args, device, warmup, trials, flusher=None, keep=False):
             h1 = guard._perf()
             measured.append(h1 - h0)
         host.append(h1 - h0)
-        if not keep:
-            out = None
-    return (measured, host, out) if keep else (measured, host)
+    return measured, host, out
 
 
 def median(values):

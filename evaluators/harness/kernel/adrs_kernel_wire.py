@@ -45,7 +45,7 @@ def tensor_bytes(t):
 
 
 def nbytes(meta):
-    dtype = DTYPES.get(meta.get("dtype")) if isinstance(meta, dict) else None
+    dtype = DTYPES.get(str(meta.get("dtype"))) if isinstance(meta, dict) else None
     shape = meta.get("shape") if isinstance(meta, dict) else None
     if dtype is None or not isinstance(shape, list) or not all(isinstance(s, int) and s >= 0 for s in shape):
         raise WireError(f"not a tensor description: {str(meta)[:200]}")
