@@ -9,8 +9,8 @@ Order (kernels.md B.2), all in the parent (the evaluator's uid; the candidate ne
    within the dtype's tolerance, with fresh random inputs per trial (an answer right only for the first call,
    or memoised, fails on the next input set);
 4. determinism: the first and last input sets are sent again; the outputs must equal the first ones;
-5. timing: each batch of `trials` calls is timed by this process from "go" (the request is sent) to "done"
-   (the child's reply, sent after a device-wide synchronize). A null batch (the same loop around no call)
+5. timing: each batch of `trials` calls is timed by this process from "go" (the request, carrying the batch's
+   own fresh input set, is sent) to "done" (the child's reply, sent after a device-wide synchronize). A null batch (the same loop around no call)
    measures the round trip. The child's own figure (CUDA events or its perf_counter) is accepted only when
    consistent with that clock (`judge`): above this process's wall time it is a lie and the run is refused;
    far below the wall time less the null round trip, the batch is taken again, and if it stays inconsistent
@@ -146,10 +146,16 @@ def judge(times, wall, overhead):
     return "ok"
 
 
-def _batch(child, ident, trials, max_bytes):
-    """(child's times, child's host times, this process's wall seconds, last output or None) for one batch."""
-    child.send({"op": "time", "id": ident, "trials": trials})
+def _batch(child, trials, max_bytes, args, null=False):
+    """(child's times, child's host times, this process's wall seconds, last output or None) for one batch.
+
+    The batch's inputs travel in the "go" message itself and the clock starts before it is sent: whatever the
+    child does with them (a memoised answer prepared as they arrive included) happens inside this window. A
+    null batch carries inputs of the same size, so its wall time holds the same transfer.
+    """
+    values, tensors = wire.pack_args(args)
     t0 = _perf()
+    child.send({"op": "time", "null": null, "trials": trials, "args": values}, tensors)
     done, _ = child.recv()
     wall = _perf() - t0
     _, outs = child.recv(max_bytes)
@@ -158,6 +164,15 @@ def _batch(child, ident, trials, max_bytes):
             or not isinstance(host, list) or len(host) != trials or not all(isinstance(t, (int, float)) for t in host)):
         raise Refused("timing-consistent", "the kernel's process sent malformed timings")
     return [float(t) for t in times], [float(t) for t in host], wall, (outs[0] if outs else None)
+
+
+class _Fresh:
+    """A timed batch's own input set (new values at every "go") and its reference, made here."""
+
+    def __init__(self, case, args, reference):
+        self.label = case.label
+        self.args = args
+        self.ref = case.ref if args is case.args else reference(*guard.clone_args(args))
 
 
 class Clock:
@@ -169,16 +184,19 @@ class Clock:
         self.retried = 0
 
 
-def _timed_case(child, index, case, cfg, overhead, clock):
+def _timed_case(child, index, case, cfg, overhead, clock, reference, batch):
     """Per-call seconds for one timed case in one sample (child's median if consistent, else this process's)."""
     trials = cfg["trials"]
     nbytes = case.ref.numel() * case.ref.element_size()
     child.ask({"op": "warm", "id": index, "calls": cfg["warmup"]})
     for attempt in range(RETRIES + 1):
-        times, host, wall, out = _batch(child, index, trials, nbytes)
+        # The same batch numbers for every candidate of a seed (retries included): comparable input sets.
+        fresh = _Fresh(case, case.remake(batch * (RETRIES + 1) + attempt) if case.remake else case.args, reference)
+        guard.synchronize(cfg["device"])
+        times, host, wall, out = _batch(child, trials, nbytes, fresh.args)
         if out is None:
             raise Refused("correct-when-timed", f"the kernel sent back no output for {case.label} after timing")
-        _compare(out, case, "correct-when-timed")
+        _compare(out, fresh, "correct-when-timed")
         verdict = judge(times, wall, overhead)
         if verdict == "lie":
             raise Refused("timing-consistent", f"the kernel's process reported {sum(times) * 1e3:.3f} ms for {trials} "
@@ -194,11 +212,11 @@ def _timed_case(child, index, case, cfg, overhead, clock):
     return own, own, wall / trials
 
 
-def _null_overhead(child, trials):
-    """The least wall time of a batch of `trials` empty timed loops (flush, synchronize, no call): the round trip."""
+def _null_overhead(child, trials, case):
+    """The least wall time of `trials` empty timed loops (flush, synchronize, no call) with the case's inputs sent."""
     walls = []
     for _ in range(NULL_BATCHES):
-        _, _, wall, _ = _batch(child, None, trials, 0)
+        _, _, wall, _ = _batch(child, trials, 0, case.args, null=True)
         walls.append(wall)
     return min(walls)
 
@@ -293,13 +311,14 @@ def _converse(child, cfg, cases, timed, reference, result, passed, ref_samples):
     for index, case in enumerate(timed):
         values, tensors = wire.pack_args(case.args)
         child.ask({"op": "put", "id": index, "args": values}, tensors)
-    overhead = _null_overhead(child, cfg["trials"])
+    overheads = [_null_overhead(child, cfg["trials"], case) for case in timed]
     clock = Clock()
     samples, host, walls = [], [], []
-    for _ in range(cfg["samples"]):
+    for sample in range(cfg["samples"]):
         total = total_host = total_wall = 0.0
         for index, case in enumerate(timed):
-            m, h, w = _timed_case(child, index, case, cfg, overhead, clock)
+            batch = sample * len(timed) + index
+            m, h, w = _timed_case(child, index, case, cfg, overheads[index], clock, reference, batch)
             total, total_host, total_wall = total + m, total_host + h, total_wall + w
         samples.append(total)
         host.append(total_host)
@@ -313,7 +332,7 @@ def _converse(child, cfg, cases, timed, reference, result, passed, ref_samples):
     result["artifacts"]["timing_source"] = (
         f"{clock.child} batch(es) timed by the kernel's process and confirmed by the evaluator's clock, {clock.parent} "
         f"timed by the evaluator's own clock (the kernel's figure was not plausible), {clock.retried} retried; null "
-        f"round trip {overhead * 1e3:.3f} ms per {cfg['trials']} calls")
+        f"round trip {', '.join(f'{o * 1e3:.3f}' for o in overheads)} ms per {cfg['trials']} calls")
     if ref_samples:
         result["timings"]["reference"] = ref_samples
         result["metrics"]["reference_time_s"] = timing.median(ref_samples)

@@ -90,11 +90,13 @@ def _null(*_args):
     return None
 
 
-def op_time(state, header, _tensors):
-    """Times `trials` calls (or the same loop around nothing, for the parent's null round trip)."""
+def op_time(state, header, tensors):
+    """Times `trials` calls on the inputs that came with this request (or the same loop around nothing: null)."""
     state.flusher = state.flusher or timing.Flusher(state.device)
-    null = header.get("id") is None
-    fn, args = (_null, ()) if null else (state.fn, state.stored[header["id"]])
+    args = wire.unpack_args(header["args"], [t.to(state.device) for t in tensors])
+    null = bool(header.get("null"))
+    fn, args = (_null, ()) if null else (state.fn, args)
+    guard.synchronize(state.device)
     measured, host, out = timing.time_calls(fn, args, state.device, 0, int(header["trials"]), state.flusher)
     if not null and state.device.type == "cuda":
         escaped = timing.escaped_stream(measured, host)

@@ -28,11 +28,16 @@ STAGES = ("screen", "verify", "time")
 
 
 class Case:
-    """One input set: `make()` returns the argument tuple (fresh random tensors), made in the trusted process."""
+    """One input set: `make()` returns the argument tuple (fresh random tensors), made in the trusted process.
 
-    def __init__(self, label, make):
+    A timed case may give `remake(k)`: another input set of the same shapes for the k-th timed batch, so every
+    batch's inputs are new when they are sent at "go" (nothing can be prepared for them in advance).
+    """
+
+    def __init__(self, label, make, remake=None):
         self.label = label
         self.make = make
+        self.remake = remake
         self.args = None
         self.ref = None
 

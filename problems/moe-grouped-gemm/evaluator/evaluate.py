@@ -62,6 +62,11 @@ def load_workloads(folder):
     return loads
 
 
+def remaker(mi, s, seed, device):
+    """Fresh inputs of the same shape for the k-th timed batch (the routing may differ; the sizes do not)."""
+    return lambda k: mi.maker(s, mi.mixed_seed(seed, s["seed"], s["file"], "time", k), device)()
+
+
 def planner(ctx, workloads):
     """The plan for the conductor, made in this trusted process (see adrs_kernel_parent.evaluate_candidate)."""
 
@@ -77,7 +82,8 @@ def planner(ctx, workloads):
             for t in range(mi.TRIALS_PER_WORKLOAD[stage]):
                 cases.append(parent.Case(mi.label(s, t), mi.maker(s, mi.mixed_seed(seed, s["seed"], s["file"], "check", t), device)))
             if s.get("time"):
-                timed.append(parent.Case(mi.label(s), mi.maker(s, mi.mixed_seed(seed, s["seed"], s["file"], "time"), device)))
+                timed.append(parent.Case(mi.label(s), mi.maker(s, mi.mixed_seed(seed, s["seed"], s["file"], "time"), device),
+                                         remaker(mi, s, seed, device)))
         if not timed:
             timed = cases[-1:]
 

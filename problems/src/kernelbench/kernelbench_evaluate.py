@@ -99,7 +99,8 @@ def planner(ctx, config):
 
         return {
             "cases": [parent.Case(f"trial {i} (seed {s})", maker(s)) for i, s in enumerate(seeds[:count])],
-            "timed": [parent.Case(f"timing inputs (seed {seeds[-1]})", maker(seeds[-1]))],
+            "timed": [parent.Case(f"timing inputs (seed {seeds[-1]})", maker(seeds[-1]),
+                                  lambda k: maker(mixed_seed(seeds[-1], "batch", k))())],
             "reference": reference, "warmup": warmup, "trials": trials, "samples": samples,
             "time_reference": True, "determinism": "reference",
             "request": {"init_seed": init_seed, "init_inputs": init_inputs},
