@@ -10,14 +10,15 @@ Order (kernels.md B.2), all in the parent (the evaluator's uid; the candidate ne
    or memoised, fails on the next input set);
 4. determinism: the first and last input sets are sent again; the outputs must equal the first ones;
 5. timing: each batch of `trials` calls is timed by this process from "go" (the request, carrying the batch's
-   own fresh input set, is sent) to "done" (the child's reply, sent after a device-wide synchronize). A null batch (the same loop around no call)
-   measures the round trip. The child's own figure (CUDA events or its perf_counter) is accepted only when
+   own fresh input set, is sent) to "done" (the child's reply, sent after a device-wide synchronize). A null
+   batch (the same loop around no call, inputs of the same size) measures the round trip. The child's own figure (CUDA events or its perf_counter) is accepted only when
    consistent with that clock (`judge`): above this process's wall time it is a lie and the run is refused;
    far below the wall time less the null round trip, the batch is taken again, and if it stays inconsistent
    this process's own figure (wall less null, per call) is used instead. The last timed output of every
    batch is compared with the reference too (a kernel that behaves differently once timed is caught).
 """
 
+import signal
 import time
 
 import adrs_candidate
@@ -38,6 +39,14 @@ class Dead(Exception):
     """The child stopped answering: it exited, timed out or wrote something that is not a message."""
 
 
+class _Alarm(Exception):
+    pass
+
+
+def _ring(_signum, _frame):
+    raise _Alarm()
+
+
 class Child:
     """The candidate's process, driven over its pipes with a deadline for the whole session."""
 
@@ -53,10 +62,19 @@ class Child:
         return left
 
     def send(self, header, tensors=()):
+        """Writes one message; a child that stops reading its pipe cannot hold this process past the deadline."""
+        data = wire.encode(header, tensors)
+        previous = signal.signal(signal.SIGALRM, _ring)
+        signal.setitimer(signal.ITIMER_REAL, self._left())
         try:
-            self.proc.send(wire.encode(header, tensors))
+            self.proc.send(data)
+        except _Alarm:
+            raise Dead(f"did not finish within {self.timeout:g} s") from None
         except adrs_candidate.CandidateError as error:
             raise Dead(str(error)) from None
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
 
     def recv(self, max_tensor_bytes=0):
         try:
