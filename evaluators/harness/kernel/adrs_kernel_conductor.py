@@ -239,59 +239,68 @@ def _null_overhead(child, trials, case):
     return min(walls)
 
 
-def run(cfg, cases, timed, reference, start_child):
+def run(cfg, cases, timed, reference, proc):
     """cfg: device, warmup, trials, samples, time_reference, determinism (True | "reference"), timeout, request.
 
-    `start_child()` returns an adrs_candidate process running the problem's child script (adrs_kernel_driver.serve).
+    `proc` is the adrs_candidate process running the problem's child script (adrs_kernel_driver.serve), already
+    told its device.
     Returns the result dict; on a dead child, result["dead"] is "timeout" or "died" (the caller removes it).
     """
     device = cfg["device"]
     result = {"correct": False, "metrics": {}, "timings": {}, "feedback": "", "artifacts": {}, "checks": []}
     passed = []
     try:
-        _prepare(cases + timed, reference, device)
-    except MemoryError as error:
-        return _fail(result, "memory", _memory_message(error), passed)
-    except RuntimeError as error:
-        if not _out_of_memory(error):
-            raise
-        return _fail(result, "memory", _memory_message(error), passed)
-    ref_samples = []
-    if cfg.get("time_reference") and timed:
-        flusher = timing.Flusher(device)
-        for _ in range(cfg["samples"]):
-            total = 0.0
-            for case in timed:
-                measured, _, _ = timing.time_calls(reference, case.args, device, cfg["warmup"], cfg["trials"], flusher)
-                total += timing.median(measured)
-            ref_samples.append(total)
-    proc = start_child()
-    child = Child(proc, time.monotonic() + cfg["timeout"], cfg["timeout"])
-    try:
-        _converse(child, cfg, cases, timed, reference, result, passed, ref_samples)
-    except Refused as refused:
-        _fail(result, refused.check, str(refused), passed)
-    except Dead as dead:
-        proc.kill()
-        status = proc.close(timeout=2.0)
-        why = str(dead)
-        if why.startswith("did not finish"):
-            _fail(result, "timeout", why, passed)
-            result["dead"] = "timeout"
-        else:
-            status = 0 if status is None else status
-            how = f"signal {-status}" if status < 0 else f"exit code {status}"
-            what = "wrote an unexpected reply" if why.startswith("wrote") else "died"
-            _fail(result, "runs", f"the candidate process {what} ({how}) before the evaluator could report", passed)
-            result["dead"] = "died"
+        try:
+            _prepare(cases + timed, reference, device)
+        except MemoryError as error:
+            return _fail(result, "memory", _memory_message(error), passed)
+        except RuntimeError as error:
+            if not _out_of_memory(error):
+                raise
+            return _fail(result, "memory", _memory_message(error), passed)
+        child = Child(proc, time.monotonic() + cfg["timeout"], cfg["timeout"])
+        try:
+            child.recv()  # the child is up and has bound its guard; it waits while the reference is timed
+            ref_samples = _time_reference(cfg, timed, reference)
+            _converse(child, cfg, cases, timed, reference, result, passed, ref_samples)
+        except Refused as refused:
+            _fail(result, refused.check, str(refused), passed)
+        except Dead as dead:
+            proc.kill()
+            status = proc.close(timeout=2.0)
+            why = str(dead)
+            if why.startswith("did not finish"):
+                _fail(result, "timeout", why, passed)
+                result["dead"] = "timeout"
+            else:
+                status = 0 if status is None else status
+                how = f"signal {-status}" if status < 0 else f"exit code {status}"
+                what = "wrote an unexpected reply" if why.startswith("wrote") else "died"
+                _fail(result, "runs", f"the candidate process {what} ({how}) before the evaluator could report", passed)
+                result["dead"] = "died"
     finally:
         if proc.returncode is None:
             proc.close(timeout=2.0)  # and anything the candidate left running in its session is killed
     return result
 
 
+def _time_reference(cfg, timed, reference):
+    """The reference's samples, timed in this process as the child times the kernel (cold L2, median of calls)."""
+    if not cfg.get("time_reference") or not timed:
+        return []
+    device = cfg["device"]
+    flusher = timing.Flusher(device)
+    samples = []
+    for _ in range(cfg["samples"]):
+        total = 0.0
+        for case in timed:
+            measured, _, _ = timing.time_calls(reference, case.args, device, cfg["warmup"], cfg["trials"], flusher)
+            total += timing.median(measured)
+        samples.append(total)
+    return samples
+
+
 def _converse(child, cfg, cases, timed, reference, result, passed, ref_samples):
-    child.recv()  # the child is up and has bound its guard
     child.send({"op": "load", **cfg["request"]})
     child.recv()
     passed.append("import")

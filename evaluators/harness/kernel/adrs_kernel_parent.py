@@ -159,17 +159,33 @@ def evaluate_candidate(ctx, child_script, candidate, precision, plan, child_time
     """
     result = static_result(ctx["workspace"], candidate, precision, reference_lines or ())
     if result is None:
-        import adrs_kernel_conductor as conductor
-
-        device = pick_device(ctx["device"])
-        p = plan(device)
-        timeout = float(os.environ.get("KERNEL_CHILD_TIMEOUT_S") or child_timeout_s[ctx["stage"]])
-        cfg = {"device": device, "warmup": p["warmup"], "trials": p["trials"], "samples": ctx["samples"] or p["samples"],
-               "time_reference": p.get("time_reference", True), "determinism": p.get("determinism", True),
-               "timeout": timeout, "request": {**p["request"], "candidate": candidate}}
         log = tempfile.TemporaryFile()
-        result = conductor.run(cfg, p["cases"], p["timed"], p["reference"],
-                               lambda: _started(child_script, ctx["workspace"], log, device))
+        # The child starts before this process imports torch: the two imports (seconds each) overlap.
+        proc = start_child(child_script, ctx["workspace"], log)
+        try:
+            import adrs_kernel_conductor as conductor
+            import adrs_kernel_wire as wire
+
+            try:
+                device = pick_device(ctx["device"])
+            except SetupError as error:
+                print(f"kernel evaluator: {error}", file=sys.stderr)
+                sys.exit(2)
+            p = plan(device)
+            timeout = float(os.environ.get("KERNEL_CHILD_TIMEOUT_S") or child_timeout_s[ctx["stage"]])
+            cfg = {"device": device, "warmup": p["warmup"], "trials": p["trials"],
+                   "samples": ctx["samples"] or p["samples"], "time_reference": p.get("time_reference", True),
+                   "determinism": p.get("determinism", True), "timeout": timeout,
+                   "request": {**p["request"], "candidate": candidate}}
+            try:
+                proc.send(wire.encode({"device": str(device)}))
+            except adrs_candidate.CandidateError:
+                pass  # it died already: the conductor reports how
+            result = conductor.run(cfg, p["cases"], p["timed"], p["reference"], proc)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                proc.close(timeout=2.0)
         for scratch in _scratch:
             shutil.rmtree(scratch, ignore_errors=True)
         stderr = _text(_read(log))
@@ -189,11 +205,3 @@ def evaluate_candidate(ctx, child_script, candidate, precision, plan, child_time
         elif result["checks"] and result["checks"][0]["name"] != "memory":
             result["checks"] = [{"name": "exists", "ok": True}, {"name": "static", "ok": True}] + result["checks"]
     write(result, ctx)
-
-
-def _started(script, workspace, log, device):
-    import adrs_kernel_wire as wire
-
-    child = start_child(script, workspace, log)
-    child.send(wire.encode({"device": str(device)}))
-    return child
