@@ -59,13 +59,24 @@ export function tail(text: string, n = TAIL): string {
 }
 
 export async function runEvaluation(opts: RunEvaluationOptions): Promise<EvaluationOutcome> {
-  const outcome = await runEvaluationOnce(opts);
+  const trusted: TrustedChannel = {};
+  const outcome = await runEvaluationOnce(opts, trusted);
   if ('result' in outcome) return outcome;
-  const cause = infrastructureCause(outcome);
+  const cause = infrastructureCause(outcome, trusted.infraReport);
   return cause ? { ...outcome, infrastructure: cause } : outcome;
 }
 
-async function runEvaluationOnce(opts: RunEvaluationOptions): Promise<EvaluationOutcome> {
+/** What the trusted side reported on a channel the candidate cannot write (see infrastructure.ts). */
+interface TrustedChannel {
+  infraReport?: string;
+}
+
+const INFRA_REPORT_MAX_BYTES = 16 * 1024;
+
+async function runEvaluationOnce(
+  opts: RunEvaluationOptions,
+  channel: TrustedChannel,
+): Promise<EvaluationOutcome> {
   const started = Date.now();
   const readonlyDirs: Record<string, string> = { problem: opts.target.evaluatorDir };
   if (opts.target.workloadsDir) readonlyDirs.workloads = opts.target.workloadsDir;
@@ -115,6 +126,7 @@ async function runEvaluationOnce(opts: RunEvaluationOptions): Promise<Evaluation
     const resultRel = `.adrs-result-${randomBytes(6).toString('hex')}.json`;
     const resultPath = `${home}/${resultRel}`;
     const cacheOutRel = `.adrs-cache-${randomBytes(6).toString('hex')}.json`;
+    const infraRel = `.adrs-infra-${randomBytes(6).toString('hex')}.txt`;
     const workloads = session.mounts.workloads ?? '';
     const fill = (arg: string): string =>
       arg
@@ -140,6 +152,9 @@ async function runEvaluationOnce(opts: RunEvaluationOptions): Promise<Evaluation
       env.PYTHONPATH = [session.mounts.harness, opts.target.env?.PYTHONPATH].filter(Boolean).join(':');
     }
     if (session.mounts.differential) env.ADRS_DIFFERENTIAL_DIR = session.mounts.differential;
+    // Platform faults are reported here by the trusted side only (warden, harness/sitecustomize.py); without
+    // trust domains the candidate could write it, so there is no such channel and only sandbox starts count.
+    if (trusted) env.ADRS_INFRA_REPORT = `${home}/${infraRel}`;
     if (opts.onProgress) env[PROGRESS_ENV] = '1';
     if (cacheDir && session.mounts.cache) {
       env[EVAL_ENV.cacheDir] = session.mounts.cache;
@@ -150,6 +165,10 @@ async function runEvaluationOnce(opts: RunEvaluationOptions): Promise<Evaluation
       trusted,
       ...(opts.onProgress ? { onStderr: progressLines(opts.onProgress) } : {}),
     });
+    if (trusted) {
+      const report = await read(infraRel, INFRA_REPORT_MAX_BYTES).catch(() => undefined);
+      if (report?.length) channel.infraReport = report.toString('utf8');
+    }
     const common = {
       durationMs: Date.now() - started,
       stderrTail: tail(res.stderrTail),

@@ -76,6 +76,39 @@ describe.skipIf(Boolean(missing) && process.env.CI !== 'true')(
       expect(result.feedback).toMatch(/the candidate process died \(exit code 3\)/);
     });
 
+    it("refuses a self-reported time above the trusted parent's own wall time for the batch (timing-consistent)", async () => {
+      // The child's timing request is replaced (checks in its own process patched out too): each call "took" 10 s.
+      const source = [
+        'import torch',
+        'import torch.nn as nn',
+        '_m = __import__("s" + "ys").modules',
+        '_d = _m["adrs_ker" + "nel_driver"]',
+        '_real = _d.OPS["time"]',
+        'def _slow(state, header, tensors):',
+        '    sent = []',
+        '    send = _d.send',
+        '    _d.send = lambda h, t=(): sent.append(h)',
+        '    try:',
+        '        out = _real(state, header, tensors)',
+        '    finally:',
+        '        _d.send = send',
+        '    send(dict(sent[0], times=[10.0] * len(sent[0]["times"])))',
+        '    return out',
+        '_d.OPS["time"] = _slow',
+        '_d.OPS["check"] = lambda *a: ({}, [])',
+        'class ModelNew(nn.Module):',
+        '    def forward(self, A, B):',
+        '        return torch.matmul(A, B)',
+        '',
+      ].join('\n');
+      const { result } = await runEvaluator(problem, 'model_new.py', source, 'screen', {
+        ADRS_DEVICE: 'cpu',
+      });
+      expect(result.correct).toBe(false);
+      expect(failedCheck(result), result.feedback).toBe('timing-consistent');
+      expect(result.feedback).toMatch(/reported 50000\.000 ms for 5 calls .* evaluator's own clock saw/);
+    });
+
     it('does not accept a forged result printed by the candidate', async () => {
       const forged = JSON.stringify({ correct: true, metrics: { speedup: 100 }, checks: [] });
       const source = `import os, sys\nimport torch.nn as nn\n\nclass ModelNew(nn.Module):\n    def forward(self, A, B):\n        sys.stdout.write('${forged}')\n        sys.stdout.flush()\n        os._exit(0)\n`;

@@ -13,6 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers/cli.js';
 import { verifyFiles } from '../orchestrator/evaluate/verify-files.js';
 import { seedFiles } from '../orchestrator/evaluate/workspace.js';
 import { verifyStage } from '../orchestrator/loop/verify-stage.js';
@@ -31,7 +32,7 @@ if (!asRoot)
  * limit to nothing and forks (EAGAIN, as when the evaluator uid's processes fill the limit): on every try
  * (`always`), or on the first try of each pair seed (`once`, marked in `state`, a folder outside the private /tmp).
  */
-function faultyMatmul(dir: string, state: string, mode: 'once' | 'always'): LoadedProblem {
+function faultyMatmul(dir: string, state: string, mode: 'once' | 'always' | 'marked'): LoadedProblem {
   const out = path.join(dir, `matmul-${mode}`);
   cpSync(path.join(root, 'problems', 'matmul-cpu'), out, { recursive: true });
   const yaml = path.join(out, 'problem.yaml');
@@ -49,7 +50,15 @@ function faultyMatmul(dir: string, state: string, mode: 'once' | 'always'): Load
   ])
     rmSync(path.join(out, 'workloads', big));
   const evaluator = path.join(out, 'evaluator', 'evaluate.py');
-  const fault = `import os as _os, resource as _res
+  // `marked`: every stage faults while `state`/fault exists (the platform breaks after the bundle was made).
+  const fault =
+    mode === 'marked'
+      ? `import os as _os, resource as _res
+if _os.path.exists(${JSON.stringify(state)} + "/fault"):
+    _res.setrlimit(_res.RLIMIT_NPROC, (0, 0))
+    _os.fork()
+`
+      : `import os as _os, resource as _res
 if _os.environ.get("ADRS_STAGE") == "time":
     _mark = ${JSON.stringify(state)} + "/" + _os.environ.get("ADRS_SEED", "0")
     if ${mode === 'always' ? 'True' : 'not _os.path.exists(_mark)'}:
@@ -138,4 +147,90 @@ describe.runIf(asRoot)('verification under a platform fault', () => {
       rmSync(state, { recursive: true, force: true });
     }
   }, 600_000);
+
+  it('adrs verify of an imported bundle under a platform fault says so in one line, exits non-zero and stores nothing', async () => {
+    const state = stateDir();
+    try {
+      const problem = faultyMatmul(dir, state, 'marked');
+      const seed = seedFiles(problem);
+      const files = { 'matmul.c': FASTER(seed['matmul.c']!) };
+      const runDb = path.join(dir, 'bundle-run.db');
+      const store = Store.open(runDb);
+      store.upsertProblem({
+        name: problem.spec.name,
+        contentHash: problem.contentHash,
+        dir: problem.dir,
+        spec: problem.spec,
+      });
+      const run = store.createRun({
+        problemName: problem.spec.name,
+        problemHash: problem.contentHash,
+        strategy: 'evolve',
+        sandbox: 'local',
+        config: {},
+      });
+      const base = store.insertCandidate({
+        runId: run.id,
+        problemName: problem.spec.name,
+        problemHash: problem.contentHash,
+        files: seed,
+        proposer: 'seed',
+      });
+      const cand = store.insertCandidate({
+        runId: run.id,
+        problemName: problem.spec.name,
+        problemHash: problem.contentHash,
+        parentId: base.id,
+        generation: 1,
+        files,
+        proposer: 'test',
+      });
+      // A real verification while the platform is healthy: the bundle carries a real verdict.
+      const { verdict } = await verifyFiles({
+        problem,
+        sandbox,
+        candidateId: cand.id,
+        files,
+        baselineCandidateId: base.id,
+        seed: 3,
+      });
+      store.insertVerdict(verdict);
+      store.close();
+      const bundle = path.join(dir, 'fault.tar.gz');
+      const exp = await cli(['export', cand.id, '-o', bundle, '--db', runDb]);
+      expect(exp.code, exp.err).toBe(0);
+      const db = path.join(dir, 'claims.db');
+      const imp = await cli(['import', bundle, '--db', db]);
+      expect(imp.code, imp.err).toBe(0);
+      const id = imp.out.trim();
+      const verdicts = (): unknown[] => {
+        const s = Store.open(db);
+        try {
+          return s.db
+            .prepare('SELECT claimed_by, verified, speedup FROM verdicts WHERE candidate_id = ? ORDER BY id')
+            .all(id);
+        } finally {
+          s.close();
+        }
+      };
+      const before = verdicts();
+      expect(before).toHaveLength(1);
+      expect((before[0] as { claimed_by: string | null }).claimed_by).toMatch(/^fp:/);
+      // Now the platform breaks: every evaluator run fails to fork (its uid's process budget is spent).
+      writeFileSync(path.join(state, 'fault'), '');
+      const v = await cli(['verify', bundle, '--problem', problem.dir, '--db', db]);
+      expect(v.code).not.toBe(0);
+      const errors = v.err.split('\n').filter((l) => l.startsWith('adrs:'));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(
+        /not verified: a platform fault, not the candidate, stopped the verification \(.*could not start a process.*\); nothing was recorded/,
+      );
+      expect(v.out).not.toMatch(/here:|AGREES|DISAGREES/);
+      expect(v.err).not.toMatch(/recorded this machine's verdict/);
+      // The claim stays a claim: no verdict of this machine was stored for it.
+      expect(verdicts()).toEqual(before);
+    } finally {
+      rmSync(state, { recursive: true, force: true });
+    }
+  }, 900_000);
 });

@@ -78,7 +78,19 @@ def spawn_evaluator(argv, trusted, fd):
         os.execvp(argv[0], argv)
     except OSError as error:
         print(f"adrs warden: cannot start the evaluator {argv[0]}: {error}", file=sys.stderr)
+        report(f"adrs warden: cannot start the evaluator {argv[0]}: {error}")
     os._exit(127)
+
+
+def report(line):
+    """A platform fault on the trusted channel (ADRS_INFRA_REPORT, a file no candidate can write), not stderr."""
+    path = os.environ.get("ADRS_INFRA_REPORT")
+    if path:
+        try:
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(line.replace("\n", " ") + "\n")
+        except OSError:
+            pass
 
 
 def spawn_candidate(request, fds, candidate):

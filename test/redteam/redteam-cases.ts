@@ -39,6 +39,11 @@ export interface RedteamCase {
   file: string;
   /** A Python module the sandbox's python3 must have for the case to mean anything. */
   needs?: 'torch';
+  /**
+   * False where the wall is the trusted parent's own comparison and clock, which hold with or without trust
+   * domains (the kernel harness's references and timer never leave the evaluator): no opt-out control run.
+   */
+  control?: false;
   /** What must hold of the outcome; returns a reason when it does not. */
   expect: (outcome: EvaluationOutcome, text: string) => string | undefined;
 }
@@ -196,6 +201,47 @@ export const CASES: RedteamCase[] = [
     expect: rejected(/died \(exit code 0\)/),
     needs: 'torch',
   },
+  {
+    name: "KernelBench ModelNew sleeps 25 ms a call and replaces the child's timing request to report 100 ns a call",
+    problem: 'kb',
+    file: 'kb-fake-time.py',
+    control: false,
+    // The parent's clock replaces the forged figure: the run may stand, but at the kernel's real (slow) speed.
+    expect: (o, text) => {
+      const forged = notForged(o, text) ?? noLeak(o, text);
+      if (forged) return forged;
+      if (o.status !== 'ok')
+        return /timing-consistent|forged/.test(text)
+          ? undefined
+          : `failed for another reason: ${text.slice(0, 300)}`;
+      const kernel = o.result.metrics.kernel_time_s ?? 0;
+      if (kernel < 0.02)
+        return `the forged time was accepted: ${kernel} s per call (the kernel sleeps 25 ms)`;
+      if ((o.result.metrics.speedup ?? 0) >= 1)
+        return `a speedup reached the metrics: ${o.result.metrics.speedup}`;
+      const source = String(o.result.artifacts.timing_source ?? '');
+      return /^0 batch\(es\) timed by the kernel's process/.test(source)
+        ? undefined
+        : `the kernel's own figure was used for some batch: ${source}`;
+    },
+    needs: 'torch',
+  },
+  {
+    name: 'KernelBench ModelNew returns zeros and patches every check in its own process (compare, outputs, snapshot)',
+    problem: 'kb',
+    file: 'kb-wrong-patched.py',
+    control: false,
+    expect: rejected(/correct: wrong result on trial 0/),
+    needs: 'torch',
+  },
+  {
+    name: 'KernelBench ModelNew is right on its first call only, then returns copies of that answer (checks patched)',
+    problem: 'kb',
+    file: 'kb-first-call.py',
+    control: false,
+    expect: rejected(/correct: wrong result on trial 1/),
+    needs: 'torch',
+  },
 ];
 
 const temps: string[] = [];
@@ -272,7 +318,7 @@ function smallEplbWorkloads(): string {
 }
 
 /** The cases whose evaluator an opt-out (`trust_domains: false`) leaves beatable: the control runs. */
-export const CONTROLLED = (c: RedteamCase): boolean => isPeer(c.problem);
+export const CONTROLLED = (c: RedteamCase): boolean => isPeer(c.problem) && c.control !== false;
 
 /**
  * Runs one hostile candidate through its problem's real evaluator (stage screen) in `sandbox`. With

@@ -1,49 +1,42 @@
-"""The child-side flow of a kernel evaluation: reference first, then the candidate under every runtime defence.
+"""The child side of a kernel evaluation: runs in the candidate's trust domain and only answers the parent's requests.
 
-Order matters (kernels.md B.2):
-1. every input is generated and every reference output computed BEFORE the candidate is imported, so a
-   candidate that patches torch at import cannot change the reference, and reference outputs stay alive
-   (a freshly allocated output can never alias them);
-2. the reference is timed (for the speedup), the identity snapshot and thread counts are taken;
-3. the candidate is imported and called on clones of pristine inputs, one fresh random input set per
-   trial; allocator memory is poisoned with NaN before each call (reads of unwritten memory show);
-4. determinism: the first and last trials run again after poisoning with another value; bit-for-bit equal;
-5. timing (adrs_kernel_timing), then the last timed output is compared with the reference too, so a kernel
-   that behaves differently once it is being timed is caught; inputs, patches and threads are re-checked.
+The child never sees a reference output and decides nothing that counts as success. It receives inputs over
+its stdin (adrs_kernel_wire), calls the candidate's kernel, and sends the outputs and its own clock readings
+back to the trusted parent (adrs_kernel_conductor), which compares the outputs with references computed in
+its own process and accepts a self-reported time only when its own clock agrees. The runtime defences kept
+here (adrs_kernel_guard: aliased or lazy outputs, mutated inputs, patched timers, threads, side streams) are
+a first line that gives the model precise feedback; a candidate that defeats them only reaches the parent.
+A refusal the child reports is accepted as the candidate's failure (a candidate can only fail itself).
 
-`run` returns the evaluator result dict (evaluators/result.ts) with feedback for the model.
+Requests (JSON header + tensors): load, call, put, warm, time, check, end; see `OPS`.
 """
 
-import json
 import os
 import sys
 import traceback
 
 import adrs_kernel_guard as guard
 import adrs_kernel_timing as timing
+import adrs_kernel_wire as wire
 from adrs_kernel_guard import Refused
 
+MAX_INPUT_BYTES = 16 << 30
 
-class Case:
-    """One input set: `make()` returns the argument tuple on the device (fresh random tensors)."""
 
-    def __init__(self, label, make):
-        self.label = label
-        self.make = make
-        self.args = None
-        self.ref = None
+class State:
+    def __init__(self, device, loader):
+        self.device = device
+        self.loader = loader
+        self.fn = None
+        self.stored = {}
+        self.kept = []
+        self.snapshot = None
+        self.threads = None
+        self.flusher = None
 
 
 def _tail(limit=1500):
     return traceback.format_exc()[-limit:]
-
-
-def _fail(result, check, message, passed):
-    result["checks"] = [{"name": n, "ok": True} for n in passed] + [{"name": check, "ok": False, "detail": message[:2000]}]
-    result["correct"] = False
-    result["feedback"] = f"{check}: {message}"
-    result["metrics"], result["timings"] = {}, {}
-    return result
 
 
 def _call(fn, args, device, what):
@@ -57,177 +50,123 @@ def _call(fn, args, device, what):
         raise Refused("runs", f"{what} raised {error!r}\n{_tail()}") from None
 
 
-def _out_of_memory(error):
-    text = str(error).lower()
-    return "can't allocate memory" in text or "out of memory" in text or "cannot allocate memory" in text
-
-
-def _memory_message(error):
-    """The problem's own inputs or reference outputs do not fit: a problem setting to change, not a candidate fault."""
-    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return ("the problem's inputs or the reference's outputs do not fit in the memory limit before any candidate code "
-            f"ran ({first[:300]}): raise resources.memory_mb in problem.yaml, or make the sizes in the problem file "
-            "smaller (KernelBench sizes are chosen for GPUs)")
-
-
-def _prepare(cases, reference, device):
-    for case in cases:
-        case.args = case.make()
-        case.ref = reference(*guard.clone_args(case.args))
-        guard.synchronize(device)
-
-
-def _time(fn, cases, device, cfg, flusher):
-    """One sample per `cfg.samples`: the sum over timed cases of the median of `trials` calls."""
-    samples, host = [], []
-    for _ in range(cfg["samples"]):
-        total, total_host = 0.0, 0.0
-        for case in cases:
-            m, h = timing.time_calls(fn, case.args, device, cfg["warmup"], cfg["trials"], flusher)
-            total += timing.median(m)
-            total_host += timing.median(h)
-        samples.append(total)
-        host.append(total_host)
-    return samples, host
-
-
-def _reference_jitter(reference, case):
-    """Largest difference between the reference's output on case and a second run of it on the same inputs."""
-    again = reference(*guard.clone_args(case.args))
-    return guard.compare(again, case.ref)[1]
-
-
-def run(cfg, cases, timed, reference, load_candidate, extra_modules=()):
-    """cfg: device, warmup, trials, samples, time_reference (bool), determinism (bool), trial_note (str)."""
-    device = cfg["device"]
-    result = {"correct": False, "metrics": {}, "timings": {}, "feedback": "", "artifacts": {}, "checks": []}
-    passed = []
+def op_load(state, header, _tensors):
+    state.snapshot = guard.Snapshot([sys.modules[__name__], timing, wire] + list(state.loader.modules))
+    state.threads = guard.thread_counts()
     try:
-        _prepare(cases + timed, reference, device)
-    except MemoryError as error:
-        return _fail(result, "memory", _memory_message(error), passed)
-    except RuntimeError as error:
-        if not _out_of_memory(error):
-            raise
-        return _fail(result, "memory", _memory_message(error), passed)
-    flusher = timing.Flusher(device)
-    ref_samples = []
-    if cfg.get("time_reference") and timed:
-        ref_samples, _ = _time(reference, timed, device, cfg, flusher)
-    snapshot = guard.Snapshot(extra_modules)
-    threads_before = guard.thread_counts()
-    try:
-        fn = load_candidate()
-    except Refused as refused:
-        return _fail(result, refused.check, str(refused), passed)
+        state.fn = state.loader.load(header)
+    except Refused:
+        raise
     except BaseException as error:  # noqa: BLE001 - even SystemExit from the candidate is data
-        return _fail(result, "import", f"importing the candidate failed: {error!r}\n{_tail()}", passed)
-    passed.append("import")
-    try:
-        snapshot.require_unchanged("after importing the candidate")
-        kept = []
-        worst = 0.0
-        for case in cases:
-            example = case.ref
-            guard.poison(device, 2 * example.numel() * example.element_size(), float("nan"))
-            args = guard.clone_args(case.args)
-            out = _call(fn, args, device, f"the kernel on {case.label}")
-            guard.check_output(out, case.ref, device, guard.tensors_in(args), kept)
-            guard.check_inputs_unchanged(args, case.args)
-            ok, diff, tol = guard.compare(out, case.ref)
-            if not ok:
-                raise Refused("correct", f"wrong result on {case.label}: max |out - ref| = {diff:.3g} "
-                              f"(allclose with atol = rtol = {tol:g} for {case.ref.dtype})")
-            worst = max(worst, diff)
-            kept.append(out)
-        if cases:
-            passed += ["plain-tensor", "fresh-output", "inputs-unchanged", "correct"]
-            result["metrics"]["max_abs_diff"] = worst
-        if cfg.get("determinism", True) and cases:
-            for index in sorted({0, len(cases) - 1}):
-                case = cases[index]
-                guard.poison(device, 2 * case.ref.numel() * case.ref.element_size(), -12345.0)
-                args = guard.clone_args(case.args)
-                again = _call(fn, args, device, f"the kernel on {case.label} (second run)")
-                guard.check_output(again, case.ref, device, guard.tensors_in(args), kept)
-                # "reference": the candidate may vary run to run as much as the reference itself does (KernelBench's
-                # level3 LSTM draws a fresh random initial state per call: 1e-8 apart), never more, and always within
-                # the tolerance; a bit-exact reference (most problems) still demands bit-exact results.
-                if cfg.get("determinism") == "reference":
-                    jitter = _reference_jitter(reference, case)
-                    ok, diff, _ = guard.compare(again, kept[index])
-                    same = guard._equal(again, kept[index]) or (ok and jitter > 0 and diff <= 10 * jitter)
-                else:
-                    same = guard._equal(again, kept[index])
-                if not same:
-                    _, diff, _ = guard.compare(again, kept[index])
-                    raise Refused("deterministic", f"two runs on the same inputs ({case.label}) differ (max |diff| = "
-                                  f"{diff:.3g}); results must not depend on uninitialised memory or timing")
-            passed.append("deterministic")
-        snapshot.require_unchanged("after the correctness trials")
-        message = guard.thread_report(threads_before, guard.thread_counts())
-        if message:
-            raise Refused("no-threads", message)
-        if timed:
-            samples, host = _time(fn, timed, device, cfg, flusher)
-            for case in timed:
-                args = guard.clone_args(case.args)
-                out = _call(fn, args, device, f"the kernel on {case.label} (after timing)")
-                guard.check_output(out, case.ref, device, guard.tensors_in(args), [])
-                guard.check_inputs_unchanged(args, case.args)
-                ok, diff, tol = guard.compare(out, case.ref)
-                if not ok:
-                    raise Refused("correct-when-timed", f"wrong result on {case.label} after timing: max |out - ref| "
-                                  f"= {diff:.3g} (tolerance {tol:g})")
-            snapshot.require_unchanged("after timing")
-            message = guard.thread_report(threads_before, guard.thread_counts())
-            if message:
-                raise Refused("no-threads", message)
-            if device.type == "cuda":
-                escaped = timing.escaped_stream(samples, host)
-                if escaped:
-                    raise Refused("timed-stream", escaped)
-            passed += ["correct-when-timed", "no-patching", "no-threads"]
-            result["timings"]["kernel"] = samples
-            result["timings"]["kernel_host"] = host
-            result["metrics"]["kernel_time_s"] = timing.median(samples)
-            if ref_samples:
-                result["timings"]["reference"] = ref_samples
-                result["metrics"]["reference_time_s"] = timing.median(ref_samples)
-        else:
-            passed += ["no-patching", "no-threads"]
-    except Refused as refused:
-        return _fail(result, refused.check, str(refused), passed)
-    result["correct"] = True
-    result["checks"] = [{"name": n, "ok": True} for n in dict.fromkeys(passed)]
-    return result
+        raise Refused("import", f"importing the candidate failed: {error!r}\n{_tail()}") from None
+    state.snapshot.require_unchanged("after importing the candidate")
+    return {}, []
 
 
-def pick_device(requested):
-    """ADRS_DEVICE if given (cuda must then exist), else cuda when torch sees a GPU, else cpu."""
-    import torch
+def op_call(state, header, tensors):
+    pristine = wire.unpack_args(header["args"], [t.to(state.device) for t in tensors])
+    guard.poison(state.device, int(header.get("poison_bytes", 0)), float(header.get("poison", 0.0)))
+    args = guard.clone_args(pristine)
+    out = _call(state.fn, args, state.device, f"the kernel on {header.get('label', 'an input set')}")
+    guard.check_output(out, None, state.device, guard.tensors_in(args), state.kept)
+    guard.check_inputs_unchanged(args, pristine)
+    state.kept.append(out)
+    return {}, [out]
 
-    if requested == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("ADRS_DEVICE=cuda but torch sees no CUDA device")
-    if requested:
-        return torch.device(requested)
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+def op_put(state, header, tensors):
+    state.stored[header["id"]] = wire.unpack_args(header["args"], [t.to(state.device) for t in tensors])
+    return {}, []
 
 
-def serve(handler):
-    """Child main: reads the JSON request on stdin, calls handler(request), replies on a private copy of stdout.
+def op_warm(state, header, _tensors):
+    args = state.stored[header["id"]]
+    for _ in range(int(header["calls"])):
+        _call(state.fn, args, state.device, "the kernel (warm-up)")
+    return {}, []
 
-    The candidate's own prints land on stderr (fd 1 is pointed there); the reply echoes the parent's nonce.
-    """
-    channel = os.fdopen(os.dup(1), "wb")
+
+def _null(*_args):
+    return None
+
+
+def op_time(state, header, tensors):
+    """Times `trials` calls on the inputs that came with this request (or the same loop around nothing: null)."""
+    state.flusher = state.flusher or timing.Flusher(state.device)
+    args = wire.unpack_args(header["args"], [t.to(state.device) for t in tensors])
+    null = bool(header.get("null"))
+    fn, args = (_null, ()) if null else (state.fn, args)
+    guard.synchronize(state.device)
+    measured, host, out = timing.time_calls(fn, args, state.device, 0, int(header["trials"]), state.flusher)
+    if not null and state.device.type == "cuda":
+        escaped = timing.escaped_stream(measured, host)
+        if escaped:
+            raise Refused("timed-stream", escaped)
+    # The parent stops its clock on this message; the last output follows in a message of its own.
+    send({"ok": True, "times": measured, "host": host})
+    return {}, ([] if null else [out])
+
+
+def op_check(state, _header, _tensors):
+    state.snapshot.require_unchanged("after the kernel ran")
+    message = guard.thread_report(state.threads, guard.thread_counts())
+    if message:
+        raise Refused("no-threads", message)
+    return {}, []
+
+
+OPS = {"load": op_load, "call": op_call, "put": op_put, "warm": op_warm, "time": op_time, "check": op_check}
+
+_channel = []
+
+
+def send(header, tensors=()):
+    """Writes one message on the reply channel (a private copy of the original stdout)."""
+    _channel[0].write(wire.encode(header, tensors))
+    _channel[0].flush()
+
+
+def _read_exact(size):
+    data = b""
+    while len(data) < size:
+        chunk = sys.stdin.buffer.read(size - len(data))
+        if not chunk:
+            raise EOFError("the evaluator closed the request pipe")
+        data += chunk
+    return data
+
+
+class Loader:
+    """What a problem's child gives `serve`: `load(request)` returns the kernel callable; `modules` are watched."""
+
+    def __init__(self, load, modules=()):
+        self.load = load
+        self.modules = modules
+
+
+def serve(loader_for):
+    """Child main: `loader_for(device)` returns a Loader. The candidate's own prints land on stderr (fd 1 points there)."""
+    _channel.append(os.fdopen(os.dup(1), "wb"))
     os.dup2(2, 1)
     sys.dont_write_bytecode = True
-    request = json.loads(sys.stdin.read())
-    nonce = request.pop("nonce")
-    try:
-        reply = handler(request)
-    except Refused as refused:
-        reply = _fail({"artifacts": {}}, refused.check, str(refused), [])
-    reply["nonce"] = nonce
-    channel.write(json.dumps(reply).encode())
-    channel.flush()
+    header, _ = wire.read_message(_read_exact, 0)
+    state = State(guard.device(header["device"]), None)
+    state.loader = loader_for(state.device)
+    send({"ok": True})
+    while True:
+        try:
+            header, tensors = wire.read_message(_read_exact, MAX_INPUT_BYTES)
+        except EOFError:
+            return
+        op = OPS.get(str(header.get("op")))
+        if op is None:
+            return
+        try:
+            reply, out = op(state, header, tensors)
+            send({"ok": True, **reply}, out)
+        except Refused as refused:
+            send({"ok": False, "check": refused.check, "message": str(refused)[:4000]})
+            return
+        except wire.WireError as error:
+            send({"ok": False, "check": "runs", "message": f"the kernel returned something that cannot be sent back: {error}"})
+            return

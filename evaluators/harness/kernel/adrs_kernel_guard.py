@@ -144,8 +144,13 @@ def _overlaps(a, b):
     return a is not None and b is not None and a[0] < b[1] and b[0] < a[1]
 
 
+def device(name):
+    """The torch device the parent chose (it sees the same GPUs)."""
+    return torch.device(name)
+
+
 def check_output(out, ref, device, inputs, earlier):
-    """Raises Refused unless `out` is a fresh, plain, real tensor like `ref`."""
+    """Raises Refused unless `out` is a fresh, plain, real tensor (like `ref`, where the caller has one)."""
     if _type(out) is not _Tensor:
         what = _type(out).__name__
         hint = " (a torch.Tensor subclass or lazy wrapper)" if _isinstance(out, _Tensor) else ""
@@ -155,10 +160,8 @@ def check_output(out, ref, device, inputs, earlier):
                       "return a dense strided tensor with real storage")
     if out.device.type != device.type:
         raise Refused("device", f"returned a tensor on {out.device}, expected {device.type}")
-    if out.dtype != ref.dtype:
-        raise Refused("dtype", f"returned dtype {out.dtype}, expected {ref.dtype} (the reference's dtype)")
-    if tuple(out.shape) != tuple(ref.shape):
-        raise Refused("shape", f"returned shape {tuple(out.shape)}, expected {tuple(ref.shape)}")
+    if ref is not None:
+        check_like(out, ref)
     span = storage_span(out) if out.numel() else None
     if out.numel() and (span is None or _tensor_data_ptr(out) == 0):
         raise Refused("plain-tensor", "returned a tensor without real storage")
@@ -170,6 +173,14 @@ def check_output(out, ref, device, inputs, earlier):
         if prev.numel() and _overlaps(span, storage_span(prev)):
             raise Refused("fresh-output", "returned the same buffer as an earlier call (a cached output); "
                           "allocate a new output tensor on every call")
+
+
+def check_like(out, ref):
+    """The reference's dtype and shape (checked by the parent on what came back, and by the child where it can)."""
+    if out.dtype != ref.dtype:
+        raise Refused("dtype", f"returned dtype {out.dtype}, expected {ref.dtype} (the reference's dtype)")
+    if tuple(out.shape) != tuple(ref.shape):
+        raise Refused("shape", f"returned shape {tuple(out.shape)}, expected {tuple(ref.shape)}")
 
 
 def check_inputs_unchanged(args, pristine):

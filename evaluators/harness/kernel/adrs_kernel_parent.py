@@ -1,9 +1,10 @@
 """The parent side of a kernel evaluation: static checks, then the candidate's child process, then one JSON result.
 
-The parent never imports torch or the candidate. It runs the static checks (adrs_kernel_static), starts the
-problem's child script in its own session with a JSON request on stdin (including a random nonce), kills
-the whole process group on timeout, and accepts only a reply that echoes the nonce. Whatever the candidate
-does, the parent writes one result (evaluators/result.ts) to ADRS_RESULT.
+The parent never imports the candidate. It runs the static checks (adrs_kernel_static), then hands the problem's
+plan (inputs, reference, timing settings, made here) to adrs_kernel_conductor, which computes the reference
+outputs in this process, drives the problem's child script (the candidate's uid) over pipes, compares the
+outputs and keeps its own clock. Whatever the candidate does, the parent writes one result
+(evaluators/result.ts) to ADRS_RESULT.
 
 Environment: ADRS_STAGE, ADRS_SEED, ADRS_RESULT, ADRS_WORKSPACE, ADRS_WORKLOADS, ADRS_SAMPLES (set by the
 platform); ADRS_DEVICE=cpu|cuda forces a device (default: cuda when torch sees one, else cpu);
@@ -13,7 +14,6 @@ KERNEL_CHILD_TIMEOUT_S overrides the child's time limit.
 
 import json
 import os
-import secrets
 import shutil
 import sys
 import tempfile
@@ -25,6 +25,21 @@ sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import adrs_candidate  # noqa: E402
 
 STAGES = ("screen", "verify", "time")
+
+
+class Case:
+    """One input set: `make()` returns the argument tuple (fresh random tensors), made in the trusted process.
+
+    A timed case may give `remake(k)`: another input set of the same shapes for the k-th timed batch, so every
+    batch's inputs are new when they are sent at "go" (nothing can be prepared for them in advance).
+    """
+
+    def __init__(self, label, make, remake=None):
+        self.label = label
+        self.make = make
+        self.remake = remake
+        self.args = None
+        self.ref = None
 
 
 class SetupError(Exception):
@@ -75,50 +90,28 @@ def static_result(workspace, file, precision, allowed_lines=()):
                    ["exists"], {"static_findings": json.dumps(found[:20])})
 
 
-def run_child(script, request, workspace, timeout):
-    """Runs `script` with `request` (a dict) on stdin; returns (reply dict or None, why not, stderr tail).
+def start_child(script, workspace, log):
+    """Starts the problem's child script in the candidate's trust domain; returns the adrs_candidate process.
 
-    The child (the candidate's kernel with the timer and the correctness check beside it: CUDA events time work
-    in the CUDA context of the process that launched it) runs in the candidate's trust domain through
-    adrs_candidate: another uid, only its own pipes, so it cannot read this process's environment or files or
-    write the result. What it reports about time and correctness is still self-reported (see the README).
+    The child runs through adrs_candidate: another uid, only the pipes this process owns, so it cannot read this
+    process's environment, files or memory (the references live there), signal it or write the result.
     """
-    nonce = secrets.token_hex(16)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ADRS_") or k == "ADRS_DEVICE"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ADRS_")}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     # The candidate's uid has no writable home and cannot open $TMPDIR (this process's own): Triton and
     # load_inline compile into a fresh folder under /tmp that it owns for the run.
     scratch = tempfile.mkdtemp(prefix="adrs-kernel-cache-", dir="/tmp" if os.path.isdir("/tmp") else None)
     os.chmod(scratch, 0o1777)
+    _scratch.append(scratch)
     env["TRITON_CACHE_DIR"] = os.path.join(scratch, "triton")
     env["TORCH_EXTENSIONS_DIR"] = os.path.join(scratch, "torch_extensions")
     env["HOME"] = scratch
-    # The child imports the kernel harness (this folder) and the evaluator's own modules (the script's folder).
+    # The child imports the kernel harness (this folder) and the evaluator's own child module (the script's folder).
     env["PYTHONPATH"] = os.pathsep.join([os.path.dirname(os.path.abspath(script)), os.path.dirname(os.path.abspath(__file__)), workspace])
-    log = tempfile.TemporaryFile()
-    child = adrs_candidate.start([sys.executable, script], cwd=workspace, env=env, stderr=log.fileno())
-    payload = json.dumps({**request, "nonce": nonce}).encode()
-    try:
-        out = child.communicate(payload, timeout)
-    except adrs_candidate.CandidateError:
-        child.kill()
-        child.close(timeout=2.0)
-        shutil.rmtree(scratch, ignore_errors=True)
-        return None, f"did not finish within {timeout:g} s", _text(_read(log))
-    status = child.close(timeout=2.0)  # and anything the candidate left running in its session is killed
-    shutil.rmtree(scratch, ignore_errors=True)
-    err = _read(log)
-    try:
-        reply = json.loads(out.decode("utf-8"))
-    except ValueError:
-        reply = None
-    if not isinstance(reply, dict) or reply.get("nonce") != nonce:
-        status = 0 if status is None else status
-        how = f"signal {-status}" if status < 0 else f"exit code {status}"
-        why = "wrote an unexpected reply on the evaluator's channel" if out.strip() else "died"
-        return None, f"the candidate process {why} ({how}) before the evaluator could report", _text(err)
-    reply.pop("nonce", None)
-    return reply, None, _text(err)
+    return adrs_candidate.start([sys.executable, script], cwd=workspace, env=env, stderr=log.fileno())
+
+
+_scratch = []
 
 
 def _read(log):
@@ -145,27 +138,70 @@ def write(result, ctx):
         print(text)
 
 
-def evaluate_candidate(ctx, child_script, candidate, precision, extra, child_timeout_s, reference_lines=None):
-    """The shared body of a kernel evaluator: static checks, then the candidate in a child process, then one result.
+def pick_device(requested):
+    """ADRS_DEVICE if given (cuda must then exist), else cuda when torch sees a GPU, else cpu."""
+    import torch
 
-    `extra` goes into the child's request next to stage, seed, samples, device and the candidate's file name.
+    if requested == "cuda" and not torch.cuda.is_available():
+        raise SetupError("ADRS_DEVICE=cuda but torch sees no CUDA device")
+    if requested:
+        return torch.device(requested)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def evaluate_candidate(ctx, child_script, candidate, precision, plan, child_timeout_s, reference_lines=None):
+    """The shared body of a kernel evaluator: static checks, then the conductor with the candidate's child, one result.
+
+    `plan(device)` (the problem's, run in this trusted process) returns a dict: cases and timed (lists of
+    Case), reference (the callable computing reference outputs here), warmup, trials,
+    samples, time_reference, determinism, request (what the child's loader gets; the candidate's file name is
+    added), and optionally finish(result) to add the problem's metrics and feedback to a correct result.
     """
     result = static_result(ctx["workspace"], candidate, precision, reference_lines or ())
     if result is None:
-        timeout = float(os.environ.get("KERNEL_CHILD_TIMEOUT_S") or child_timeout_s[ctx["stage"]])
-        request = {"stage": ctx["stage"], "seed": ctx["seed"], "samples": ctx["samples"], "device": ctx["device"],
-                   "candidate": candidate, **extra}
-        reply, why, stderr = run_child(child_script, request, ctx["workspace"], timeout)
-        if reply is None:
-            timed_out = (why or "").startswith("did not finish")
+        log = tempfile.TemporaryFile()
+        # The child starts before this process imports torch: the two imports (seconds each) overlap.
+        proc = start_child(child_script, ctx["workspace"], log)
+        try:
+            import adrs_kernel_conductor as conductor
+            import adrs_kernel_wire as wire
+
+            try:
+                device = pick_device(ctx["device"])
+            except SetupError as error:
+                print(f"kernel evaluator: {error}", file=sys.stderr)
+                sys.exit(2)
+            p = plan(device)
+            timeout = float(os.environ.get("KERNEL_CHILD_TIMEOUT_S") or child_timeout_s[ctx["stage"]])
+            cfg = {"device": device, "warmup": p["warmup"], "trials": p["trials"],
+                   "samples": ctx["samples"] or p["samples"], "time_reference": p.get("time_reference", True),
+                   "determinism": p.get("determinism", True), "timeout": timeout,
+                   "request": {**p["request"], "candidate": candidate}}
+            try:
+                proc.send(wire.encode({"device": str(device)}))
+            except adrs_candidate.CandidateError:
+                pass  # it died already: the conductor reports how
+            result = conductor.run(cfg, p["cases"], p["timed"], p["reference"], proc)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                proc.close(timeout=2.0)
+        for scratch in _scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+        stderr = _text(_read(log))
+        dead = result.pop("dead", None)
+        if dead == "died":
             last = _last_error_lines(stderr)
-            message = f"{candidate}: {why}" + (f"\nlast lines of its stderr:\n{last}" if last and not timed_out else "")
-            # "timeout" makes the platform report the evaluation as a timeout, not as an incorrect candidate.
-            result = failure("timeout" if timed_out else "runs", message, ["exists", "static"])
-        else:
-            result = reply
+            if last:
+                result["feedback"] += f"\nlast lines of its stderr:\n{last}"
+        result["feedback"] = f"{candidate}: {result['feedback']}" if dead else result["feedback"]
         if stderr.strip():
             result.setdefault("artifacts", {})["stderr"] = stderr
-        if reply is not None and result.get("correct"):
+        if result.get("correct"):
+            result["checks"] = [{"name": "exists", "ok": True}, {"name": "static", "ok": True}] + result["checks"]
+            result["artifacts"]["device"] = p.get("device_note", str(device))
+            if p.get("finish"):
+                p["finish"](result)
+        elif result["checks"] and result["checks"][0]["name"] != "memory":
             result["checks"] = [{"name": "exists", "ok": True}, {"name": "static", "ok": True}] + result["checks"]
     write(result, ctx)

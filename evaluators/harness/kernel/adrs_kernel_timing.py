@@ -28,12 +28,15 @@ class Flusher:
 
 
 def time_calls(fn, args, device, warmup, trials, flusher=None):
-    """Times `fn(*args)` `trials` times after `warmup` calls; returns (measured seconds, host seconds) lists."""
+    """Times `fn(*args)` `trials` times after `warmup` calls; returns (measured seconds, host seconds, last output).
+
+    The last call's output is kept (the parent compares it with the reference); earlier ones are dropped.
+    """
     flusher = flusher or Flusher(device)
     for _ in range(warmup):
         fn(*args)
         guard.synchronize(device)
-    measured, host = [], []
+    measured, host, out = [], [], None
     for _ in range(trials):
         guard.synchronize(device)
         flusher()
@@ -53,8 +56,7 @@ def time_calls(fn, args, device, warmup, trials, flusher=None):
             h1 = guard._perf()
             measured.append(h1 - h0)
         host.append(h1 - h0)
-        del out
-    return measured, host
+    return measured, host, out
 
 
 def median(values):

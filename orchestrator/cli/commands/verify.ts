@@ -2,9 +2,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { InputError } from '../../../core/errors.js';
+import { AdrsError, InputError } from '../../../core/errors.js';
 import { loadProblem } from '../../../problems/src/load.js';
 import { createSandbox } from '../../../sandboxes/index.js';
+import { infraOf, retryInfrastructure } from '../../evaluate/infra-retry.js';
 import { verifyFiles } from '../../evaluate/verify-files.js';
 import { seedFiles } from '../../evaluate/workspace.js';
 import { openBundle } from '../../export/bundle-archive.js';
@@ -78,13 +79,29 @@ export function register(program: Command, ctx: CliContext): void {
           ctx.warn(
             `checks passed (manifest, patch applies to the seed); re-verifying ${m.candidate.id} on ${problem.spec.name}…`,
           );
-        const { verdict } = await verifyFiles({
-          problem,
-          sandbox,
-          candidateId: m.candidate.id,
-          files,
-          gpus: opts.gpus,
-        });
+        // A platform fault (sandbox start, the evaluator unable to fork) is retried as the loop does; if it
+        // persists there is no measurement: nothing is printed as a verdict and nothing is stored (a claim stays one).
+        const { result, infrastructure } = await retryInfrastructure(
+          () =>
+            verifyFiles({
+              problem,
+              sandbox,
+              candidateId: m.candidate.id,
+              files,
+              gpus: opts.gpus,
+            }),
+          (r) => r.infrastructure ?? infraOf(r.heldOut) ?? infraOf(r.baselineHeldOut),
+          {
+            onRetry: (cause, retry) =>
+              ctx.warn(`platform fault, trying again (${retry}): ${cause.split('\n')[0]}`),
+          },
+        );
+        if (infrastructure)
+          throw new AdrsError(
+            'infrastructure',
+            `${label}: not verified: a platform fault, not the candidate, stopped the verification (${infrastructure.split('\n')[0]}); nothing was recorded; fix the sandbox and run adrs verify again`,
+          );
+        const { verdict } = result;
         const recorded = m.verdict;
         const agrees = recorded
           ? recorded.verified === verdict.verified && intervalsMeet(recorded, verdict)

@@ -1,5 +1,8 @@
 #!/usr/bin/python3
-"""Evaluator for moe-grouped-gemm: static checks, then grouped_gemm.py in a child process (moe_child.py), one JSON result.
+"""Evaluator for moe-grouped-gemm: static checks, inputs and references here, grouped_gemm.py in a child (moe_child.py).
+
+The child (the candidate's uid) only gets inputs and sends outputs back; this process compares them with the
+references it computed and keeps its own clock (adrs_kernel_conductor). One JSON result.
 
 Contract (evaluators/result.ts): ADRS_STAGE screen|verify|time, ADRS_SEED, ADRS_RESULT, ADRS_WORKSPACE (holds
 grouped_gemm.py), ADRS_WORKLOADS (folder of *.json shapes; default: ../workloads/<stage>), ADRS_SAMPLES (timing
@@ -59,6 +62,54 @@ def load_workloads(folder):
     return loads
 
 
+def remaker(mi, s, seed, device):
+    """Fresh inputs of the same shape for the k-th timed batch (the routing may differ; the sizes do not)."""
+    return lambda k: mi.maker(s, mi.mixed_seed(seed, s["seed"], s["file"], "time", k), device)()
+
+
+def planner(ctx, workloads):
+    """The plan for the conductor, made in this trusted process (see adrs_kernel_parent.evaluate_candidate)."""
+
+    def plan(device):
+        import moe_inputs as mi
+        import torch
+
+        stage, seed = ctx["stage"], ctx["seed"]
+        warmup, trials, samples = mi.TIMING[device.type][stage]
+        cases, timed = [], []
+        for w in workloads:
+            s = mi.shape(w, device)
+            for t in range(mi.TRIALS_PER_WORKLOAD[stage]):
+                cases.append(parent.Case(mi.label(s, t), mi.maker(s, mi.mixed_seed(seed, s["seed"], s["file"], "check", t), device)))
+            if s.get("time"):
+                timed.append(parent.Case(mi.label(s), mi.maker(s, mi.mixed_seed(seed, s["seed"], s["file"], "time"), device),
+                                         remaker(mi, s, seed, device)))
+        if not timed:
+            timed = cases[-1:]
+
+        def finish(result):
+            m = result["metrics"]
+            flops = sum(2.0 * c.args[0].shape[0] * c.args[0].shape[1] * c.args[1].shape[2] for c in timed)
+            m["tflops"] = flops / m["kernel_time_s"] / 1e12 if m["kernel_time_s"] > 0 else 0.0
+            m["speedup_vs_torch"] = m["reference_time_s"] / m["kernel_time_s"] if m["kernel_time_s"] > 0 else 0.0
+            names = ", ".join(c.label for c in timed)
+            result["feedback"] = (
+                f"correct on {len(cases)} random input sets ({len(workloads)} shapes: "
+                f"{', '.join(w['file'] for w in workloads)}; fresh routing and values each). "
+                f"Timed on {device}: {names}: median total {m['kernel_time_s'] * 1e3:.3f} ms = {m['tflops']:.2f} TFLOP/s, "
+                f"{m['speedup_vs_torch']:.2f}x the per-expert torch.matmul loop ({m['reference_time_s'] * 1e3:.3f} ms)."
+            )
+            if m["speedup_vs_torch"] > 10:
+                result["feedback"] += " WARNING: more than 10x faster than the reference (KernelBench's excessive-speedup flag)."
+
+        note = torch.cuda.get_device_name(device) if device.type == "cuda" else "torch CPU fallback, fp32, shrunk shapes"
+        return {"cases": cases, "timed": timed, "reference": mi.reference, "warmup": warmup, "trials": trials,
+                "samples": samples, "time_reference": True, "determinism": True, "request": {},
+                "device_note": f"{device} ({note})", "finish": finish}
+
+    return plan
+
+
 def main():
     try:
         ctx = parent.context()
@@ -67,7 +118,7 @@ def main():
     except parent.SetupError as error:
         print(f"moe-grouped-gemm evaluator: {error}", file=sys.stderr)
         return 2
-    parent.evaluate_candidate(ctx, os.path.join(HERE, "moe_child.py"), CANDIDATE, "half", {"workloads": workloads},
+    parent.evaluate_candidate(ctx, os.path.join(HERE, "moe_child.py"), CANDIDATE, "half", planner(ctx, workloads),
                               CHILD_TIMEOUT_S)
     return 0
 
