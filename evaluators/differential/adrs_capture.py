@@ -56,7 +56,7 @@ def opaque(why, value):
 def dump_blob(value, limit):
     """("value", bytes) when the value pickles within `limit` bytes, else an opaque stand-in."""
     try:
-        data = pickle.dumps(value, protocol=PROTOCOL)
+        data = dumps(value)  # dask collections inside as their canonical form, as hashed (see dumps)
     except Exception as e:  # noqa: BLE001 - anything unpicklable becomes opaque
         return opaque("does not pickle: %s" % type(e).__name__, value)
     if len(data) > limit:
