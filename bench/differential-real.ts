@@ -4,11 +4,13 @@
 // Per instance, interleaved in one run: the wall time of a full evaluation by the SWE harness (screen stage:
 // pre/post workload in isolated repeats, the covering tests) with the checks off, and with them on and the base
 // observation kept in the evaluator cache ("warm": every candidate after the first that changes these functions).
-// One cold evaluation first fills the cache (reported, not in the ratio). Also the checks' own seconds inside.
+// One cold evaluation first fills the cache (reported, not in the ratio). Also the checks' own seconds inside, per
+// step for the last warm run, every repeat's seconds, and the load average after each instance (the machine may be
+// shared: the ratio of runs side by side is what counts).
 //
 //   node --import tsx bench/differential-real.ts [--reps 2] [--only sympy__sympy-24884,...] [--json]
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { median } from 'simple-statistics';
@@ -38,9 +40,16 @@ if (absent)
 
 const sandbox = new LocalSandbox();
 const reposDir = mkdtempSync(path.join(tmpdir(), 'adrs-bench-diffreal-'));
-/** The checks' own seconds from the evaluation's differential artifact (cut at 4,000 characters: then regex). */
-const diffSeconds = (r: { artifacts?: Record<string, string> }): number =>
-  Number(/"seconds": \{[^}]*"total": ([\d.]+)/.exec(r.artifacts?.differential ?? '')?.[1] ?? NaN);
+/** The checks' own seconds (per step and in all) from the evaluation's differential artifact. */
+function diffSteps(r: { artifacts?: Record<string, string> }): Record<string, number> {
+  try {
+    const rep = JSON.parse(r.artifacts?.differential ?? '') as { seconds?: Record<string, number> };
+    return rep.seconds ?? {};
+  } catch {
+    return {};
+  }
+}
+const diffSeconds = (r: { artifacts?: Record<string, string> }): number => diffSteps(r).total ?? NaN;
 
 async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const t0 = performance.now();
@@ -65,12 +74,14 @@ try {
     const evalS: number[] = [];
     const warmS: number[] = [];
     const warmIn: number[] = [];
+    let warmSteps: Record<string, number> = {};
     for (let i = 0; i < reps; i++) {
       evalS.push((await timed(async () => resultOf(await evaluateFiles(sandbox, plain, files))))[0]);
       const [s, warm] = await timed(async () => resultOf(await evaluateFiles(sandbox, checked, files)));
       if (!warm.correct) throw new Error(`${instance.instance_id}: refused warm: ${warm.feedback}`);
       warmS.push(s);
       warmIn.push(diffSeconds(warm));
+      warmSteps = diffSteps(warm);
     }
     const e = median(evalS);
     rows.push({
@@ -81,6 +92,10 @@ try {
       warm_inside_s: median(warmIn),
       cold_s: coldS,
       cold_inside_s: diffSeconds(cold),
+      eval_each_s: evalS,
+      warm_each_s: warmS,
+      warm_steps_last: warmSteps,
+      loadavg: loadavg().map((l) => Number(l.toFixed(1))),
     });
     if (!args.json) process.stderr.write(`${JSON.stringify(rows.at(-1))}\n`);
   }
@@ -93,7 +108,11 @@ if (args.json) process.stdout.write(JSON.stringify(rows, null, 1) + '\n');
 else {
   const f = (v: unknown, d = 1): string => (typeof v === 'number' ? v.toFixed(d) : '-');
   const pct = (v: unknown): string => (typeof v === 'number' ? `${Math.round(v * 100)}%` : '-');
-  process.stdout.write(`differential-real (local sandbox, medians of ${reps}; cold: one run)\n`);
+  process.stdout.write(
+    `differential-real (local sandbox, medians of ${reps}, interleaved; cold: one run; load average now ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')})\n`,
+  );
   process.stdout.write(
     'instance                 eval s | warm: with checks  added  inside s | cold: with checks  inside s\n',
   );

@@ -62,6 +62,8 @@ interface HarnessDiffReport {
   base_cached?: boolean;
   seconds?: Record<string, number>;
   notes?: string[];
+  first_difference?: string | null;
+  differences?: Record<string, { count: number; shown: string[] }>;
 }
 const differentialReport = (r: EvaluatorResult): HarnessDiffReport =>
   JSON.parse(r.artifacts?.differential ?? '{}') as HarnessDiffReport;
@@ -130,6 +132,17 @@ describe.runIf(pytest)('differential checks (local sandbox)', () => {
         expect(d.feedback).toMatch(bad.expect);
         expect(d.checks.some((c) => c.name.startsWith('differential-') && !c.ok)).toBe(true);
         expect(differentialReport(d).base_cached, `base observation kept: ${cached}`).toBe(cached);
+        // The artifact is the whole report (JSON, not cut): every failed check's differences, the first in full,
+        // for adrs swefficiency eval --json and its side file; the model's feedback stays short.
+        const rep = differentialReport(d);
+        const failed = d.checks.filter((c) => c.name.startsWith('differential-') && !c.ok).map((c) => c.name);
+        expect(Object.keys(rep.differences ?? {}).sort()).toEqual(failed.sort());
+        for (const k of failed) {
+          expect(rep.differences![k]!.count).toBeGreaterThanOrEqual(rep.differences![k]!.shown.length);
+          expect(rep.differences![k]!.shown.length).toBeGreaterThan(0);
+        }
+        expect(Object.values(rep.differences!).flatMap((x) => x.shown)).toContain(rep.first_difference);
+        expect(d.feedback.length).toBeLessThanOrEqual(2000);
       }
     }, 120_000);
 

@@ -232,4 +232,42 @@ print(json.dumps({"same": same, "half": half, "other": other, "broke": broke, "n
     expect(out.broke).toBeNull();
     expect(out.nc).toEqual(['r', "r['b']", 'r[0]']);
   });
+
+  it('the judge takes two pickles as the same value only when they are, up to shared strings (then loads nothing)', () => {
+    const out = py(`
+import json, pickle, sys
+from adrs_diffjudge import _same
+b = lambda v: ("value", pickle.dumps(v, protocol=4))
+key = "".join(["commu", "tative"])  # an equal string, not the same object
+shared = {"commutative": True}
+copied = {key: True}
+x = [1]
+cases = {
+    "identical": _same(b([shared, shared]), b([shared, shared])),
+    "shared key vs copied key": _same(b([{"commutative": 1}, {"commutative": 2}]), b([{"commutative": 1}, {key: 2}])),
+    "(their pickles differ)": b([{"commutative": 1}, {"commutative": 2}]) != b([{"commutative": 1}, {key: 2}]),
+    "other value": _same(b([{"commutative": 1}]), b([{"commutative": 2}])),
+    "other key": _same(b([{"commutative": 1}]), b([{"commutativ": 1}])),
+    "int vs float": _same(b([1]), b([1.0])),
+    "one list twice vs two lists": _same(b([x, x]), b([[1], [1]])),
+    "opaque": _same(("opaque", "x"), ("opaque", "x")),
+    "not a pickle": _same(("value", b"garbage"), ("value", b"garbage2")),
+}
+print(json.dumps({"cases": cases, "loaded": [m for m in ("numpy", "sympy", "pandas") if m in sys.modules]}))`) as {
+      cases: Record<string, boolean>;
+      loaded: string[];
+    };
+    expect(out.cases).toEqual({
+      identical: true,
+      'shared key vs copied key': true,
+      '(their pickles differ)': true,
+      'other value': false,
+      'other key': false,
+      'int vs float': false,
+      'one list twice vs two lists': false,
+      opaque: false,
+      'not a pickle': false,
+    });
+    expect(out.loaded).toEqual([]);
+  });
 });

@@ -90,6 +90,7 @@ describe('swefficiency eval journal', () => {
             correct: false,
             metrics: { raw_speedup: 5 },
             feedback: '3 of 8 PASS_TO_PASS tests fail: t1\nlog',
+            details: { test_output: 'FAILED t1 - ' + 'x'.repeat(5000) },
           };
         },
         onRow: (d) => journal.add(d),
@@ -98,6 +99,8 @@ describe('swefficiency eval journal', () => {
     expect(readReportCsv(csv).map((r) => r.instance_id)).toEqual([instances[0]!.instance_id]);
     const kept = finishedRows(csv);
     expect(kept.get(instances[0]!.instance_id)?.reason).toBe('3 of 8 PASS_TO_PASS tests fail: t1');
+    // The details (here a 5,000-character test output) are kept whole in the side file.
+    expect(kept.get(instances[0]!.instance_id)?.details?.test_output).toHaveLength(5012);
 
     // --resume: the finished row is kept (not run again: its recorded reason stays), the second one runs for real.
     const r = await cli([...common, '--resume', '--json']);
@@ -105,11 +108,17 @@ describe('swefficiency eval journal', () => {
     expect(r.err).toMatch(/--resume: 1 finished row\(s\) kept/);
     expect(r.err).toMatch(/kept from the earlier run/);
     const out = JSON.parse(r.out) as {
-      rows: { instance_id: string; reason: string; correctness: number }[];
+      rows: {
+        instance_id: string;
+        reason: string;
+        correctness: number;
+        details?: { test_output?: string };
+      }[];
       feedback: string;
     };
     expect(out.rows.map((x) => x.instance_id)).toEqual(instances.map((i) => i.instance_id));
     expect(out.rows[0]!.reason).toBe('3 of 8 PASS_TO_PASS tests fail: t1');
+    expect(out.rows[0]!.details?.test_output).toHaveLength(5012);
     expect(out.rows[1]!.correctness).toBe(1);
     expect(out.rows[1]!.reason).toBe('');
     expect(existsSync(feedbackFile(csv))).toBe(true);
@@ -123,8 +132,11 @@ describe('swefficiency eval journal', () => {
     const line = JSON.parse(readFileSync(feedbackFile(csv), 'utf8').trim()) as {
       feedback: string;
       correct: boolean;
+      details?: { test_output?: string; differential?: { ok: boolean } };
     };
     expect(line.correct).toBe(false);
     expect(line.feedback.length).toBeGreaterThan(20);
+    // A real refusal's details: the test output or the differential checks' whole report, whichever refused it.
+    expect(line.details?.test_output ?? line.details?.differential, JSON.stringify(line)).toBeTruthy();
   }, 300_000);
 });

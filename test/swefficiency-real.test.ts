@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { median } from 'simple-statistics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SweInstance } from '../problems/src/swefficiency/instance-schema.js';
 import { loadInstanceProblem } from '../problems/src/swefficiency/package.js';
@@ -39,6 +40,42 @@ async function evaluate(instance: SweInstance, files: Record<string, string>) {
   return resultOf(await evaluateFiles(sandbox, problem, files));
 }
 
+/**
+ * A speedup measured as the verify stage's timing does: the workload timed by the harness (stage "time": forked
+ * repeats, the script's own Mean: slice) on base_commit and with the patch, in PAIRS run back to back, the order
+ * alternating (base first, then patched first), each in a fresh sandbox process. The median of the pairs' ratios
+ * base/patched: a burst of load from other processes lands on one pair, or on both sides of it, not on the verdict.
+ */
+const PAIRS = 5;
+/**
+ * Instances whose speedup is asserted on paired timing (see the test): a short single-threaded workload with a
+ * narrow margin. Not xarray-7472: its workload computes with dask's threads, and its paired ratios at load 13-20
+ * spread 0.50-1.60 (median 0.88, where its screen measurement gave 1.15), so pairs do not steady it; it keeps the
+ * one screen measurement, as before (noise-sensitive, reported). xarray-7735's margin is wide (13x for a 1.2 bound).
+ */
+const PAIRED = new Set(['sympy__sympy-24237']);
+async function pairedSpeedup(instance: SweInstance, files: Record<string, string>): Promise<number[]> {
+  const problem = await loadInstanceProblem(instance, { reposDir, timeoutS: 1200 });
+  const mean = async (f: Record<string, string>): Promise<number> => {
+    const r = resultOf(await evaluateFiles(sandbox, problem, f, 'time'));
+    expect(r.correct, r.feedback).toBe(true);
+    return Number(r.metrics.workload_mean);
+  };
+  const ratios: number[] = [];
+  for (let k = 0; k < PAIRS; k++) {
+    let base: number, patched: number;
+    if (k % 2 === 0) {
+      base = await mean({});
+      patched = await mean(files);
+    } else {
+      patched = await mean(files);
+      base = await mean({});
+    }
+    ratios.push(base / patched);
+  }
+  return ratios;
+}
+
 describe.skipIf(absent)('real instances rebuilt from Debian sources', () => {
   beforeAll(async () => {
     commits = await buildRealRepos(reposDir);
@@ -65,8 +102,21 @@ describe.skipIf(absent)('real instances rebuilt from Debian sources', () => {
       );
       expect(r.correct, r.feedback).toBe(true);
       expect(r.metrics.p2p_passed).toBe(r.metrics.p2p_total);
-      expect(r.metrics.speedup).toBeGreaterThan(row.min_speedup);
       expect(r.feedback).toMatch(/speedup \d/);
+      if (!PAIRED.has(row.instance_id)) {
+        // The evaluation's one pre/post measurement (a wide margin: e.g. a 3x bound for a 5-20x patch).
+        expect(r.metrics.speedup).toBeGreaterThan(row.min_speedup);
+      } else {
+        // A narrow margin: one screen measurement of a short workload (sympy-24237: the mean of 4 repeats of
+        // ~70 ms) swings with the machine's load (0.62x in a loaded CI run, 1.95x alone). The speedup is
+        // asserted on the median of interleaved pairs instead (see pairedSpeedup); the bound stays the row's.
+        const ratios = await pairedSpeedup(instance, files);
+        const m = median(ratios);
+        shown.push(
+          `  ${''.padEnd(22)} paired median ${m.toFixed(2)}x (pairs: ${ratios.map((x) => x.toFixed(2)).join(' ')})`,
+        );
+        expect(m, `paired ratios ${ratios.join(', ')}`).toBeGreaterThan(row.min_speedup);
+      }
       expect(r.checks.filter((c) => c.name.startsWith('differential-')).every((c) => c.ok)).toBe(true);
     }, 1_200_000);
   }

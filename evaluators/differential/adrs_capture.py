@@ -56,7 +56,7 @@ def opaque(why, value):
 def dump_blob(value, limit):
     """("value", bytes) when the value pickles within `limit` bytes, else an opaque stand-in."""
     try:
-        data = pickle.dumps(value, protocol=PROTOCOL)
+        data = dumps(value)  # dask collections inside as their canonical form, as hashed (see dumps)
     except Exception as e:  # noqa: BLE001 - anything unpicklable becomes opaque
         return opaque("does not pickle: %s" % type(e).__name__, value)
     if len(data) > limit:
@@ -325,7 +325,15 @@ class Recorder:
 
     def _done(self, c, result, args, kwargs, raised=False):
         missed = self.missed[c.key]
-        rh = digest(result, missed)
+        # The result is pickled once: its hash, and its value when the call is kept in full (a large result pickled
+        # twice was a quarter of a real instance's capture time: xarray-7735's 7,300-element index).
+        value, data = canonical(result), None
+        if not _lazy(value):
+            try:
+                data = dumps(value)
+            except Exception:  # noqa: BLE001 - hashed by parts below (digest)
+                data = None
+        rh = hashlib.blake2b(data, digest_size=12).hexdigest() if data is not None else digest(result, missed)
         try:
             after = dumps((args, kwargs))
         except Exception:  # noqa: BLE001 - see _call
@@ -342,14 +350,22 @@ class Recorder:
         elif self.want is not None:
             full = c.ah in self.want.get(c.key, ())
         if full and (c.key, c.ah) not in self.full and len(self.full) < 50:
-            self.full[(c.key, c.ah)] = self._record(c, result, args, kwargs, after if changed else None, raised)
+            self.full[(c.key, c.ah)] = self._record(c, result, data, args, kwargs, after if changed else None, raised)
         if c.sample and c.before is not None:
-            self._keep(c, self._record(c, result, args, kwargs, after if changed else None, raised))
+            self._keep(c, self._record(c, result, data, args, kwargs, after if changed else None, raised))
 
-    def _record(self, c, result, args, kwargs, after, raised):
+    def _record(self, c, result, data, args, kwargs, after, raised):
+        """A call kept in full; `data`: the result's pickle when it has one (else it is pickled here, or opaque)."""
         before = ("value", c.before) if c.before is not None and len(c.before) <= self.per_value else \
             dump_blob((args, kwargs), self.per_value)
-        res = result if raised else dump_blob(canonical(result), self.per_value)
+        if raised:
+            res = result
+        elif data is None:
+            res = dump_blob(canonical(result), self.per_value)
+        elif len(data) > self.per_value:
+            res = opaque("%d bytes, over the %d-byte limit" % (len(data), self.per_value), canonical(result))
+        else:
+            res = ("value", data)
         aft = None if after is None else ("value", after) if len(after) <= self.per_value else \
             opaque("%d bytes, over the %d-byte limit" % (len(after), self.per_value), (args, kwargs))
         return {"key": c.key, "n": c.n, "kind": self.originals[c.key][1], "ah": c.ah, "args": before, "result": res, "after": aft}

@@ -28,7 +28,8 @@ Phased mode, for one tree switched in place (the SWE harness's /testbed):
     ... --phase judge   --tree DIR --state DIR --out FILE [--python PY]  (the patch applied again)
 Configuration (JSON, --config FILE or $ADRS_DIFFERENTIAL): enabled, workload, calls, replay, may_differ,
 max_calls, max_bytes, rtol, atol, strict, passes, timing_lines, timeout_s, noise_probe. The report (--out, and stdout):
-{"ok", "checks": [{name, ok, detail}], "first_difference", "feedback", "notes", "seconds", "targets"}.
+{"ok", "checks": [{name, ok, detail}], "first_difference", "differences": {check: {count, shown: [the first 50 in
+full]}}, "feedback" (short, for the model: the first difference), "notes", "seconds", "targets"}.
 """
 
 import hashlib
@@ -126,7 +127,8 @@ class Runner:
     def path(self, name):
         return os.path.join(self.state, name)
 
-    def observe(self, label, tree, workload, out, expect=None, want=None):
+    def observe(self, label, tree, workload, out, expect=None, want=None, replay_out=None):
+        """replay_out: also replay the base's recorded calls on this tree (forked by the observing process)."""
         args = ["--tree", tree, "--workload", workload, "--out", self.path(out),
                 "--max-calls", str(self.cfg["max_calls"]), "--max-bytes", str(self.cfg["max_bytes"]),
                 "--passes", str(self.cfg["passes"]), "--seed", str(self.seed)]
@@ -138,6 +140,8 @@ class Runner:
             args += ["--expect", self.path(expect)]
         if want:
             args += ["--want", self.path(want)]
+        if replay_out:
+            args += ["--replay-calls", self.path("calls.pkl"), "--replay-out", self.path(replay_out)]
         self.run(label, "adrs_observe.py", args, tree)
 
     def replay(self, label, tree, out):
@@ -185,21 +189,23 @@ def write_targets(runner, diff_path, base_tree, patched_tree):
 
 
 def report(runner, cfg, compared, targets, notes, extra_seconds=0.0):
-    checks, first = [], None
+    checks, first, differences = [], None, {}
     for name in CHECKS:
         c = compared["checks"].get(name)
         if c is None:
             continue
         checks.append({"name": name, "ok": c["ok"], "detail": c["detail"][:1000]})
-        if not c["ok"] and first is None:
-            first = c["first"]
+        if not c["ok"]:
+            differences[name] = {"count": c.get("count", 1), "shown": [d[:2000] for d in c.get("all") or [c["first"]]]}
+            if first is None:
+                first = c["first"]
     ok = all(c["ok"] for c in checks)
     feedback = ("The patch changes a result the tests do not check (%s): %s. A faster patch must give the same "
                 "results as base_commit for the workload's inputs, in the same form." % (
                     next(c["name"] for c in checks if not c["ok"]), first)) if not ok else ""
     secs = dict(runner.seconds)
     secs["total"] = round(sum(runner.seconds.values()) - runner.overlap + extra_seconds, 4)
-    return {"ok": ok, "checks": checks, "first_difference": first, "feedback": feedback[:2000],
+    return {"ok": ok, "checks": checks, "first_difference": first, "differences": differences, "feedback": feedback[:2000],
             "notes": (notes + compared.get("notes", []))[:50], "seconds": secs,
             "targets": ["%s.%s" % (t["module"], t["qualname"]) for t in targets]}
 
@@ -216,9 +222,8 @@ def two_trees(opts, cfg):
         runner.seconds["targets"] = round(time.time() - t0, 4)
         runner.observe("observe-base", base, opts["--workload"], "base.pkl")
         prepare_calls(runner, targets)
-        runner.observe("observe-patched", patched, opts["--workload"], "patched.pkl", expect="expect.json")
-        if cfg["replay"]:
-            runner.replay("replay-patched", patched, "replay-patched.pkl")
+        runner.observe("observe-patched", patched, opts["--workload"], "patched.pkl", expect="expect.json",
+                       replay_out="replay-patched.pkl" if cfg["replay"] else None)
         runner.compare(base)
         compared = runner.compared()
         # Something differs: probe the base once more (noise, context) and judge again.
@@ -301,13 +306,9 @@ class Phases:
             if needs.get("replay_base") and before.get("calls"):
                 runner.replay("replay-base", tree, "replay-base.pkl")
         elif phase in ("patched", "judge"):
-            if phase == "patched":
-                runner.group = "observe-replay"  # independent of each other: side by side when deferred
+            if phase == "patched":  # the replay runs side by side, forked by the observing process
                 runner.observe("observe-patched", tree, runner.path("workload.py"), "patched.pkl",
-                               expect="expect.json")
-                if cfg["replay"]:
-                    runner.replay("replay-patched", tree, "replay-patched.pkl")
-                runner.group = None
+                               expect="expect.json", replay_out="replay-patched.pkl" if cfg["replay"] else None)
             runner.compare(tree)
         else:
             raise ConfigError("adrs_diffcheck: unknown --phase %s (base, patched, probe, judge)" % phase)

@@ -5,6 +5,10 @@ cache the workload filled, or state it built, is not there: the result must come
 the results (and the arguments after the call, when it changed them) as blobs, in the order of the records.
 
     python3 adrs_replay.py --tree DIR --calls FILE --out FILE [--max-bytes N]
+
+adrs_observe --replay runs the same replay in a child it forks after importing the changed functions' modules and
+before anything else runs (no capture installed, no workload state): a fresh process that saves one import of the
+library.
 """
 
 import os
@@ -53,22 +57,30 @@ def replay_one(rec, target, per_value):
     return {"result": result, "after": after if rec.get("after") else None}
 
 
-def main(argv):
-    opts = dict(zip(argv[::2], argv[1::2]))
-    tree = os.path.abspath(opts["--tree"])
-    with open(opts["--calls"], "rb") as f:
-        data = _Restricted(f).load()
-    for root in [tree] + sorted({os.path.normpath(os.path.join(tree, t["root"])) for t in data["targets"].values()}, reverse=True):
-        if root not in sys.path:
-            sys.path.insert(0, root)
-    os.chdir(tree)
-    per_value = max(1024, int(float(opts.get("--max-bytes", "1000000"))) // 4)
+def load_calls(path):
+    with open(path, "rb") as f:
+        return _Restricted(f).load()
+
+
+def replay_all(data, per_value, out_path):
+    """Replays every record of a calls file (already loaded) and writes the results."""
     out = []
     for rec in data["records"]:
         target = data["targets"].get(rec["key"])
         out.append(replay_one(rec, target, per_value) if target else {"skip": "unknown target"})
-    with open(opts["--out"], "wb") as f:
+    with open(out_path, "wb") as f:
         pickle.dump(out, f, protocol=PROTOCOL)
+
+
+def main(argv):
+    opts = dict(zip(argv[::2], argv[1::2]))
+    tree = os.path.abspath(opts["--tree"])
+    data = load_calls(opts["--calls"])
+    for root in [tree] + sorted({os.path.normpath(os.path.join(tree, t["root"])) for t in data["targets"].values()}, reverse=True):
+        if root not in sys.path:
+            sys.path.insert(0, root)
+    os.chdir(tree)
+    replay_all(data, max(1024, int(float(opts.get("--max-bytes", "1000000"))) // 4), opts["--out"])
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import { findInstance, loadDataset, loadPredictions } from '../../../problems/sr
 import {
   evaluatePredictions,
   type InstanceDetail,
+  runDetails,
   unknownPredictions,
   type InstanceRun,
 } from '../../../problems/src/swefficiency/eval-predictions.js';
@@ -121,6 +122,7 @@ function sandboxRunner(sandbox: Sandbox, signal?: AbortSignal, onProgress?: (lin
           correct: outcome.result.correct,
           metrics: outcome.result.metrics,
           feedback: outcome.result.feedback,
+          details: runDetails(outcome.result.artifacts),
         };
       const why = 'reason' in outcome ? outcome.reason : outcome.status;
       return { ran: false, correct: false, metrics: {}, feedback: `${outcome.status}: ${why}` };
@@ -312,7 +314,12 @@ export function register(program: Command, ctx: CliContext): void {
                 report: out,
                 feedback: feedbackFile(out),
                 summary,
-                rows: details.map((d) => ({ ...d.row, reason: d.reason, feedback: d.feedback })),
+                rows: details.map((d) => ({
+                  ...d.row,
+                  reason: d.reason,
+                  feedback: d.feedback,
+                  details: d.details,
+                })),
               },
               null,
               2,

@@ -1,10 +1,10 @@
 // The on-disk state of `adrs swefficiency eval`: the report CSV rewritten as each row finishes, the feedback side file, and --resume.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { InputError } from '../../../core/errors.js';
-import type { InstanceDetail } from './eval-predictions.js';
+import type { InstanceDetail, RunDetails } from './eval-predictions.js';
 import { readReportCsv, reportCsv } from './report.js';
 
-/** The side file next to a report CSV: one JSON line per instance with the full feedback. */
+/** The side file next to a report CSV: one JSON line per instance with the full feedback and details. */
 export function feedbackFile(csv: string): string {
   return csv.replace(/\.csv$/i, '') + '.feedback.jsonl';
 }
@@ -14,6 +14,7 @@ interface FeedbackLine {
   correct: boolean;
   reason: string;
   feedback: string;
+  details?: RunDetails;
 }
 
 /** Rows an earlier run of the same report finished (for --resume), with their feedback when the side file has it. */
@@ -38,7 +39,13 @@ export function finishedRows(csv: string): Map<string, InstanceDetail> {
   for (const row of readReportCsv(csv)) {
     const f = feedback.get(row.instance_id);
     if (!f) continue; // no feedback line: written before the row was final; run it again
-    out.set(row.instance_id, { instanceId: row.instance_id, row, feedback: f.feedback, reason: f.reason });
+    out.set(row.instance_id, {
+      instanceId: row.instance_id,
+      row,
+      feedback: f.feedback,
+      reason: f.reason,
+      ...(f.details ? { details: f.details } : {}),
+    });
   }
   return out;
 }
@@ -84,5 +91,6 @@ function line(d: InstanceDetail): FeedbackLine {
     correct: d.row.correctness === 1,
     reason: d.reason,
     feedback: d.feedback,
+    ...(d.details ? { details: d.details } : {}),
   };
 }

@@ -11,6 +11,31 @@ export interface InstanceRun {
   correct: boolean;
   metrics: Record<string, number>;
   feedback: string;
+  /** What the report keeps beyond the feedback: the differential checks' full report, the failing tests' output. */
+  details?: RunDetails;
+}
+
+/** The evaluator's artifacts that explain a verdict in full (the model's feedback is cut short; these are not). */
+export interface RunDetails {
+  /** The differential checks' report (adrs_diffcheck): every check, its differences (the first 50 in full), notes. */
+  differential?: unknown;
+  /** The tail of the covering tests' output, when PASS_TO_PASS tests failed. */
+  test_output?: string;
+}
+
+/** RunDetails from an evaluation's artifacts (undefined when there is nothing to add). */
+export function runDetails(artifacts: Record<string, string> | undefined): RunDetails | undefined {
+  const out: RunDetails = {};
+  const diff = artifacts?.differential;
+  if (diff) {
+    try {
+      out.differential = JSON.parse(diff) as unknown;
+    } catch {
+      out.differential = diff; // not JSON (an older evaluator cut it short): kept as text
+    }
+  }
+  if (artifacts?.test_output) out.test_output = artifacts.test_output;
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** Runs one patch on an instance's package; `patch` is a unified diff ("" = no change). */
@@ -40,6 +65,8 @@ export interface InstanceDetail {
   feedback: string;
   /** One line: why the prediction scored 1.0 (empty when it was accepted). */
   reason: string;
+  /** The prediction run's full differential report and test output (see RunDetails). */
+  details?: RunDetails;
 }
 
 /** The first line of an evaluator's feedback, short enough for a progress line. */
@@ -112,7 +139,13 @@ export async function evaluatePredictions(opts: EvaluatePredictionsOptions): Pro
       `speedup ${row.pred_speedup_ratio.toFixed(3)}x (gold ${gold.speedup.toFixed(3)}x, SR ${row.human_speedup_ratio.toFixed(4)})` +
         (reason ? ` - refused: ${reason}` : ''),
     );
-    finish({ instanceId: id, row, feedback: run.feedback, reason });
+    finish({
+      instanceId: id,
+      row,
+      feedback: run.feedback,
+      reason,
+      ...(run.details ? { details: run.details } : {}),
+    });
   }
   return out;
 }
