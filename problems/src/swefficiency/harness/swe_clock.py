@@ -1,0 +1,114 @@
+"""The evaluator's clock over a workload that runs in the candidate's domain (swe_workload.py --control).
+
+The workload process (and each repeat's forked child) runs the patched repository, so nothing it says about time
+is taken as the measurement. For every timed repeat it says "ready" once setup is done, waits for our "go", runs
+timeit's loop of `number` calls and says "done": the repeat's time is what *our* clock read between sending go and
+receiving done. The child's own reading ("self") is a cross-check only: it was taken inside our interval, so an
+honest one is never longer than ours, and never far shorter; a patched timer (time.perf_counter, timeit) shows up
+there and ends the run as a failure. Mean and Std Dev are computed here over our times, on the slice of them the
+official plan names (the workload's `runtimes[...]`); the workload's printed "Mean:" is never read.
+
+What this does not stop, said in the README: the timed code is the candidate's, so a patch written against this
+protocol can say "done" before it did the work. The clock, the statistics and the result are ours; whether the
+workload really ran is checked by the tests and the differential checks, which run in the candidate's domain too.
+"""
+import ast
+import statistics
+import time
+
+import swe_domain
+import swe_workload
+
+# An honest child's time lies inside ours; how much shorter it may be (a child waiting for the CPU after go, on a
+# loaded machine) before it counts as a patched timer: half, less a quarter second.
+SELF_SHORT_FACTOR, SELF_SHORT_SLACK = 0.5, 0.25
+SELF_LONG_SLACK = 1e-3  # clock rounding between two processes reading CLOCK_MONOTONIC
+
+
+class ClockMismatch(RuntimeError):
+    """The workload's own clock disagrees with ours: a patched timer."""
+
+
+def counted_view(workload_source, times, isolation):
+    """The times Mean/Std are taken over: the official plan's runtimes slice when it is a literal one."""
+    if not isolation:
+        return times
+    try:
+        plan = swe_workload.plan_official(ast.parse(workload_source))
+    except SyntaxError:
+        return times
+    if plan is None or plan.view is None:
+        return times
+    sl = plan.view
+
+    def bound(node):
+        return None if node is None else int(ast.literal_eval(node))
+
+    try:
+        return times[slice(bound(sl.lower), bound(sl.upper), bound(sl.step))]
+    except (ValueError, TypeError):  # a slice with names in it: all the repeats
+        return times
+
+
+def check_self(k, ours, own):
+    if not isinstance(own, (int, float)) or isinstance(own, bool):
+        raise ClockMismatch("repeat %d reported no time of its own (%r)" % (k + 1, own))
+    if own > ours + SELF_LONG_SLACK or own < ours * SELF_SHORT_FACTOR - SELF_SHORT_SLACK:
+        raise ClockMismatch("the workload's own clock disagrees with the evaluator's in repeat %d: it says %.6g s, "
+                            "the evaluator measured %.6g s between go and done (a patched timer?)" % (k + 1, own, ours))
+
+
+def timed_run(argv, cwd, env, timeout, progress=lambda text: None):
+    """Runs `argv` (swe_workload.py ... --control) as the candidate and times its repeats on our clock.
+    Returns (times, selfs, stderr text); raises RuntimeError (ClockMismatch) when the run fails or lies."""
+    import tempfile
+
+    deadline = time.monotonic() + timeout
+    times, selfs, shown = [], [], None
+    with tempfile.TemporaryFile() as err:
+        proc = swe_domain.Process(argv, cwd, env, err.fileno())
+        failure = None
+        try:
+            while True:
+                msg = proc.recv_json(max(1.0, deadline - time.monotonic()))
+                ev = msg.get("ev") if isinstance(msg, dict) else None
+                if ev == "end":
+                    break
+                if ev != "ready":
+                    raise swe_domain.CandidateError("unexpected message %r where a repeat should start" % (msg,))
+                k = len(times)
+                if shown is None or time.monotonic() - shown >= 1.0 or k + 1 == msg.get("of"):
+                    shown = time.monotonic()
+                    progress("workload: repeat %d of %s (%s call(s) each, one process per repeat)"
+                             % (k + 1, msg.get("of"), msg.get("number")))
+                t0 = time.perf_counter()
+                proc.send_json({"go": True})
+                done = proc.recv_json(max(1.0, deadline - time.monotonic()))
+                t1 = time.perf_counter()
+                if not isinstance(done, dict) or done.get("ev") != "done":
+                    raise swe_domain.CandidateError("unexpected message %r where a repeat should end" % (done,))
+                check_self(k, t1 - t0, done.get("self"))
+                times.append(t1 - t0)
+                selfs.append(done.get("self"))
+        except swe_domain.CandidateError as error:
+            failure = str(error)
+        except ClockMismatch:
+            proc.kill()
+            proc.close()
+            raise
+        if failure:
+            proc.kill()
+        status = proc.close()
+        err.seek(0)
+        text = err.read(4 << 20).decode(errors="replace")
+    if failure or status != 0:
+        why = failure or ("exit code %s" % status)
+        raise RuntimeError("workload failed (%s): %s" % (why, text[-1500:]))
+    if not times:
+        raise RuntimeError("workload failed (no timed repeat ran: no timeit.repeat call?): %s" % text[-1500:])
+    return times, selfs, text
+
+
+def summary(view):
+    mean = statistics.mean(view)
+    return mean, statistics.stdev(view) if len(view) > 1 else 0.0
