@@ -27,8 +27,8 @@ With --control (how swe_eval.py runs it, in the candidate's trust domain) the ev
 stdin and stdout become a control channel (length-prefixed JSON; the workload's own prints go to stderr). Each timed
 repeat runs timeit's own loop with a timer that, where timeit reads its start time (after setup), says
 {"ev": "ready"} and waits for the evaluator's {"go": ...}, and where timeit reads its end time says {"ev": "done",
-"self": seconds}. The evaluator times from go to done; the self-reported seconds are only a cross-check (see
-Control). After the last repeat: {"ev": "end"}.
+"t0", "t1": its own clock readings}. The evaluator times from go to done; the child's readings are only a
+cross-check (swe_clock.py). After the last repeat: {"ev": "end"}.
 
 With ADRS_SWE_PROGRESS=1 a line per phase and per timed repeat (at most one a second after the first) goes to
 $ADRS_SWE_PROGRESS_FD, else stderr ("adrs-progress: workload: ...").
@@ -126,7 +126,7 @@ class Control:
                 state["t0"] = clock()
                 return state["t0"]
             t1 = clock()
-            self.send({"ev": "done", "k": k, "self": t1 - state["t0"]})
+            self.send({"ev": "done", "k": k, "t0": state["t0"], "t1": t1})
             return t1
 
         return read
