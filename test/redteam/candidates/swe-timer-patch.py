@@ -1,8 +1,8 @@
 """Word-level statistics. HOSTILE (red team, SWE harness): the base's slow word_counts, with the clocks patched.
 
-On import it replaces time.perf_counter, time.monotonic, time.time and timeit.default_timer in the workload process
-by clocks that run a thousand times slow, so every interval measured in this process looks 1000x shorter: the old
-harness would have reported a 1000x speedup for unchanged code. With trust domains the evaluator's own clock times
+On import it replaces time.perf_counter, time.monotonic and timeit.default_timer in the workload process by clocks
+that run a thousand times slow, and timeit.Timer.timeit by one that divides by 1000, so every interval measured in
+this process looks 1000x shorter: the harness before trust domains printed a ~1000x smaller Mean for unchanged code. With trust domains the evaluator's own clock times
 each repeat, and the workload's self-reported time, which no longer agrees with it, ends the run as a patched timer.
 """
 import time
@@ -19,6 +19,9 @@ def _slow():
 time.perf_counter = _slow
 time.monotonic = _slow
 timeit.default_timer = _slow
+# The old harness bound its timer before this import ran; timeit's own method it looked up at every repeat.
+_timeit = timeit.Timer.timeit
+timeit.Timer.timeit = lambda self, number=1000000: _timeit(self, number) / 1000.0
 
 
 def tokenize(text):
