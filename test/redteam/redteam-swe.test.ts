@@ -58,7 +58,7 @@ describe.runIf((separated && !absent) || process.env.CI === 'true')(
       expect(r.metrics.speedup).toBe(1);
       // Its descriptor writes reach only its own control pipe (the run fails on garbage), else its wrong values fail.
       expect(r.feedback).toMatch(
-        /workload fails with the patch|unexpected message|not JSON|PASS_TO_PASS|differ/,
+        /control channel to the evaluator broke|PASS_TO_PASS|changes a result the tests do not check/,
       );
     }, 600_000);
 

@@ -93,7 +93,7 @@ def timed_run(argv, cwd, env, timeout, progress=lambda text: None):
                 selfs.append(check_self(k, t0, t1, done))
                 times.append(t1 - t0)
         except swe_domain.CandidateError as error:
-            failure = str(error)
+            failure = "its control channel to the evaluator broke: %s" % error
         except ClockMismatch:
             proc.kill()
             proc.close()
