@@ -70,6 +70,22 @@ export function sweRedteamCases(sandbox: Sandbox, kind: string): void {
     expect(r.feedback).toMatch(/own clock disagrees with the evaluator's.*patched timer/s);
   }, 600_000);
 
+  it('(b) a sitecustomize.py in the repository patches the clocks before the harness binds them: refused as a patched timer', async () => {
+    const problem = await fixtureProblem(1, `redteam-${kind}`);
+    const outcome = await evaluateFiles(sandbox, problem, {
+      'sitecustomize.py': hostile('swe-sitecustomize.py'),
+    });
+    clean(outcome);
+    const r = resultOf(outcome);
+    console.log(`[redteam swe ${kind}] sitecustomize: ${r.feedback.split('\n')[0]}`);
+    expect(r.correct, r.feedback).toBe(false);
+    expect(r.metrics.speedup).toBe(1);
+    // With the patch only: the base run imports nothing of the candidate's workspace (it once did, by PYTHONPATH).
+    expect(r.feedback).toMatch(
+      /fails with the patch: the workload's own clock disagrees with the evaluator's.*patched timer/s,
+    );
+  }, 600_000);
+
   it('(c) a conftest.py that forces every test to pass, beside a wrong word_counts: refused by the differential checks', async () => {
     const problem = await fixtureProblem(1, `redteam-${kind}`);
     const outcome = await evaluateFiles(sandbox, problem, {

@@ -61,7 +61,8 @@ class Ctx:
         bindir = os.path.dirname(self.python)
         env = dict(os.environ)
         env["PATH"] = bindir + os.pathsep + env.get("PATH", "/usr/bin:/bin")
-        env["PYTHONPATH"] = repo + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        self.pythonpath = env.get("PYTHONPATH")
+        env["PYTHONPATH"] = repo + (os.pathsep + self.pythonpath if self.pythonpath else "")
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env.setdefault("GIT_CONFIG_NOSYSTEM", "1")
         for k in [k for k in env if k.startswith("ADRS_")]:
@@ -70,6 +71,12 @@ class Ctx:
         # git runs here, as the evaluator: no configuration but ours ($HOME is the candidate's workspace, and a
         # ~/.gitconfig there could name filters or an fsmonitor).
         self.git_env = dict(env, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
+
+    def move_to(self, repo):
+        """Judges `repo` from now on (the evaluator's own copy): the repository processes import from it alone."""
+        self.repo = repo
+        for env in (self.env, self.git_env):
+            env["PYTHONPATH"] = repo + (os.pathsep + self.pythonpath if self.pythonpath else "")
 
     def left(self):
         return max(5.0, self.deadline - time.time())
@@ -604,7 +611,7 @@ def main(argv):
         # judges a copy it owns (swe_domain.copy_repo), checked object by object.
         try:
             own_ws = trusted_copy(ctx, ws)
-            ctx.repo = own_ws if repo == ws else trusted_copy(ctx, repo)
+            ctx.move_to(own_ws if repo == ws else trusted_copy(ctx, repo))
         except (OSError, RuntimeError) as e:
             result = {"correct": False, "metrics": {"speedup": 1.0},
                       "feedback": "evaluation failed: the repository cannot be judged: %s" % str(e)[:1500]}
