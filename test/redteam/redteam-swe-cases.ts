@@ -123,4 +123,16 @@ export function sweRedteamCases(sandbox: Sandbox, kind: string): void {
     );
     expect(fooled.correct, fooled.feedback).toBe(true);
   }, 600_000);
+
+  // Honest about the timed code: it is the candidate's. A patch that can tell it is being timed (timeit turns the
+  // garbage collector off; the tests and the differential checks do not) can skip its work there and only there.
+  it('(KNOWN HOLE) a patch that skips its work only while timeit has the garbage collector off', async () => {
+    const problem = await fixtureProblem(1, `redteam-${kind}`);
+    const r = resultOf(await evaluateFiles(sandbox, problem, { [CORE]: hostile('swe-gc-detect.py') }));
+    console.log(
+      `[redteam swe ${kind}] KNOWN HOLE, gc-detect: correct=${r.correct} speedup=${Number(r.metrics.speedup).toFixed(1)}: ${r.feedback.split('\n')[0]}`,
+    );
+    expect(r.correct, r.feedback).toBe(true);
+    expect(r.metrics.speedup).toBeGreaterThan(5);
+  }, 600_000);
 }
