@@ -21,7 +21,14 @@ import { loadProblem, type LoadedProblem } from '../load.js';
 import { buildRepoFromFiles, checkoutAt, trackedFiles } from './git-repo.js';
 import type { SweInstance } from './instance-schema.js';
 
-export const HARNESS_FILES = ['swe_eval.py', 'swe_workload.py', 'swe_guard.py', 'swe_specs.py'] as const;
+export const HARNESS_FILES = [
+  'swe_eval.py',
+  'swe_workload.py',
+  'swe_guard.py',
+  'swe_specs.py',
+  'swe_domain.py',
+  'swe_clock.py',
+] as const;
 
 export function harnessDir(): string {
   const here = path.join(path.dirname(fileURLToPath(import.meta.url)), 'harness');
@@ -162,9 +169,10 @@ export async function writeInstancePackage(
       // Base observations of the differential checks, kept across candidates (the harness strips ADRS_* from the
       // environment of the workload and the tests).
       cache: true,
-      // The harness applies and resets patches in the workspace, and runs the repository's workload and tests in
-      // its own processes: until it starts them through adrs_candidate (issue 16), it runs in the candidate's domain.
-      trust_domains: false,
+      // Trust domains (the default, said here because it matters): the harness judges its own copy of the repo
+      // and runs everything that executes it (rebuild, workload repeats, tests, differential jobs) as the candidate
+      // through adrs_candidate; repeats are timed on the evaluator's clock (swe_domain.py, swe_clock.py).
+      trust_domains: true,
     },
     metrics: [
       {

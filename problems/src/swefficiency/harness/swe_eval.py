@@ -10,6 +10,11 @@ Stages (ADRS_STAGE):
   time             one timing sample per ADRS_SAMPLES: rebuild and run the workload on the workspace as it is.
 Every timed repeat of the workload runs in a fresh forked process, as the official harness runs it (swe_workload.py). Writes one JSON result to
 ADRS_RESULT. Configuration: instance.json next to this file. Stdlib only.
+
+Trust domains (swe_domain.py): this process is the trusted evaluator. It runs git and patch on a copy of the
+repository it owns, and nothing else; every process that imports or executes the repository (rebuilds, workload,
+tests, differential jobs) runs in the candidate's domain (another uid inside an adrs sandbox), timed by this
+process's clock (swe_clock.py) and read through pipes it owns. The candidate cannot reach the result file.
 """
 import base64
 import json
@@ -25,6 +30,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import swe_clock  # noqa: E402
+import swe_domain  # noqa: E402
 import swe_guard  # noqa: E402
 import swe_specs  # noqa: E402
 import swe_workload  # noqa: E402
@@ -39,8 +46,6 @@ def progress(text):
         sys.stderr.flush()
 
 
-MEAN = re.compile(r"^\s*Mean:\s*([-+0-9.eEinfa]+)", re.M)
-STD = re.compile(r"^\s*Std Dev:\s*([-+0-9.eEinfa]+)", re.M)
 EXCLUDE = ":(exclude).adrs-*"
 
 
@@ -51,28 +56,45 @@ class Ctx:
         self.deadline = deadline
         self.differential = None
         self.patch_paths = []  # the files the patch under judgement touches (reset_to_base removes what it added)
+        self.from_ws = True  # the repository was made from the workspace (fixture mode), not a real image's /testbed
         self.python = cfg.get("python") or sys.executable
         bindir = os.path.dirname(self.python)
         env = dict(os.environ)
         env["PATH"] = bindir + os.pathsep + env.get("PATH", "/usr/bin:/bin")
-        env["PYTHONPATH"] = repo + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        self.pythonpath = env.get("PYTHONPATH")
+        env["PYTHONPATH"] = repo + (os.pathsep + self.pythonpath if self.pythonpath else "")
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env.setdefault("GIT_CONFIG_NOSYSTEM", "1")
         for k in [k for k in env if k.startswith("ADRS_")]:
             del env[k]
         self.env = env
+        # git runs here, as the evaluator: no configuration but ours ($HOME is the candidate's workspace, and a
+        # ~/.gitconfig there could name filters or an fsmonitor).
+        self.git_env = dict(env, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
+
+    def move_to(self, repo):
+        """Judges `repo` from now on (the evaluator's own copy): the repository processes import from it alone."""
+        self.repo = repo
+        for env in (self.env, self.git_env):
+            env["PYTHONPATH"] = repo + (os.pathsep + self.pythonpath if self.pythonpath else "")
 
     def left(self):
         return max(5.0, self.deadline - time.time())
 
-    def run(self, args, cwd=None, env=None, timeout=None, shell=False, pass_fds=()):
+    def run(self, args, cwd=None, timeout=None):
+        """A trusted tool (git, patch) as this evaluator: never anything of the repository's."""
         try:
-            p = subprocess.run(args, cwd=cwd or self.repo, env=env or self.env, capture_output=True, text=True,
-                               errors="replace", timeout=min(timeout or 1e9, self.left()), shell=shell,
-                               pass_fds=pass_fds)
+            p = subprocess.run(args, cwd=cwd or self.repo, env=self.git_env, capture_output=True, text=True,
+                               errors="replace", timeout=min(timeout or 1e9, self.left()))
             return p.returncode, p.stdout, p.stderr
         except subprocess.TimeoutExpired as e:
             return 124, _text(e.stdout), _text(e.stderr) + "\n(timed out)"
+
+    def candidate(self, command, env=None, timeout=None):
+        """A shell command of the repository's (rebuild, test runner) in the candidate's domain, in the tree."""
+        swe_domain.share_tree(self.repo)
+        return swe_domain.run(["/bin/sh", "-c", command], self.repo, env or self.env,
+                              min(timeout or 1e9, self.left()))
 
     def git(self, *args, cwd=None):
         # Never run anything the repository's own config could name (fsmonitor, hooks): a patch can write .git/.
@@ -120,7 +142,7 @@ def reset_to_base(ctx):
 def drop_ignored(ctx, ws):
     """Removes the git-ignored files of a workspace that is the repository (before anything here built them);
     returns their paths. Nothing when the repository lives elsewhere (a real image)."""
-    if os.path.realpath(ctx.repo) != os.path.realpath(ws):
+    if not ctx.from_ws:
         return []
     rc, out, _ = ctx.git("ls-files", "--others", "--ignored", "--exclude-standard", "--", ".", EXCLUDE)
     paths = [p for p in out.splitlines() if p.strip()] if rc == 0 else []
@@ -134,7 +156,7 @@ def untouched_base(ctx, ws):
     workspace (a real image: the candidate's changes arrive as a diff of tracked and new files), else when no
     git-ignored file is there after the reset, before the rebuild makes its own (a clean keeps ignored files; the
     workspace's were dropped at the start, so this is the second line)."""
-    if os.path.realpath(ctx.repo) != os.path.realpath(ws):
+    if not ctx.from_ws:
         return True
     rc, out, _ = ctx.git("ls-files", "--others", "--ignored", "--exclude-standard", "--", ".", EXCLUDE)
     return rc == 0 and not out.strip()
@@ -214,12 +236,15 @@ def rebuild(ctx):
     cmd = (ctx.cfg.get("rebuild_cmd") or "").strip()
     if not cmd:
         return True, ""
-    rc, out, err = ctx.run(cmd, shell=True, timeout=ctx.cfg.get("rebuild_timeout", 3600))
+    rc, out, err = ctx.candidate(cmd, timeout=ctx.cfg.get("rebuild_timeout", 3600))
     return rc == 0, tail(out + err, 1500)
 
 
 def run_workload(ctx, isolation=None, jobs=None, fixed_hash=False):
     """(mean, std, repeats, output) of one workload run; raises RuntimeError on failure.
+
+    The workload runs in the candidate's domain (swe_workload.py --control); every repeat is timed by this process's
+    clock between its "go" and the repeat's "done" (swe_clock.py), and Mean/Std are computed here.
 
     isolation: one process per timed repeat; by default as the official harness does for this instance (all but
     its four exemptions, swe_workload.ISOLATION_EXEMPT).
@@ -227,10 +252,8 @@ def run_workload(ctx, isolation=None, jobs=None, fixed_hash=False):
     jobs: a jobs file for swe_workload.py (helper scripts forked before the workload, untimed: the differential
     checks). They share the workload's hash seed and need it fixed, so with jobs the workload runs with
     PYTHONHASHSEED=0; fixed_hash asks the same of a run without jobs (pre and post must run alike)."""
-    tmp = tempfile.mkdtemp(prefix="swe-perf-")
-    times = os.path.join(tmp, "times.json")
-    args = [ctx.python, os.path.join(HERE, "swe_workload.py"), os.path.join(HERE, "workload.py"),
-            "--times-out", times]
+    workload = os.path.join(HERE, "workload.py")
+    args = [ctx.python, os.path.join(HERE, "swe_workload.py"), workload, "--control"]
     if isolation is None:
         isolation = swe_workload.isolated_for(ctx.cfg.get("instance_id", ""))
     if not isolation:
@@ -238,29 +261,14 @@ def run_workload(ctx, isolation=None, jobs=None, fixed_hash=False):
     env = dict(ctx.env, PYTHONHASHSEED="0") if jobs or fixed_hash else dict(ctx.env)
     if jobs:
         args += ["--jobs", jobs]
-    fds = ()
-    if PROGRESS:
-        # The workload's repeat lines go straight to this process's stderr (its own output stays captured).
-        fds = (os.dup(2),)
-        env.update(ADRS_SWE_PROGRESS="1", ADRS_SWE_PROGRESS_FD=str(fds[0]))
-    try:
-        rc, out, err = ctx.run(args, env=env, timeout=ctx.cfg.get("perf_timeout", 3600), pass_fds=fds)
-    finally:
-        for fd in fds:
-            os.close(fd)
-    m, s = MEAN.search(out), STD.search(out)
-    if rc != 0 or not m:
-        why = "timed out" if rc == 124 else ("exit code %d" % rc if rc != 0 else "no 'Mean:' line")
-        raise RuntimeError("workload failed (%s): %s" % (why, tail(err or out, 1500)))
-    repeats = []
-    try:
-        with open(times) as f:
-            # The repeats the printed mean was taken over (the official plan's runtimes slice).
-            data = json.load(f)
-            repeats = [float(x) for x in data.get("counted", data.get("repeats", []))]
-    except (OSError, ValueError):
-        pass
-    return float(m.group(1)), float(s.group(1)) if s else 0.0, repeats, out + err
+    swe_domain.share_tree(ctx.repo)
+    times, _, err = swe_clock.timed_run(args, ctx.repo, env, min(ctx.cfg.get("perf_timeout", 3600), ctx.left()),
+                                        progress=progress)
+    with open(workload, encoding="utf-8") as f:
+        view = swe_clock.counted_view(f.read(), times, isolation)
+    mean, std = swe_clock.summary(view)
+    out = "Mean: %r\nStd Dev: %r\n(the evaluator's clock over %d repeat(s))\n%s" % (mean, std, len(view), err)
+    return mean, std, list(view), out
 
 
 # ---------------------------------------------------------------- tests
@@ -294,8 +302,8 @@ def run_tests(ctx, seed):
         so = se = ""
         arg = swe_specs.directive(repo, ctx.cfg.get("version"), path)
         for _ in range(3):
-            rc, so, se = ctx.run(cmd + " " + shlex.quote(arg), shell=True, env=env,
-                                 timeout=ctx.cfg.get("test_timeout", 3600))
+            # In the candidate's domain; its stdout comes back over our pipe and is parsed here.
+            rc, so, se = ctx.candidate(cmd + " " + shlex.quote(arg), env=env, timeout=ctx.cfg.get("test_timeout", 3600))
             if rc in (0, 1):
                 break
         stdouts[path], outputs[path] = so, so + se
@@ -331,7 +339,8 @@ class Differential:
         import adrs_diffcheck  # noqa: E402 - the mounted, read-only differential folder
 
         self.mod, self.ctx = adrs_diffcheck, ctx
-        self.dir = tempfile.mkdtemp(prefix="swe-diff-")
+        # Shared with the candidate's domain: the jobs (observe, replay, compare) write their state here.
+        self.dir = swe_domain.shared_dir("swe-diff-")
         cfgf = os.path.join(self.dir, "cfg.json")
         with open(cfgf, "w") as f:
             json.dump(diff_cfg, f)
@@ -349,6 +358,8 @@ class Differential:
         cache = (os.environ.get("ADRS_CACHE_DIR") or None) if self.cfg.get("cache", True) else None
         self.phases = adrs_diffcheck.Phases(os.path.join(self.dir, "state"), ctx.python, self.cfg, base_cache=cache,
                                             base_key=json.dumps([ctx.cfg.get("base_commit"), ctx.python]))
+        if swe_domain.separated():
+            os.chmod(self.phases.state, 0o1777)
 
     def start(self, phase):
         self.done = os.path.join(self.dir, "%s-done.json" % phase)
@@ -363,6 +374,8 @@ class Differential:
             return None
         logs = os.path.join(self.dir, "logs")
         os.makedirs(logs, exist_ok=True)
+        if swe_domain.separated():
+            os.chmod(logs, 0o1777)
         path = os.path.join(self.dir, "%s-jobs.json" % phase)
         with open(path, "w") as f:
             json.dump({"jobs": jobs, "report": self.done, "logs": logs, "preload": self.mod.PRELOAD}, f)
@@ -388,12 +401,16 @@ class Differential:
         return self.mod.could_not_run(self.error)
 
     def run(self, phase):
-        if self.error is None:
-            try:
-                return self.phases.run(phase, self.ctx.repo)
-            except Exception as e:  # noqa: BLE001 - the checks failing is a failed check
-                self.error = e
-        return self.mod.could_not_run(self.error)
+        """A phase on its own (the probe, the judge): its jobs run as the candidate, never in this process."""
+        jobs = self.start(phase)
+        if jobs and self.error is None:
+            swe_domain.share_tree(self.ctx.repo)
+            rc, _, err = swe_domain.run([self.ctx.python, os.path.join(HERE, "swe_workload.py"), "--jobs", jobs,
+                                         "--jobs-only"], self.ctx.repo, dict(self.ctx.env, PYTHONHASHSEED="0"),
+                                        self.ctx.left())
+            if rc != 0:
+                self.error = RuntimeError("the differential jobs of %s failed (exit %s): %s" % (phase, rc, tail(err, 800)))
+        return self.finish()
 
 
 # ---------------------------------------------------------------- stages
@@ -452,8 +469,11 @@ def judge(ctx, ws, patch_arg, seed):
         return finish(False, "The patch does not apply to base_commit: " + "; ".join(apply_notes)[:1500])
 
     def read(path):
+        full = os.path.join(ctx.repo, path)
+        if os.path.islink(full):  # never follow a candidate's link out of the tree (its text lands in feedback)
+            return None
         try:
-            with open(os.path.join(ctx.repo, path), encoding="utf-8", errors="replace") as f:
+            with open(full, encoding="utf-8", errors="replace") as f:
                 return f.read()
         except OSError:
             return None
@@ -583,7 +603,22 @@ def main(argv):
     seed = int(os.environ.get("ADRS_SEED", "0") or 0)
     samples = int(os.environ.get("ADRS_SAMPLES", "1") or 1)
     budget = float(cfg.get("budget_s", 7200))
+    os.umask(0o022)  # what this evaluator writes for the candidate's processes (the tree, the jobs) is readable
     ctx = Ctx(cfg, repo, time.time() + budget)
+    ctx.from_ws = repo == ws
+    if swe_domain.separated():
+        # The evaluator cannot write the candidate's workspace (another uid), and must not trust its .git: it
+        # judges a copy it owns (swe_domain.copy_repo), checked object by object.
+        try:
+            own_ws = trusted_copy(ctx, ws)
+            ctx.move_to(own_ws if repo == ws else trusted_copy(ctx, repo))
+        except (OSError, RuntimeError) as e:
+            result = {"correct": False, "metrics": {"speedup": 1.0},
+                      "feedback": "evaluation failed: the repository cannot be judged: %s" % str(e)[:1500]}
+            write_result(result_path, result)
+            return
+        # The workspace's changes are read from the copy (git add -A needs an index this uid may write).
+        ws, repo = own_ws, ctx.repo
     if repo != ws and not patch_arg:
         # A real image: the repository lives elsewhere (/testbed); the workspace carries the candidate's changes.
         patch_arg = os.path.join(tempfile.mkdtemp(prefix="swe-ws-"), "candidate.diff")
@@ -598,9 +633,28 @@ def main(argv):
         result = time_samples(ctx, samples) if stage == "time" else judge(ctx, ws, patch_arg, seed)
     except RuntimeError as e:
         result = {"correct": False, "metrics": {"speedup": 1.0}, "feedback": "evaluation failed: %s" % str(e)[:1500]}
-    with open(result_path, "w") as f:
-        json.dump(result, f)
+    write_result(result_path, result)
     write_cache_out(ctx)
+
+
+def trusted_copy(ctx, src):
+    """A copy of a repository that this evaluator owns, its objects checked by git fsck (swe_domain.copy_repo)."""
+    dest = swe_domain.copy_repo(src, skip=lambda name: name.startswith(".adrs-"))
+    rc, _, err = ctx.git("fsck", "--no-dangling", "--no-progress", cwd=dest)
+    if rc != 0:
+        raise RuntimeError("git fsck of %s failed (damaged or forged objects): %s" % (src, tail(err, 500)))
+    return dest
+
+
+def write_result(path, result):
+    """The result, as a new file (with trust domains, in a folder only this uid can open)."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(result, f)
 
 
 def write_cache_out(ctx):

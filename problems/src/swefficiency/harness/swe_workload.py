@@ -23,12 +23,20 @@ With --jobs FILE, helper scripts (the differential checks' observe, replay and c
 forked from this interpreter before the workload is loaded: no interpreter start of their own, and none of the
 workload's state in them. They run untimed, before any timed repeat; see run_jobs.
 
+With --control (how swe_eval.py runs it, in the candidate's trust domain) the evaluator's clock is the measurement:
+stdin and stdout become a control channel (length-prefixed JSON; the workload's own prints go to stderr). Each timed
+repeat runs timeit's own loop with a timer that, where timeit reads its start time (after setup), says
+{"ev": "ready"} and waits for the evaluator's {"go": ...}, and where timeit reads its end time says {"ev": "done",
+"t0", "t1": its own clock readings}. The evaluator times from go to done; the child's readings are only a
+cross-check (swe_clock.py). After the last repeat: {"ev": "end"}.
+
 With ADRS_SWE_PROGRESS=1 a line per phase and per timed repeat (at most one a second after the first) goes to
 $ADRS_SWE_PROGRESS_FD, else stderr ("adrs-progress: workload: ...").
 
 Usage:
-  swe_workload.py WORKLOAD.py [--no-isolation] [--times-out FILE] [--jobs FILE]
+  swe_workload.py WORKLOAD.py [--no-isolation] [--times-out FILE] [--jobs FILE] [--control]
                                                                      run it (stdout: the workload's own output)
+  swe_workload.py --jobs FILE --jobs-only                            only the jobs (the differential probe/judge)
   swe_workload.py --rewrite-only WORKLOAD.py                         print the rewritten source (outside the template)
   swe_workload.py --plan WORKLOAD.py                                 print the official plan as JSON
   swe_workload.py --check-jsonl FILE                                 plan or rewrite every {"workload": ...} line
@@ -38,10 +46,12 @@ import ast
 import json
 import os
 import sys
+import struct
 import time
 import timeit
 
 RUNNER = "__adrs_isolated_repeat"
+_HEADER = struct.Struct("<Q")
 _TIMES = []
 _COUNTED = []  # the values Mean/Std were taken over (the official plan's runtimes slice)
 
@@ -72,6 +82,72 @@ def progress(text):
         pass
 
 
+class Control:
+    """The control channel to the evaluator (--control): descriptors taken from stdin/stdout at start."""
+
+    def __init__(self):
+        self.rfd, self.wfd = os.dup(0), os.dup(1)
+        os.set_inheritable(self.rfd, True)
+        os.set_inheritable(self.wfd, True)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        os.dup2(2, 1)  # the workload's own prints: stderr, never the control channel
+
+    def send(self, value):
+        body = json.dumps(value).encode()
+        data = _HEADER.pack(len(body)) + body
+        while data:
+            data = data[os.write(self.wfd, data):]
+
+    def recv(self):
+        def exact(n):
+            out = b""
+            while len(out) < n:
+                chunk = os.read(self.rfd, n - len(out))
+                if not chunk:
+                    raise RuntimeError("the evaluator closed the control channel")
+                out += chunk
+            return out
+
+        (n,) = _HEADER.unpack(exact(_HEADER.size))
+        return json.loads(exact(n))
+
+    def timer(self, k, repeat, number):
+        """A timeit timer whose first reading waits for the evaluator's go and whose second one reports done."""
+        state = {}
+        clock = time.perf_counter  # bound now: a patch replacing time.perf_counter later changes only "self"
+
+        def read():
+            if "t0" not in state:
+                self.send({"ev": "ready", "k": k, "of": repeat, "number": number})
+                if self.recv().get("go") is not True:
+                    raise RuntimeError("the evaluator did not say go")
+                state["t0"] = clock()
+                return state["t0"]
+            t1 = clock()
+            self.send({"ev": "done", "k": k, "t0": state["t0"], "t1": t1})
+            return t1
+
+        return read
+
+
+CONTROL = None  # a Control under --control
+
+
+def _timer_for(timer, k, repeat, number):
+    return CONTROL.timer(k, repeat, number) if CONTROL is not None else timer
+
+
+def __adrs_inprocess_repeat(stmt="pass", setup="pass", timer=timeit.default_timer, repeat=5, number=1000000,
+                            globals=None):
+    """timeit.repeat in this process (the instances exempt from isolation), on the evaluator's clock under --control."""
+    out = [timeit.Timer(stmt, setup, _timer_for(timer, k, repeat, number), globals).timeit(number)
+           for k in range(repeat)]
+    _TIMES.extend(out)
+    return out
+
+
 def __adrs_isolated_repeat(stmt="pass", setup="pass", timer=timeit.default_timer, repeat=5, number=1000000, globals=None):
     """timeit.repeat with each repeat in a forked child: the parent never runs the timed code."""
     out = []
@@ -88,7 +164,7 @@ def __adrs_isolated_repeat(stmt="pass", setup="pass", timer=timeit.default_timer
             os.close(read_fd)
             code = 0
             try:
-                value = timeit.Timer(stmt, setup, timer, globals).timeit(number)
+                value = timeit.Timer(stmt, setup, _timer_for(timer, k, repeat, number), globals).timeit(number)
                 payload = repr(float(value))
             except BaseException as error:  # noqa: BLE001 - report anything to the parent
                 payload = "error: %s: %s" % (type(error).__name__, error)
@@ -308,6 +384,10 @@ def run(path, isolation=True, times_out=None):
                              "`runtimes = timeit.repeat(workload, ...)`): %s\n"
                              % ("each of its timeit.repeat calls runs one process per repeat" if count
                                 else "no timeit.repeat call found; it runs without per-repeat isolation"))
+    elif CONTROL is not None:
+        # Exempt from isolation, but still on the evaluator's clock: each timeit.repeat runs in this process.
+        tree, count = rewrite(source, path)
+        module_globals[RUNNER] = __adrs_inprocess_repeat
     else:
         tree = ast.parse(source, path)
     if plan is not None:
@@ -474,11 +554,16 @@ def main(argv):
             tree, _ = rewrite(f.read(), argv[1])
         print(ast.unparse(tree) if hasattr(ast, "unparse") else ast.dump(tree))
         return None
-    isolation, times_out, jobs, rest = True, None, None, []
+    global CONTROL
+    isolation, times_out, jobs, rest, control, jobs_only = True, None, None, [], False, False
     i = 0
     while i < len(argv):
         if argv[i] == "--no-isolation":
             isolation = False
+        elif argv[i] == "--control":
+            control = True
+        elif argv[i] == "--jobs-only":
+            jobs_only = True
         elif argv[i] == "--times-out":
             i += 1
             times_out = argv[i]
@@ -488,12 +573,19 @@ def main(argv):
         else:
             rest.append(argv[i])
         i += 1
+    if jobs_only and jobs and not rest:
+        return run_jobs(jobs)
     if len(rest) != 1:
-        sys.exit("usage: swe_workload.py WORKLOAD.py [--no-isolation] [--times-out FILE] [--jobs FILE]")
+        sys.exit("usage: swe_workload.py WORKLOAD.py [--no-isolation] [--times-out FILE] [--jobs FILE] [--control]")
+    if control:
+        CONTROL = Control()
     if jobs:
         run_jobs(jobs)
     sys.path.insert(0, os.getcwd())
-    return run(rest[0], isolation, times_out)
+    result = run(rest[0], isolation, times_out)
+    if CONTROL is not None:
+        CONTROL.send({"ev": "end"})
+    return result
 
 
 if __name__ == "__main__":

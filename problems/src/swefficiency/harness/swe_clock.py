@@ -1,0 +1,116 @@
+"""The evaluator's clock over a workload that runs in the candidate's domain (swe_workload.py --control).
+
+The workload process (and each repeat's forked child) runs the patched repository, so nothing it says about time
+is taken as the measurement. For every timed repeat it says "ready" once setup is done, waits for our "go", runs
+timeit's loop of `number` calls and says "done": the repeat's time is what *our* clock read between sending go and
+receiving done. The child's own readings are a cross-check only: taken on the same clock inside our interval, an
+honest pair always lies within it, whatever the load; a patched timer (time.perf_counter, timeit) shows up there
+and ends the run as a failure. Mean and Std Dev are computed here over our times, on the slice of them the
+official plan names (the workload's `runtimes[...]`); the workload's printed "Mean:" is never read.
+
+What this does not stop, said in the README: the timed code is the candidate's, so a patch written against this
+protocol can say "done" before it did the work. The clock, the statistics and the result are ours; whether the
+workload really ran is checked by the tests and the differential checks, which run in the candidate's domain too.
+"""
+import ast
+import statistics
+import time
+
+import swe_domain
+import swe_workload
+
+# Both processes read CLOCK_MONOTONIC (time.perf_counter on Linux): an honest child's two readings lie inside our
+# interval, whatever the load; this much is float rounding.
+CLOCK_SLACK = 1e-4
+
+
+class ClockMismatch(RuntimeError):
+    """The workload's own clock disagrees with ours: a patched timer."""
+
+
+def counted_view(workload_source, times, isolation):
+    """The times Mean/Std are taken over: the official plan's runtimes slice when it is a literal one."""
+    if not isolation:
+        return times
+    try:
+        plan = swe_workload.plan_official(ast.parse(workload_source))
+    except SyntaxError:
+        return times
+    if plan is None or plan.view is None:
+        return times
+    sl = plan.view
+
+    def bound(node):
+        return None if node is None else int(ast.literal_eval(node))
+
+    try:
+        return times[slice(bound(sl.lower), bound(sl.upper), bound(sl.step))]
+    except (ValueError, TypeError):  # a slice with names in it: all the repeats
+        return times
+
+
+def check_self(k, t0, t1, done):
+    """The child's own clock readings must lie inside our go..done interval (same clock); else its timer was patched."""
+    own = (done.get("t0"), done.get("t1"))
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in own):
+        raise ClockMismatch("repeat %d reported no clock readings of its own (%r)" % (k + 1, own))
+    if not (t0 - CLOCK_SLACK <= own[0] <= own[1] <= t1 + CLOCK_SLACK):
+        raise ClockMismatch("the workload's own clock disagrees with the evaluator's in repeat %d: it read %.6f..%.6f, "
+                            "outside the evaluator's go..done interval %.6f..%.6f on the same clock (a patched timer?)"
+                            % (k + 1, own[0], own[1], t0, t1))
+    return own[1] - own[0]
+
+
+def timed_run(argv, cwd, env, timeout, progress=lambda text: None):
+    """Runs `argv` (swe_workload.py ... --control) as the candidate and times its repeats on our clock.
+    Returns (times, selfs, stderr text); raises RuntimeError (ClockMismatch) when the run fails or lies."""
+    import tempfile
+
+    deadline = time.monotonic() + timeout
+    times, selfs, shown = [], [], None
+    with tempfile.TemporaryFile() as err:
+        proc = swe_domain.Process(argv, cwd, env, err.fileno())
+        failure = None
+        try:
+            while True:
+                msg = proc.recv_json(max(1.0, deadline - time.monotonic()))
+                ev = msg.get("ev") if isinstance(msg, dict) else None
+                if ev == "end":
+                    break
+                if ev != "ready":
+                    raise swe_domain.CandidateError("unexpected message %r where a repeat should start" % (msg,))
+                k = len(times)
+                if shown is None or time.monotonic() - shown >= 1.0 or k + 1 == msg.get("of"):
+                    shown = time.monotonic()
+                    progress("workload: repeat %d of %s (%s call(s) each, one process per repeat)"
+                             % (k + 1, msg.get("of"), msg.get("number")))
+                t0 = time.perf_counter()
+                proc.send_json({"go": True})
+                done = proc.recv_json(max(1.0, deadline - time.monotonic()))
+                t1 = time.perf_counter()
+                if not isinstance(done, dict) or done.get("ev") != "done":
+                    raise swe_domain.CandidateError("unexpected message %r where a repeat should end" % (done,))
+                selfs.append(check_self(k, t0, t1, done))
+                times.append(t1 - t0)
+        except swe_domain.CandidateError as error:
+            failure = "its control channel to the evaluator broke: %s" % error
+        except ClockMismatch:
+            proc.kill()
+            proc.close()
+            raise
+        if failure:
+            proc.kill()
+        status = proc.close()
+        err.seek(0)
+        text = err.read(4 << 20).decode(errors="replace")
+    if failure or status != 0:
+        why = failure or ("exit code %s" % status)
+        raise RuntimeError("workload failed (%s): %s" % (why, text[-1500:]))
+    if not times:
+        raise RuntimeError("workload failed (no timed repeat ran: no timeit.repeat call?): %s" % text[-1500:])
+    return times, selfs, text
+
+
+def summary(view):
+    mean = statistics.mean(view)
+    return mean, statistics.stdev(view) if len(view) > 1 else 0.0

@@ -1,0 +1,138 @@
+// The red-team routes against the SWE-fficiency harness (fixture instance 1), registered for a given sandbox.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import type { EvaluationOutcome } from '../../evaluators/result.js';
+import { loadInstanceProblem } from '../../problems/src/swefficiency/package.js';
+import type { Sandbox } from '../../sandboxes/types.js';
+import {
+  evaluateFiles,
+  fixtureInstances,
+  fixtureProblem,
+  REPOS_DIR,
+  resultOf,
+} from '../fixtures/swe/fixture.js';
+import { outcomeText } from './redteam-cases.js';
+
+const hostile = (name: string): string =>
+  readFileSync(path.join(import.meta.dirname, 'candidates', name), 'utf8');
+const CORE = 'textstats/core.py';
+
+/** Neither a forged verdict nor anything of the evaluator's reached the outcome; returns its text. */
+function clean(outcome: EvaluationOutcome): string {
+  const text = outcomeText(outcome);
+  const verdict = 'result' in outcome ? outcome.result.feedback : outcome.reason;
+  expect(verdict, 'a forged result reached the verdict').not.toMatch(/FORGED/);
+  expect(text.split('\n').filter((l) => l.includes('LEAKED'))).toEqual([]);
+  return text;
+}
+
+/** Registers every SWE red-team case against `sandbox` (call inside a describe); `kind` names it in the log. */
+export function sweRedteamCases(sandbox: Sandbox, kind: string): void {
+  it('the package asks for trust domains', async () => {
+    const problem = await fixtureProblem(1, `redteam-${kind}`);
+    expect(problem.spec.evaluator.trust_domains).toBe(true);
+  });
+
+  it('(a) forged Mean/Std Dev lines, a forged result on every descriptor and via ADRS_RESULT from /proc/*/environ: refused, nothing forged, nothing leaked', async () => {
+    const problem = await fixtureProblem(1, `redteam-${kind}`);
+    const outcome = await evaluateFiles(sandbox, problem, { [CORE]: hostile('swe-forge-result.py') });
+    clean(outcome);
+    const r = resultOf(outcome);
+    console.log(`[redteam swe ${kind}] forge-result: ${r.feedback.split('\n')[0]}`);
+    expect(r.correct, r.feedback).toBe(false);
+    expect(r.metrics.speedup).toBe(1);
+    // Its descriptor writes reach only its own control pipe (the run fails on garbage), else its wrong values fail.
+    expect(r.feedback).toMatch(
+      /control channel to the evaluator broke|PASS_TO_PASS|changes a result the tests do not check/,
+    );
+  }, 600_000);
+
+  it("(a) a daemon racing for ADRS_RESULT / ADRS_CACHE_OUT through every /proc/<pid>/environ and planting forged result files: the evaluator's verdict stands", async () => {
+    const problem = await fixtureProblem(1, `redteam-${kind}`);
+    const outcome = await evaluateFiles(sandbox, problem, { [CORE]: hostile('swe-environ-result.py') });
+    clean(outcome);
+    const r = resultOf(outcome);
+    console.log(`[redteam swe ${kind}] environ-result: ${r.feedback.split('\n')[0]}`);
+    expect(r.correct, r.feedback).toBe(false);
+    expect(r.metrics.speedup).toBe(1);
+    expect(r.feedback).toMatch(/PASS_TO_PASS|changes a result the tests do not check/);
+  }, 600_000);
+
+  it('(b) time.perf_counter / timeit.default_timer patched in the workload process: the evaluator clock disagrees, refused as a patched timer', async () => {
+    const problem = await fixtureProblem(1, `redteam-${kind}`);
+    const outcome = await evaluateFiles(sandbox, problem, { [CORE]: hostile('swe-timer-patch.py') });
+    clean(outcome);
+    const r = resultOf(outcome);
+    console.log(`[redteam swe ${kind}] timer-patch: ${r.feedback.split('\n')[0]}`);
+    expect(r.correct, r.feedback).toBe(false);
+    expect(r.metrics.speedup).toBe(1);
+    expect(r.feedback).toMatch(/own clock disagrees with the evaluator's.*patched timer/s);
+  }, 600_000);
+
+  it('(b) a sitecustomize.py in the repository patches the clocks before the harness binds them: refused as a patched timer', async () => {
+    const problem = await fixtureProblem(1, `redteam-${kind}`);
+    const outcome = await evaluateFiles(sandbox, problem, {
+      'sitecustomize.py': hostile('swe-sitecustomize.py'),
+    });
+    clean(outcome);
+    const r = resultOf(outcome);
+    console.log(`[redteam swe ${kind}] sitecustomize: ${r.feedback.split('\n')[0]}`);
+    expect(r.correct, r.feedback).toBe(false);
+    expect(r.metrics.speedup).toBe(1);
+    // With the patch only: the base run imports nothing of the candidate's workspace (it once did, by PYTHONPATH).
+    expect(r.feedback).toMatch(
+      /fails with the patch: the workload's own clock disagrees with the evaluator's.*patched timer/s,
+    );
+  }, 600_000);
+
+  it('(c) a conftest.py that forces every test to pass, beside a wrong word_counts: refused by the differential checks', async () => {
+    const problem = await fixtureProblem(1, `redteam-${kind}`);
+    const outcome = await evaluateFiles(sandbox, problem, {
+      [CORE]: hostile('swe-wrong-core.py'),
+      'conftest.py': hostile('swe-conftest-pass.py'),
+    });
+    clean(outcome);
+    const r = resultOf(outcome);
+    console.log(`[redteam swe ${kind}] conftest: ${r.feedback.split('\n')[0]}`);
+    expect(r.correct, r.feedback).toBe(false);
+    expect(r.feedback).toMatch(/changes a result the tests do not check|differ/);
+  }, 600_000);
+
+  // Honest about what still works: the covering tests run the candidate's code (a conftest.py is the candidate's),
+  // so they are no wall. With the differential checks off, the conftest route beats them; the control shows that
+  // the same wrong code without the conftest fails them. If this starts failing, the hole closed: update README.
+  it('(c, KNOWN HOLE) with the differential checks off, the conftest.py fools the tests; without it the same code fails them', async () => {
+    const instance = (await fixtureInstances())[0]!;
+    const problem = await loadInstanceProblem(
+      { ...instance, instance_id: `${instance.instance_id}-redteam-nodiff-${kind}` },
+      { reposDir: REPOS_DIR, timeoutS: 300, differential: { enabled: false } },
+    );
+    const wrong = hostile('swe-wrong-core.py');
+    const control = resultOf(await evaluateFiles(sandbox, problem, { [CORE]: wrong }));
+    expect(control.correct, control.feedback).toBe(false);
+    expect(control.feedback).toMatch(/PASS_TO_PASS tests fail/);
+    const fooled = resultOf(
+      await evaluateFiles(sandbox, problem, {
+        [CORE]: wrong,
+        'conftest.py': hostile('swe-conftest-pass.py'),
+      }),
+    );
+    console.log(
+      `[redteam swe ${kind}] KNOWN HOLE, conftest without differential checks: correct=${fooled.correct}`,
+    );
+    expect(fooled.correct, fooled.feedback).toBe(true);
+  }, 600_000);
+
+  // Honest about the timed code: it is the candidate's. A patch that can tell it is being timed (timeit turns the
+  // garbage collector off; the tests and the differential checks do not) can skip its work there and only there.
+  it('(KNOWN HOLE) a patch that skips its work only while timeit has the garbage collector off', async () => {
+    const problem = await fixtureProblem(1, `redteam-${kind}`);
+    const r = resultOf(await evaluateFiles(sandbox, problem, { [CORE]: hostile('swe-gc-detect.py') }));
+    console.log(
+      `[redteam swe ${kind}] KNOWN HOLE, gc-detect: correct=${r.correct} speedup=${Number(r.metrics.speedup).toFixed(1)}: ${r.feedback.split('\n')[0]}`,
+    );
+    expect(r.correct, r.feedback).toBe(true);
+    expect(r.metrics.speedup).toBeGreaterThan(5);
+  }, 600_000);
+}
