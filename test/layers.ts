@@ -44,6 +44,7 @@ export const REAL_EVALUATION_FILES = [
   'test/problem-env.test.ts',
   'test/redteam/redteam-evolve.test.ts',
   'test/redteam/redteam-local.test.ts',
+  'test/redteam/redteam-swe.test.ts',
   'test/run-evaluation.test.ts',
   'test/sandbox-local.test.ts',
   'test/sandbox-local-gc.test.ts',
