@@ -53,6 +53,15 @@ describe('problem packages', () => {
     expect(msg.split('\n')).toHaveLength(1);
   });
 
+  it('takes timing.extended_max_samples only above max_samples, naming the field otherwise', () => {
+    expect(loadProblem(makeProblem(GOOD)).spec.timing.extended_max_samples).toBeUndefined();
+    const p = loadProblem(makeProblem(GOOD + 'timing: { max_samples: 40, extended_max_samples: 200 }\n'));
+    expect(p.spec.timing.extended_max_samples).toBe(200);
+    const msg = loadError(GOOD + 'timing: { max_samples: 40, extended_max_samples: 30 }\n');
+    expect(msg).toMatch(/timing\.extended_max_samples.*above timing\.max_samples/);
+    expect(msg.split('\n')).toHaveLength(1);
+  });
+
   it('reports a primary score that names no metric', () => {
     expect(loadError(GOOD.replace('primary: score', 'primary: speed'))).toMatch(
       /field "primary".*use one of: score/,

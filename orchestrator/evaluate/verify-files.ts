@@ -47,6 +47,7 @@ export async function verifyFiles(opts: VerifyFilesOptions): Promise<VerifyResul
         key: spec.timing.key,
         minSamples: spec.timing.verify_samples,
         maxSamples: spec.timing.max_samples,
+        ...(spec.timing.extended_max_samples ? { extendedMaxSamples: spec.timing.extended_max_samples } : {}),
         minEffect: spec.timing.min_effect,
         confidence: spec.timing.confidence,
         precision: spec.timing.precision,

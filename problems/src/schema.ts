@@ -84,12 +84,23 @@ export const problemSchema = z
         screen_samples: z.number().int().positive().default(3),
         verify_samples: z.number().int().positive().default(10),
         max_samples: z.number().int().positive().default(40),
+        /**
+         * Pairs at most for a verification still ambiguous at max_samples (its interval straddles 1 + min_effect):
+         * it goes on, looking every 10 pairs, until a clear win, futility or this cap. Absent: no extension. 200
+         * detects 2% effects with >= 90% power on a quiet 2-vCPU machine (BENCHMARKS.md); the error rate is then
+         * split between the two caps.
+         */
+        extended_max_samples: z.number().int().positive().optional(),
         min_effect: z.number().min(0).default(0.01),
         confidence: z.number().gt(0).lt(1).default(0.95),
         /** Sampling stops once the interval's relative half-width is this small. */
         precision: z.number().gt(0).lt(1).default(0.02),
         /** Shuffle which arm goes first within each A/B pair. */
         randomize_order: z.boolean().default(true),
+      })
+      .refine((t) => t.extended_max_samples === undefined || t.extended_max_samples > t.max_samples, {
+        message: 'must be above timing.max_samples (or leave it out for no extension)',
+        path: ['extended_max_samples'],
       })
       .prefault({}),
     timeouts: z
