@@ -7,6 +7,7 @@ import type { AttemptView } from '../proposers/types.js';
 import type { LoopContext } from './loop-context.js';
 import type { RunPersistence } from './persistence.js';
 import { attemptOf } from './program-views.js';
+import { recordLlmCall } from './record-llm-call.js';
 
 export class MetaRecommendations {
   private running: Promise<void> | undefined;
@@ -69,20 +70,7 @@ export class MetaRecommendations {
           previous,
           maxItems: config.meta.items,
         }),
-        recordCall: (call) => {
-          const row = store.insertLlmCall({ ...call, runId });
-          bus.emit('llm:call', {
-            runId,
-            provider: row.provider,
-            model: row.model,
-            status: row.status,
-            costUsd: row.cost_usd,
-            latencyMs: row.latency_ms,
-            inputTokens: row.input_tokens,
-            outputTokens: row.output_tokens,
-          });
-          return row.id;
-        },
+        recordCall: (call) => recordLlmCall(ctx, call),
         ...(ctx.signal ? { signal: ctx.signal } : {}),
         notify: (message) => bus.emit('run:warning', { runId, message }),
       });

@@ -9,6 +9,7 @@ import type { EditRecord, SummaryRequest, SummaryResult } from '../proposers/typ
 import { JUDGE_SYSTEM, judgeUserPrompt, parseVerdict, programText } from '../prompts/novelty-judge-prompt.js';
 import { loadEmbedding, saveEmbedding } from '../store/embedding-rows.js';
 import type { LoopContext } from './loop-context.js';
+import { recordLlmCall } from './record-llm-call.js';
 
 type Summariser = (request: SummaryRequest) => Promise<SummaryResult>;
 
@@ -105,29 +106,21 @@ export class EmbeddingNovelty {
       const batch = todo.slice(i, i + EMBED_BATCH);
       const started = Date.now();
       const record = (call: { ok: boolean; tokens: number; costUsd: number; error?: string }): void => {
-        const row = this.ctx.store.insertLlmCall({
-          runId: this.ctx.runId,
-          provider: embedder.provider,
-          model: embedder.model,
-          status: call.ok ? 'ok' : 'error',
-          ...(call.error ? { error: call.error } : {}),
-          inputTokens: call.tokens,
-          costUsd: call.costUsd,
-          latencyMs: Date.now() - started,
-          attempts: 1,
-          prompt: { purpose: 'embed', url: embedder.url, model: embedder.model, inputs: batch.length },
-        });
-        out.callIds.push(row.id);
-        this.ctx.bus.emit('llm:call', {
-          runId: this.ctx.runId,
-          provider: row.provider,
-          model: row.model,
-          status: row.status,
-          costUsd: row.cost_usd,
-          latencyMs: row.latency_ms,
-          inputTokens: row.input_tokens,
-          outputTokens: row.output_tokens,
-        });
+        recordLlmCall(
+          this.ctx,
+          {
+            provider: embedder.provider,
+            model: embedder.model,
+            status: call.ok ? 'ok' : 'error',
+            ...(call.error ? { error: call.error } : {}),
+            inputTokens: call.tokens,
+            costUsd: call.costUsd,
+            latencyMs: Date.now() - started,
+            attempts: 1,
+            prompt: { purpose: 'embed', url: embedder.url, model: embedder.model, inputs: batch.length },
+          },
+          out.callIds,
+        );
       };
       try {
         const r = await embedder.embed(
@@ -211,21 +204,7 @@ export class EmbeddingNovelty {
         purpose: 'novelty-judge',
         system: JUDGE_SYSTEM,
         user: judgeUserPrompt({ existing, proposed: files, similarity }),
-        recordCall: (call) => {
-          const row = ctx.store.insertLlmCall({ ...call, runId: ctx.runId });
-          out.callIds.push(row.id);
-          ctx.bus.emit('llm:call', {
-            runId: ctx.runId,
-            provider: row.provider,
-            model: row.model,
-            status: row.status,
-            costUsd: row.cost_usd,
-            latencyMs: row.latency_ms,
-            inputTokens: row.input_tokens,
-            outputTokens: row.output_tokens,
-          });
-          return row.id;
-        },
+        recordCall: (call) => recordLlmCall(ctx, call, out.callIds),
         ...(ctx.signal ? { signal: ctx.signal } : {}),
         notify: (message) => this.warn(message),
       });

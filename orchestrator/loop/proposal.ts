@@ -12,6 +12,7 @@ import { attemptOf } from './program-views.js';
 import { FailureStreak } from './failure-streak.js';
 import { MetaRecommendations } from './meta-recommendations.js';
 import { TASK_VARIANTS } from '../prompts/variants.js';
+import { recordLlmCall } from './record-llm-call.js';
 import type { Scheduler } from './scheduler.js';
 
 /** The last `size` finished attempts, oldest first. */
@@ -193,7 +194,7 @@ export class Proposal {
     inspirationIds: string[],
     retryNote: string | undefined,
   ): Promise<{ result: ProposalResult; llmIds: number[] }> {
-    const { store, problem, proposer, bus, runId } = this.ctx;
+    const { problem, proposer, bus, runId } = this.ctx;
     const db = this.run.db;
     const callIds: number[] = [];
     let result: ProposalResult;
@@ -206,21 +207,7 @@ export class Proposal {
         inspirations: inspirationIds.map((id) => this.ctx.views.program(id)),
         history: this.history.snapshot(),
         random: () => db.random(),
-        recordCall: (call) => {
-          const row = store.insertLlmCall({ ...call, runId });
-          callIds.push(row.id);
-          bus.emit('llm:call', {
-            runId,
-            provider: row.provider,
-            model: row.model,
-            status: row.status,
-            costUsd: row.cost_usd,
-            latencyMs: row.latency_ms,
-            inputTokens: row.input_tokens,
-            outputTokens: row.output_tokens,
-          });
-          return row.id;
-        },
+        recordCall: (call) => recordLlmCall(this.ctx, call, callIds),
         templates: this.ctx.templates,
         signal: this.ctx.signal,
         notify: (message) => bus.emit('run:warning', { runId, message }),
