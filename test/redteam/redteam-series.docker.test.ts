@@ -1,42 +1,16 @@
 // The red-team routes through one Docker series: each hostile candidate runs twice in a reused container, after the previous case's.
-import Docker from 'dockerode';
-import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DockerSandbox } from '../../sandboxes/docker/docker-sandbox.js';
-import { engineReachable } from '../../sandboxes/docker/engine.js';
-import { CASES, cleanupRedteam, outcomeText, runCase } from './redteam-cases.js';
+import { cleanupRedteam, outcomeText, runCase } from './redteam-cases.js';
+import { dockerRedteam } from './docker-setup.js';
 
 const IMAGE = 'adrs-base:latest';
-const docker = new Docker();
-const ready =
-  (await engineReachable(docker)) &&
-  (await docker
-    .getImage(IMAGE)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    ));
-if (!ready && process.env.CI !== 'true')
-  console.warn(
-    `\n*** redteam-series.docker: SKIPPED: no Docker engine or no ${IMAGE} (bash .ci/docker.sh) ***\n`,
-  );
-
-// The KernelBench case needs torch in the image (adrs-base has none; the local suite runs it).
-const torchProbe = ready
-  ? await execa('docker', ['run', '--rm', '--network', 'none', IMAGE, 'python3', '-c', 'import torch'], {
-      reject: false,
-    })
-  : undefined;
-const cases = CASES.filter((c) => c.needs !== 'torch' || torchProbe?.exitCode === 0);
-if (cases.length < CASES.length)
-  console.warn(
-    `\n*** redteam-series.docker: ${CASES.filter((c) => !cases.includes(c))
-      .map((c) => c.file)
-      .join(', ')} SKIPPED: ${IMAGE} has no torch (the local suite runs them) ***\n`,
-  );
+const { ready, why, cases } = await dockerRedteam('redteam-series.docker', IMAGE);
 
 describe.runIf(ready || process.env.CI === 'true')('red team, Docker series (reused containers)', () => {
+  it('has an engine and the image (CI=true fails here when they are missing)', () => {
+    expect(ready, why).toBe(true);
+  });
   const sandbox = new DockerSandbox({ image: IMAGE });
   // One series for every case: a case's first run gets the container the previous case of its problem used.
   const series = sandbox.series();
@@ -61,7 +35,6 @@ describe.runIf(ready || process.env.CI === 'true')('red team, Docker series (reu
   );
 
   it('did reuse containers across cases', () => {
-    if (!ready) expect.fail('CI=true but Docker cannot run here');
     expect(series.stats.reused).toBeGreaterThanOrEqual(cases.length);
   });
 });
