@@ -11,6 +11,7 @@
 //   node --import tsx bench/discovery.ts --problem problems/moe-eplb --proposer openai --base-url http://127.0.0.1:8000/v1 --model qwen
 //   ... --embed-provider openai --embed-model nomic-embed-text --embed-base-url http://127.0.0.1:11434/v1  (adds
 //   "evolve - operators + embeddings"; offline it always runs, against a fake embeddings server on 127.0.0.1)
+//   ... --db runs.db   (keeps every strategy's run in one file: `adrs serve --db runs.db`, /problems/NAME/compare)
 import { parseArgs } from 'node:util';
 import { parseRunConfig } from '../orchestrator/config/load-config.js';
 import type { RunConfigInput } from '../orchestrator/config/run-config.js';
@@ -44,6 +45,11 @@ const { values: args } = parseArgs({
     'embed-provider': { type: 'string' },
     'embed-model': { type: 'string' },
     'embed-base-url': { type: 'string' },
+    /**
+     * Keep every strategy's run in this SQLite file (default: a temporary one each), so `adrs serve --db FILE`
+     * draws them on one chart: /problems/NAME/compare, verified best against iterations and dollars.
+     */
+    db: { type: 'string' },
   },
 });
 
@@ -132,7 +138,7 @@ interface Outcome {
 }
 
 async function runStrategy(s: Strategy): Promise<Outcome | undefined> {
-  const store = Store.open(tempDbPath());
+  const store = Store.open(args.db ?? tempDbPath());
   const base: RunConfigInput = {
     proposer: offline ? 'anthropic' : (args.proposer as RunConfigInput['proposer']),
     ...(args.model ? { model: args.model } : {}),
@@ -234,3 +240,8 @@ if (args.json) {
         '"+ embeddings" uses a loopback fake whose vectors ignore unused constants (the mechanism, not a real model).',
     );
 }
+if (args.db)
+  console.log(
+    `runs kept in ${args.db}: node bin/adrs.js serve --db ${args.db}, then /problems/<name>/compare draws each strategy's ` +
+      'verified best against iterations and dollars on one chart',
+  );
