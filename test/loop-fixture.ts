@@ -55,3 +55,43 @@ workloads: { screen: workloads/screen${verify ? ', verify: workloads/verify' : '
   );
   return dir;
 }
+
+/**
+ * A two-objective problem: knobs A (quality) and B; time grows with both, so the Pareto front is B = 0 at every A.
+ * Used by test/pareto.test.ts and the browser tests' real-runs database.
+ */
+export function makeTradeOffProblem(name = 'tradeoff'): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'adrs-pareto-'));
+  mkdirSync(path.join(dir, 'seed'));
+  mkdirSync(path.join(dir, 'evaluator'));
+  writeFileSync(
+    path.join(dir, 'seed', 'solution.py'),
+    '# EVOLVE-BLOCK-START\n# @knob A: [0, 1, 2, 3, 4, 5]\nA = 0\n# @knob B: [0, 1, 2]\nB = 2\n# EVOLVE-BLOCK-END\n',
+  );
+  writeFileSync(
+    path.join(dir, 'evaluator', 'eval.py'),
+    `import json, os, runpy
+ns = runpy.run_path(os.path.join(os.environ["ADRS_WORKSPACE"], "solution.py"))
+a, b = ns["A"], ns["B"]
+json.dump({"correct": True, "metrics": {"score": a - b, "quality": a, "time_s": 0.001 * (1 + a + b)}},
+          open(os.environ["ADRS_RESULT"], "w"))
+`,
+  );
+  writeFileSync(
+    path.join(dir, 'problem.yaml'),
+    `name: ${name}
+description: quality against time
+language: python
+seed: { dir: seed, files: [solution.py] }
+evaluator: { dir: evaluator, command: ["/usr/bin/python3", "{problem}/eval.py"] }
+metrics:
+  - { name: score, direction: maximize, deterministic: true }
+  - { name: quality, direction: maximize }
+  - { name: time_s, direction: minimize }
+primary: score
+objectives: [quality, time_s]
+timeouts: { screen: 30, verify: 30, time: 30 }
+`,
+  );
+  return dir;
+}

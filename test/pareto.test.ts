@@ -1,6 +1,6 @@
 // Multi-objective selection: Pareto ranks and crowding, parent selection by them, the objectives in problem.yaml,
 // and a real run (local sandbox, Python evaluator, the offline tuner) whose front the store and the run page show.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +23,7 @@ import { loadProblem } from '../problems/src/load.js';
 import { problemObjectives, problemSchema } from '../problems/src/schema.js';
 import { createSandbox } from '../sandboxes/index.js';
 import { objectivesOf } from '../web/src/pareto.js';
+import { makeTradeOffProblem } from './loop-fixture.js';
 import { runPage } from '../web/src/pages/run.js';
 import { buildRunSummary } from '../web/src/run-summary.js';
 
@@ -165,46 +166,9 @@ describe('objectives in problem.yaml', () => {
   });
 });
 
-/** Knobs A (quality) and B; time grows with both, so the front is B = 0 at every A. */
-function tradeOffProblem(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'adrs-pareto-'));
-  mkdirSync(path.join(dir, 'seed'));
-  mkdirSync(path.join(dir, 'evaluator'));
-  writeFileSync(
-    path.join(dir, 'seed', 'solution.py'),
-    '# EVOLVE-BLOCK-START\n# @knob A: [0, 1, 2, 3, 4, 5]\nA = 0\n# @knob B: [0, 1, 2]\nB = 2\n# EVOLVE-BLOCK-END\n',
-  );
-  writeFileSync(
-    path.join(dir, 'evaluator', 'eval.py'),
-    `import json, os, runpy
-ns = runpy.run_path(os.path.join(os.environ["ADRS_WORKSPACE"], "solution.py"))
-a, b = ns["A"], ns["B"]
-json.dump({"correct": True, "metrics": {"score": a - b, "quality": a, "time_s": 0.001 * (1 + a + b)}},
-          open(os.environ["ADRS_RESULT"], "w"))
-`,
-  );
-  writeFileSync(
-    path.join(dir, 'problem.yaml'),
-    `name: tradeoff
-description: quality against time
-language: python
-seed: { dir: seed, files: [solution.py] }
-evaluator: { dir: evaluator, command: ["/usr/bin/python3", "{problem}/eval.py"] }
-metrics:
-  - { name: score, direction: maximize, deterministic: true }
-  - { name: quality, direction: maximize }
-  - { name: time_s, direction: minimize }
-primary: score
-objectives: [quality, time_s]
-timeouts: { screen: 30, verify: 30, time: 30 }
-`,
-  );
-  return dir;
-}
-
 describe('a multi-objective run', () => {
   it('stores objective values, selects by Pareto order, resumes with them, and shows its front', async () => {
-    const problem = loadProblem(tradeOffProblem());
+    const problem = loadProblem(makeTradeOffProblem());
     const sandbox = await createSandbox('local');
     const dbPath = path.join(mkdtempSync(path.join(tmpdir(), 'adrs-pareto-db-')), 'adrs.db');
     const store = Store.open(dbPath);

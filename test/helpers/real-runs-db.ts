@@ -1,10 +1,10 @@
 // A database made by real runs of the CLI (no hand-written rows): an offline tuner run, a best-of-n run and an
 // evolve run whose proposals come from the real Anthropic SDK pointed at a fake server on 127.0.0.1.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { rewriteAnswer, startAnthropicServer } from '../fakes/anthropic-server.js';
-import { makeKnobProblem, SEED } from '../loop-fixture.js';
+import { makeKnobProblem, makeTradeOffProblem, SEED } from '../loop-fixture.js';
 import { cliClean } from './cli.js';
 
 export interface RealRunsDb {
@@ -31,43 +31,6 @@ const setKnobs = (a: number, b: number): string =>
     `A = ${a}, B = ${b}`,
   );
 
-/** Knobs A (quality) and B; time grows with both, so the front is B = 0 at every A (as in test/pareto.test.ts). */
-function makeTradeOffProblem(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'adrs-tradeoff-'));
-  mkdirSync(path.join(dir, 'seed'));
-  mkdirSync(path.join(dir, 'evaluator'));
-  writeFileSync(
-    path.join(dir, 'seed', 'solution.py'),
-    '# EVOLVE-BLOCK-START\n# @knob A: [0, 1, 2, 3, 4, 5]\nA = 0\n# @knob B: [0, 1, 2]\nB = 2\n# EVOLVE-BLOCK-END\n',
-  );
-  writeFileSync(
-    path.join(dir, 'evaluator', 'eval.py'),
-    `import json, os, runpy
-ns = runpy.run_path(os.path.join(os.environ["ADRS_WORKSPACE"], "solution.py"))
-a, b = ns["A"], ns["B"]
-json.dump({"correct": True, "metrics": {"score": a - b, "quality": a, "time_s": 0.001 * (1 + a + b)}},
-          open(os.environ["ADRS_RESULT"], "w"))
-`,
-  );
-  writeFileSync(
-    path.join(dir, 'problem.yaml'),
-    `name: tradeoff-web
-description: quality against time
-language: python
-seed: { dir: seed, files: [solution.py] }
-evaluator: { dir: evaluator, command: ["/usr/bin/python3", "{problem}/eval.py"] }
-metrics:
-  - { name: score, direction: maximize, deterministic: true }
-  - { name: quality, direction: maximize }
-  - { name: time_s, direction: minimize }
-primary: score
-objectives: [quality, time_s]
-timeouts: { screen: 30, verify: 30, time: 30 }
-`,
-  );
-  return dir;
-}
-
 export async function makeRealRunsDb(): Promise<RealRunsDb> {
   const dir = mkdtempSync(path.join(tmpdir(), 'adrs-real-runs-'));
   const dbFile = path.join(dir, 'adrs.db');
@@ -79,7 +42,7 @@ export async function makeRealRunsDb(): Promise<RealRunsDb> {
 
   const tune = await cli(['evolve', problemDir, '--iterations', '8', '--seed', '7']);
   if (tune.code !== 0) fail('tuner run', tune);
-  const tradeOffDir = makeTradeOffProblem();
+  const tradeOffDir = makeTradeOffProblem('tradeoff-web');
   const pareto = await cli(['evolve', tradeOffDir, '--iterations', '12', '--seed', '5']);
   if (pareto.code !== 0) fail('two-objective tuner run', pareto);
 
