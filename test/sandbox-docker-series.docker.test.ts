@@ -210,6 +210,21 @@ describe.runIf(ready || ci)('Docker sandbox series: one container per arm, reset
     expect(JSON.parse(await python(second, SEE_STATE, true))).toMatchObject({ shm: false, tmp: [] });
   });
 
+  it('both uids leaving many files in /tmp: the two cleaners, running at once, still reuse the container', async () => {
+    // The cleaners of the candidate and the trusted uid both list /tmp; each sees the other's files vanish under
+    // it. A vanished entry is not a failure (CI once replaced a clean container for that: "cleaning as trusted
+    // failed (wait status 1024)"). Two thousand files each make the overlap near certain.
+    const first = await session();
+    const many = (tag: string) =>
+      `import os\nfor i in range(2000):\n    open(f"/tmp/${tag}-{i}", "w").close()\nos.makedirs("/tmp/${tag}-dir/a/b")`;
+    await python(first, many('candidate'));
+    await python(first, many('trusted'), true);
+    await first.close();
+    const second = await session();
+    expect(second.container.id, `replaced: ${series.stats.reasons.join('; ')}`).toBe(first.container.id);
+    expect(JSON.parse(await python(second, SEE_STATE))).toMatchObject({ tmp: [] });
+  });
+
   it('what the reset cannot verify clean gets a fresh container', async () => {
     const first = await session();
     // The candidate uid opens a folder to everyone; the trusted uid fills it. Neither uid can delete the other's files.

@@ -43,15 +43,22 @@ def ids(text):
 
 
 def remove_tree(path):
-    """Deletes path; folders are opened up first (an owner can always chmod), links are never followed."""
-    info = os.lstat(path)
-    if stat.S_ISDIR(info.st_mode):
-        os.chmod(path, 0o700)
-        for name in os.listdir(path):
-            remove_tree(os.path.join(path, name))
-        os.rmdir(path)
-    else:
-        os.unlink(path)
+    """Deletes path; folders are opened up first (an owner can always chmod), links are never followed.
+
+    What is already gone counts as deleted: the cleaners of the two uids run at once, so an entry listed in a
+    shared folder (/tmp) may be the other uid's and vanish before it is looked at. check() then sees what is left.
+    """
+    try:
+        info = os.lstat(path)
+        if stat.S_ISDIR(info.st_mode):
+            os.chmod(path, 0o700)
+            for name in os.listdir(path):
+                remove_tree(os.path.join(path, name))
+            os.rmdir(path)
+        else:
+            os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def sysv_entries(kind):
@@ -134,6 +141,8 @@ def clean_as(uid, gid, home, trusted_dir):
             try:
                 if os.lstat(path).st_uid == uid:
                     remove_tree(path)
+            except FileNotFoundError:
+                pass  # the other uid's, deleted by its cleaner meanwhile
             except (OSError, RecursionError):
                 failed = True
     libc = ctypes.CDLL(None, use_errno=True)
@@ -144,7 +153,8 @@ def clean_as(uid, gid, home, trusted_dir):
     }
     for kind, remove in removers.items():
         for ident, owner, creator in sysv_entries(kind):
-            if uid in (owner, creator) and remove(ident) != 0:
+            # A segment marked for removal goes when its last (killed) user detaches: gone meanwhile is removed.
+            if uid in (owner, creator) and remove(ident) != 0 and ident in (e[0] for e in sysv_entries(kind)):
                 failed = True
     if trusted_dir and os.listdir(trusted_dir):
         failed = True
