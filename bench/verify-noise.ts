@@ -12,7 +12,8 @@
 //
 //   node --import tsx bench/verify-noise.ts [--trials 200] [--path direct|sandbox|replay] [--pool 400] [--pool-file F] [--effects 0.02,0.05,0.10] [--work-ms 1] [--reps 5]
 //       [--min-samples 10] [--max-samples 40] [--extended-max-samples 200] [--extend-step 10] [--precision 0.02] [--min-effect 0.01] [--json]
-// --extended-max-samples N: runs still ambiguous at --max-samples go on to N pairs (stats/sequential.ts); 0 = none.
+// --extended-max-samples N: runs still ambiguous at --max-samples go on to N pairs (stats/sequential.ts); 0 = none;
+// absent = the problem.yaml default, 5 x --max-samples (200).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
@@ -28,6 +29,7 @@ import { seededRandom } from '../evaluators/stats/rng.js';
 import { interleavedTiming, type InterleavedResult, type Measurement } from '../evaluators/verify-timing.js';
 import { verifyCandidate, DEFAULT_PRECISION } from '../evaluators/verify.js';
 import { finalConfidence } from '../evaluators/stats/sequential.js';
+import { DEFAULT_EXTENSION_FACTOR } from '../problems/src/schema.js';
 import { LocalSandbox } from '../sandboxes/local/local-sandbox.js';
 import { DEFAULT_LIMITS } from '../sandboxes/types.js';
 
@@ -73,7 +75,7 @@ const { values: args } = parseArgs({
     reps: { type: 'string', default: '5' },
     'min-samples': { type: 'string', default: '10' },
     'max-samples': { type: 'string', default: '40' },
-    'extended-max-samples': { type: 'string', default: '0' },
+    'extended-max-samples': { type: 'string' },
     'extend-step': { type: 'string', default: '10' },
     precision: { type: 'string', default: String(DEFAULT_PRECISION) },
     'min-effect': { type: 'string', default: '0.01' },
@@ -84,11 +86,15 @@ const trials = Number(args.trials);
 const reps = Number(args.reps);
 const effects = args.effects.split(',').map(Number);
 if (effects.some((e) => !(e > 0))) throw new Error('--effects: give positive fractions, e.g. 0.02,0.05');
+// Absent: problem.yaml's default (timing.extended_max_samples left out = 5 x max_samples).
+const extendedCap = Number(
+  args['extended-max-samples'] ?? DEFAULT_EXTENSION_FACTOR * Number(args['max-samples']),
+);
 const policy = {
   minSamples: Number(args['min-samples']),
   maxSamples: Number(args['max-samples']),
-  ...(Number(args['extended-max-samples']) > 0
-    ? { extendedMaxSamples: Number(args['extended-max-samples']), extendStep: Number(args['extend-step']) }
+  ...(extendedCap > Number(args['max-samples'])
+    ? { extendedMaxSamples: extendedCap, extendStep: Number(args['extend-step']) }
     : {}),
   precision: Number(args.precision),
   minEffect: Number(args['min-effect']),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../core/errors.js';
 import { hashTree, loadProblem } from '../problems/src/load.js';
+import { extendedMaxSamples } from '../problems/src/schema.js';
 import { runCli } from '../orchestrator/cli/main.js';
 
 const GOOD = `name: tiny
@@ -53,13 +54,21 @@ describe('problem packages', () => {
     expect(msg.split('\n')).toHaveLength(1);
   });
 
-  it('takes timing.extended_max_samples only above max_samples, naming the field otherwise', () => {
-    expect(loadProblem(makeProblem(GOOD)).spec.timing.extended_max_samples).toBeUndefined();
-    const p = loadProblem(makeProblem(GOOD + 'timing: { max_samples: 40, extended_max_samples: 200 }\n'));
-    expect(p.spec.timing.extended_max_samples).toBe(200);
+  it('takes timing.extended_max_samples only above max_samples (0 = none; absent = 5 x max_samples), naming the field otherwise', () => {
+    const timing = (yaml: string) => loadProblem(makeProblem(GOOD + yaml)).spec.timing;
+    // Absent: the default extension, proportional to the cap (200 for the default 40).
+    expect(extendedMaxSamples(loadProblem(makeProblem(GOOD)).spec.timing)).toBe(200);
+    expect(extendedMaxSamples(timing('timing: { max_samples: 8 }\n'))).toBe(40);
+    expect(extendedMaxSamples(timing('timing: { max_samples: 40, extended_max_samples: 120 }\n'))).toBe(120);
+    expect(
+      extendedMaxSamples(timing('timing: { max_samples: 40, extended_max_samples: 0 }\n')),
+    ).toBeUndefined();
     const msg = loadError(GOOD + 'timing: { max_samples: 40, extended_max_samples: 30 }\n');
     expect(msg).toMatch(/timing\.extended_max_samples.*above timing\.max_samples/);
     expect(msg.split('\n')).toHaveLength(1);
+    expect(loadError(GOOD + 'timing: { extended_max_samples: -1 }\n')).toMatch(
+      /timing\.extended_max_samples/,
+    );
   });
 
   it('reports a primary score that names no metric', () => {

@@ -40,7 +40,7 @@ function faultyMatmul(dir: string, state: string, mode: 'once' | 'always' | 'mar
     yaml,
     readFileSync(yaml, 'utf8')
       .replace('verify_samples: 10', 'verify_samples: 2')
-      .replace('max_samples: 40', 'max_samples: 2'),
+      .replace('max_samples: 40', 'max_samples: 2\n  extended_max_samples: 0'), // exactly 2 pairs: no extension
   );
   for (const big of [
     'screen/04-square.json',

@@ -3,6 +3,7 @@ import { environmentFingerprint } from '../../evaluators/fingerprint.js';
 import { guardFiles } from '../../evaluators/guard/check.js';
 import { verifyCandidate, type VerifyResult } from '../../evaluators/verify.js';
 import type { LoadedProblem } from '../../problems/src/load.js';
+import { extendedMaxSamples } from '../../problems/src/schema.js';
 import type { Sandbox } from '../../sandboxes/types.js';
 import { guardConfigOf } from './guard-config.js';
 import { stageTarget } from './target.js';
@@ -33,6 +34,7 @@ export async function verifyFiles(opts: VerifyFilesOptions): Promise<VerifyResul
   const base = materializeWorkspace(opts.problem, opts.baselineFiles ?? {});
   try {
     const primary = spec.metrics.find((m) => m.name === spec.primary)!;
+    const extended = extendedMaxSamples(spec.timing);
     return await verifyCandidate({
       sandbox: opts.sandbox,
       candidateId: opts.candidateId,
@@ -47,7 +49,7 @@ export async function verifyFiles(opts: VerifyFilesOptions): Promise<VerifyResul
         key: spec.timing.key,
         minSamples: spec.timing.verify_samples,
         maxSamples: spec.timing.max_samples,
-        ...(spec.timing.extended_max_samples ? { extendedMaxSamples: spec.timing.extended_max_samples } : {}),
+        ...(extended ? { extendedMaxSamples: extended } : {}),
         minEffect: spec.timing.min_effect,
         confidence: spec.timing.confidence,
         precision: spec.timing.precision,

@@ -86,11 +86,12 @@ export const problemSchema = z
         max_samples: z.number().int().positive().default(40),
         /**
          * Pairs at most for a verification still ambiguous at max_samples (its interval straddles 1 + min_effect):
-         * it goes on, looking every 10 pairs, until a clear win, futility or this cap. Absent: no extension. 200
-         * detects 2% effects with >= 90% power on a quiet 2-vCPU machine (BENCHMARKS.md); the error rate is then
-         * split between the two caps.
+         * it goes on, looking every 10 pairs, until a clear win, futility or this cap; the error rate is then
+         * split between the two caps. Absent: 5 x max_samples (200 for the default 40), which detects 2% effects
+         * with >= 90% power on a 2-vCPU machine (BENCHMARKS.md) while clear wins and clear losses stop as early as
+         * before. 0: no extension (every verification ends by max_samples).
          */
-        extended_max_samples: z.number().int().positive().optional(),
+        extended_max_samples: z.number().int().min(0).optional(),
         min_effect: z.number().min(0).default(0.01),
         confidence: z.number().gt(0).lt(1).default(0.95),
         /** Sampling stops once the interval's relative half-width is this small. */
@@ -98,8 +99,8 @@ export const problemSchema = z
         /** Shuffle which arm goes first within each A/B pair. */
         randomize_order: z.boolean().default(true),
       })
-      .refine((t) => t.extended_max_samples === undefined || t.extended_max_samples > t.max_samples, {
-        message: 'must be above timing.max_samples (or leave it out for no extension)',
+      .refine((t) => !t.extended_max_samples || t.extended_max_samples > t.max_samples, {
+        message: 'must be above timing.max_samples (or 0 for no extension; left out, it is 5 x max_samples)',
         path: ['extended_max_samples'],
       })
       .prefault({}),
@@ -224,4 +225,13 @@ export function problemObjectives(
       'maximize';
     return { name, direction };
   });
+}
+
+/** How many times max_samples an ambiguous verification may go on to when problem.yaml does not say. */
+export const DEFAULT_EXTENSION_FACTOR = 5;
+
+/** The pair cap for verifications still ambiguous at max_samples, or undefined for none (0 in problem.yaml). */
+export function extendedMaxSamples(timing: ProblemSpec['timing']): number | undefined {
+  const cap = timing.extended_max_samples ?? DEFAULT_EXTENSION_FACTOR * timing.max_samples;
+  return cap > timing.max_samples ? cap : undefined;
 }
