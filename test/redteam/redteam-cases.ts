@@ -242,6 +242,35 @@ export const CASES: RedteamCase[] = [
     expect: rejected(/correct: wrong result on trial 1/),
     needs: 'torch',
   },
+  {
+    name: 'KernelBench ModelNew computes once per timed batch and hands copies of that answer to the later calls',
+    problem: 'kb',
+    file: 'kb-batch-memo.py',
+    control: false,
+    // Every call of a timed batch has inputs of its own: the second call's copy of the first answer is wrong.
+    expect: rejected(/correct-when-timed: wrong result on .*input set 2 of \d+ in a timed batch/),
+    needs: 'torch',
+  },
+  {
+    name: "KernelBench ModelNew does a whole timed batch's work in its first call and serves the rest from a store",
+    problem: 'kb',
+    file: 'kb-batch-ahead.py',
+    control: false,
+    // Every output is right; the median call is tiny. The figure must stay at the real 25 ms a set.
+    expect: (o, text) => {
+      const forged = notForged(o, text) ?? noLeak(o, text);
+      if (forged) return forged;
+      if (o.status !== 'ok') return `failed for another reason: ${text.slice(0, 300)}`;
+      const kernel = o.result.metrics.kernel_time_s ?? 0;
+      if (kernel < 0.02)
+        return `the shifted work was not counted: ${kernel} s per call (each input set takes 25 ms)`;
+      const source = String(o.result.artifacts.timing_source ?? '');
+      return /^0 batch\(es\) timed by the kernel's process/.test(source)
+        ? undefined
+        : `the kernel's own median was used for some batch: ${source}`;
+    },
+    needs: 'torch',
+  },
 ];
 
 const temps: string[] = [];
