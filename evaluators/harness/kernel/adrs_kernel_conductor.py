@@ -236,7 +236,7 @@ class Clock:
         self.child = 0
         self.parent = 0
         self.retried = 0
-        self.ratios = []
+        self.batches = []
 
 
 def _timed_case(child, index, case, cfg, overhead, clock, reference, batch, count):
@@ -257,8 +257,7 @@ def _timed_case(child, index, case, cfg, overhead, clock, reference, batch, coun
         for j, (out, ref) in enumerate(zip(outs, fresh.refs)):
             _compare(out, _Set(f"{case.label}, input set {j + 1} of {count} in a timed batch", ref),
                      "correct-when-timed")
-        spent = max(wall - overhead, 0.0)
-        clock.ratios.append(timing.median(times) * trials / spent if spent > 0 else float("inf"))
+        clock.batches.append((timing.median(times) * trials, sum(times), max(wall - overhead, 0.0)))
         verdict = judge(times, wall, overhead)
         if verdict == "lie":
             raise Refused("timing-consistent", f"the kernel's process reported {sum(times) * 1e3:.3f} ms for {trials} "
@@ -406,9 +405,10 @@ def _converse(child, cfg, cases, timed, reference, result, passed, ref_samples):
         f"timed by the evaluator's own clock (the kernel's figure was not plausible), {clock.retried} retried; null "
         f"round trip {', '.join(f'{o * 1e3:.3f}' for o in overheads)} ms per {cfg['trials']} calls; "
         f"{', '.join(map(str, counts))} distinct input set(s) per batch of {cfg['trials']} calls")
-    # The child's figure (median call x calls) over this process's (wall less null) for every batch taken:
-    # the measure behind BAND.
-    result["artifacts"]["timing_self_over_parent"] = " ".join(f"{r:.3f}" for r in clock.ratios)
+    # Every batch taken, in ms: the child's median call x calls / the child's sum / this process's wall less the
+    # null round trip (the measures behind BAND).
+    result["artifacts"]["timing_batches"] = " ".join(f"{m * 1e3:.3f}/{t * 1e3:.3f}/{w * 1e3:.3f}"
+                                                     for m, t, w in clock.batches)
     if ref_samples:
         result["timings"]["reference"] = ref_samples
         result["metrics"]["reference_time_s"] = timing.median(ref_samples)
