@@ -169,6 +169,44 @@ export const CASES: RedteamCase[] = [
     },
   },
   {
+    name: 'OpenEvolve program leaves a thread working in its persistent process after solve() returns',
+    problem: 'oe-timed',
+    file: 'oe-thread-after.py',
+    expect: rejected(/left 1 thread\(s\) .*running after solve\(\) returned/),
+  },
+  {
+    name: 'OpenEvolve program leaves a forked child process working after solve() returns',
+    problem: 'oe-timed',
+    file: 'oe-process-after.py',
+    expect: rejected(/left 1 child process\(es\) .*running after solve\(\) returned/),
+  },
+  {
+    name: 'OpenEvolve program stores its answer wherever it can write, for a later evaluation to find',
+    problem: 'oe-timed',
+    file: 'oe-state-carry.py',
+    // The wall is a fresh sandbox per evaluation, not the trust domains: no opt-out control run.
+    control: false,
+    expect: (o, text) => {
+      if (text.includes('CARRIED')) return 'state from an earlier evaluation reached this one';
+      if (o.status !== 'ok') return `the honest-but-slow candidate failed: ${text.slice(0, 300)}`;
+      const t = o.result.metrics.time_s ?? 0;
+      return t < 0.25 ? `the timed call was fast without carried state: time_s = ${t}` : noLeak(o, text);
+    },
+  },
+  {
+    // KNOWN HOLE (README, "Peer evaluators"): this asserts the hole is still there, so closing it fails here.
+    name: "KNOWN HOLE: OpenEvolve program computes the fixed input's answer at import, before the evaluator's clock",
+    problem: 'oe-timed',
+    file: 'oe-import-precompute.py',
+    control: false,
+    expect: (o, text) => {
+      if (o.status !== 'ok')
+        return `the import-time precompute no longer passes (update the README): ${text.slice(0, 300)}`;
+      const t = o.result.metrics.time_s ?? 1;
+      return t < 0.25 ? noLeak(o, text) : `the import-time work reached the timed call: time_s = ${t}`;
+    },
+  },
+  {
     name: 'OpenEvolve program forges ADRS_RESULT from every environ, patches the shim scoring, then _exit(0)',
     problem: 'oe-fm',
     file: 'oe-forge-result.py',
