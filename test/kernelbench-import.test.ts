@@ -99,6 +99,11 @@ describe.skipIf(Boolean(missing) && process.env.CI !== 'true')('KernelBench eval
       expect(result.metrics.speedup).toBeGreaterThan(0);
       expect(result.metrics.excessive_speedup).toBe(0);
       expect(result.timings.kernel).toHaveLength(problem.spec.timing.screen_samples);
+      // Every timed call on CPU (5 a batch) gets an input set of its own, and every batch taken is reported.
+      expect(result.artifacts.timing_source).toMatch(/; 5 distinct input set\(s\) per batch of 5 calls$/);
+      const batches = String(result.artifacts.timing_batches).split(' ');
+      expect(batches.length).toBeGreaterThanOrEqual(problem.spec.timing.screen_samples);
+      for (const b of batches) expect(b).toMatch(/^\d+\.\d{3}\/\d+\.\d{3}\/\d+\.\d{3}$/);
       expect(result.checks.map((c) => c.name)).toEqual(
         expect.arrayContaining([
           'static',

@@ -9,13 +9,19 @@ Messages (adrs_crossing frames) on stdin/stdout:
               {"ok": false, "raised": type name, "message", "traceback", "stdout"} or
               {"ok": false, "uncrossable": message, "stdout"}
 What the program prints goes back as "stdout" (the trusted side prints it, as if the program ran there); the
-real descriptor 1 is moved to stderr so that C code printing cannot corrupt the frames. It judges nothing.
+real descriptor 1 is moved to stderr so that C code printing cannot corrupt the frames. It judges nothing,
+except one first-line rule: nothing of the program may keep running between the evaluator's calls (a Python
+thread or a child process alive after the import or after a call returns): it could work on the next call
+before the evaluator's clock starts. The import or call then fails with a RuntimeError saying so, and this
+process exits. This runs in the candidate's own process, so a program can defeat it (C threads, patching this
+module); README.md ("Peer evaluators") says what holds then.
 """
 
 import contextlib
 import io
 import os
 import sys
+import threading
 import traceback
 
 sys.dont_write_bytecode = True
@@ -28,6 +34,46 @@ STDOUT_MAX = 1 << 20
 
 def _tail(limit=4000):
     return traceback.format_exc()[-limit:]
+
+
+def _left_running():
+    """What of the program is still running here: Python threads besides this one, live child processes."""
+    found = []
+    threads = [t for t in sys._current_frames() if t != threading.get_ident()]
+    if threads:
+        names = {t.ident: t.name for t in threading.enumerate()}
+        found.append(f"{len(threads)} thread(s) ({', '.join(names.get(t, 'unnamed') for t in threads)[:200]})")
+    children = []
+    try:
+        for task in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{task}/children", encoding="ascii") as fh:
+                children += fh.read().split()
+    except OSError:
+        pass
+    live = []
+    for pid in children:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+                if fh.read().rsplit(")", 1)[-1].split()[0] != "Z":
+                    live.append(pid)
+        except OSError:
+            pass
+    if live:
+        found.append(f"{len(live)} child process(es) (pid {', '.join(live[:5])})")
+    return found
+
+
+def _refuse_running(out_fd, when, printed):
+    """Fails the import or call when something of the program outlives it; True when it did (this process ends)."""
+    found = _left_running()
+    if not found:
+        return False
+    message = (f"the program left {' and '.join(found)} running {when}: work between the evaluator's calls is "
+               "not allowed (it could prepare the next call before the evaluator's clock starts); join threads, "
+               "shut down pools and wait for child processes before returning")
+    crossing.send(out_fd, {"ok": False, "raised": "RuntimeError", "message": message, "traceback": "",
+                           "error": message, "stdout": printed.getvalue()[-STDOUT_MAX:]})
+    return True
 
 
 def _names(module):
@@ -68,6 +114,8 @@ def main():
     except BaseException:  # noqa: BLE001 - the program may raise anything while importing, SystemExit included
         crossing.send(out_fd, {"ok": False, "error": _tail(), "stdout": printed.getvalue()[-STDOUT_MAX:]})
         return
+    if _refuse_running(out_fd, "after its import", printed):
+        os._exit(0)
     names = _names(module)
     arrays = []
     for entry in names.values():
@@ -88,11 +136,15 @@ def main():
             with contextlib.redirect_stdout(printed):
                 value = fn(*args, **kwargs)  # pyright: ignore[reportOptionalCall, reportCallIssue] - checked by the call
         except BaseException as error:  # noqa: BLE001 - the program's exception is the answer
+            if _refuse_running(out_fd, f"after {header.get('fn')}() raised", printed):
+                os._exit(0)
             crossing.send(out_fd, {"ok": False, "raised": type(error).__name__, "message": str(error)[:4000],
                                    "traceback": _tail(), "stdout": printed.getvalue()[-STDOUT_MAX:]})
             if isinstance(error, (SystemExit, KeyboardInterrupt)):
                 return
             continue
+        if _refuse_running(out_fd, f"after {header.get('fn')}() returned", printed):
+            os._exit(0)
         try:
             tree, arrays = crossing.encode(value, f"the value {header.get('fn')}() returned")
         except crossing.Uncrossable as error:

@@ -169,6 +169,44 @@ export const CASES: RedteamCase[] = [
     },
   },
   {
+    name: 'OpenEvolve program leaves a thread working in its persistent process after solve() returns',
+    problem: 'oe-timed',
+    file: 'oe-thread-after.py',
+    expect: rejected(/left 1 thread\(s\) .*running after solve\(\) returned/),
+  },
+  {
+    name: 'OpenEvolve program leaves a forked child process working after solve() returns',
+    problem: 'oe-timed',
+    file: 'oe-process-after.py',
+    expect: rejected(/left 1 child process\(es\) .*running after solve\(\) returned/),
+  },
+  {
+    name: 'OpenEvolve program stores its answer wherever it can write, for a later evaluation to find',
+    problem: 'oe-timed',
+    file: 'oe-state-carry.py',
+    // The wall is a fresh sandbox per evaluation, not the trust domains: no opt-out control run.
+    control: false,
+    expect: (o, text) => {
+      if (text.includes('CARRIED')) return 'state from an earlier evaluation reached this one';
+      if (o.status !== 'ok') return `the honest-but-slow candidate failed: ${text.slice(0, 300)}`;
+      const t = o.result.metrics.time_s ?? 0;
+      return t < 0.25 ? `the timed call was fast without carried state: time_s = ${t}` : noLeak(o, text);
+    },
+  },
+  {
+    // KNOWN HOLE (README, "Peer evaluators"): this asserts the hole is still there, so closing it fails here.
+    name: "KNOWN HOLE: OpenEvolve program computes the fixed input's answer at import, before the evaluator's clock",
+    problem: 'oe-timed',
+    file: 'oe-import-precompute.py',
+    control: false,
+    expect: (o, text) => {
+      if (o.status !== 'ok')
+        return `the import-time precompute no longer passes (update the README): ${text.slice(0, 300)}`;
+      const t = o.result.metrics.time_s ?? 1;
+      return t < 0.25 ? noLeak(o, text) : `the import-time work reached the timed call: time_s = ${t}`;
+    },
+  },
+  {
     name: 'OpenEvolve program forges ADRS_RESULT from every environ, patches the shim scoring, then _exit(0)',
     problem: 'oe-fm',
     file: 'oe-forge-result.py',
@@ -240,6 +278,35 @@ export const CASES: RedteamCase[] = [
     file: 'kb-first-call.py',
     control: false,
     expect: rejected(/correct: wrong result on trial 1/),
+    needs: 'torch',
+  },
+  {
+    name: 'KernelBench ModelNew computes once per timed batch and hands copies of that answer to the later calls',
+    problem: 'kb',
+    file: 'kb-batch-memo.py',
+    control: false,
+    // Every call of a timed batch has inputs of its own: the second call's copy of the first answer is wrong.
+    expect: rejected(/correct-when-timed: wrong result on .*input set 2 of \d+ in a timed batch/),
+    needs: 'torch',
+  },
+  {
+    name: "KernelBench ModelNew does a whole timed batch's work in its first call and serves the rest from a store",
+    problem: 'kb',
+    file: 'kb-batch-ahead.py',
+    control: false,
+    // Every output is right; the median call is tiny. The figure must stay at the real 25 ms a set.
+    expect: (o, text) => {
+      const forged = notForged(o, text) ?? noLeak(o, text);
+      if (forged) return forged;
+      if (o.status !== 'ok') return `failed for another reason: ${text.slice(0, 300)}`;
+      const kernel = o.result.metrics.kernel_time_s ?? 0;
+      if (kernel < 0.02)
+        return `the shifted work was not counted: ${kernel} s per call (each input set takes 25 ms)`;
+      const source = String(o.result.artifacts.timing_source ?? '');
+      return /^0 batch\(es\) timed by the kernel's process/.test(source)
+        ? undefined
+        : `the kernel's own median was used for some batch: ${source}`;
+    },
     needs: 'torch',
   },
 ];

@@ -10,12 +10,15 @@ Order (kernels.md B.2), all in the parent (the evaluator's uid; the candidate ne
    or memoised, fails on the next input set);
 4. determinism: the first and last input sets are sent again; the outputs must equal the first ones;
 5. timing: each batch of `trials` calls is timed by this process from "go" (the request, carrying the batch's
-   own fresh input set, is sent) to "done" (the child's reply, sent after a device-wide synchronize). A null
-   batch (the same loop around no call, inputs of the same size) measures the round trip. The child's own figure (CUDA events or its perf_counter) is accepted only when
+   own fresh input sets, is sent) to "done" (the child's reply, sent after a device-wide synchronize). Every
+   call of a batch gets an input set of its own (`sets_per_batch`: as many sets as calls while they fit in
+   SET_BUDGET_BYTES, else at least 2 in rotation), and the last output of every set is compared with its
+   reference here: a kernel that computes once per batch and hands the cached answer to the next calls, or
+   behaves differently once timed, fails. A null batch (the same loop around no call, inputs of the same size)
+   measures the round trip. The child's own figure (CUDA events or its perf_counter) is accepted only when
    consistent with that clock (`judge`): above this process's wall time it is a lie and the run is refused;
-   far below the wall time less the null round trip, the batch is taken again, and if it stays inconsistent
-   this process's own figure (wall less null, per call) is used instead. The last timed output of every
-   batch is compared with the reference too (a kernel that behaves differently once timed is caught).
+   when the median call times the calls is far below the wall time less the null round trip, the batch is
+   taken again, and if it stays inconsistent this process's own figure (wall less null, per call) is used.
 """
 
 import signal
@@ -32,6 +35,11 @@ CHILD_CHECKS = {"import", "api", "runs", "plain-tensor", "device", "fresh-output
                 "no-patching", "no-threads", "timed-stream"}
 NULL_BATCHES = 3
 RETRIES = 2
+# The median call times the calls must account for this share of the parent's wall time less the null round
+# trip (see `judge`; the honest kernels' figures behind it are in README.md, "Kernel problems").
+BAND = 0.5
+# What the distinct input sets of one timed batch (and their reference outputs) may take, per device type.
+SET_BUDGET_BYTES = {"cuda": 512 << 20, "cpu": 64 << 20}
 _perf = time.perf_counter
 
 
@@ -151,29 +159,32 @@ def judge(times, wall, overhead):
     """'ok', 'lie' or 'low' for a child's per-call times of one batch against this process's wall time for it.
 
     The child's calls happen between this process's "go" and "done", so their sum cannot exceed the wall time
-    (2% + 0.1 ms of slack for CUDA events against the host clock). Far below the wall time less the null round
-    trip (under half, less 0.1 ms for the clocks' granularity), the report is not plausible: a fake time, or work
-    that escaped its timer. Noise only ever makes the parent's wall time longer, so an honest kernel lands here
-    only when this process was descheduled; it is then timed again, then by this process's clock, never failed.
+    (2% + 0.1 ms of slack for CUDA events against the host clock). The figure that counts is the median call,
+    so it is the median times the number of calls that must account for the wall time less the null round trip:
+    below BAND of it (less 0.1 ms for the clocks' granularity) the report is not plausible: a fake time, work
+    that escaped its timer, or work moved into a few calls (one call computing the whole batch, the others
+    returning its answers, has a tiny median). Noise only ever makes the parent's wall time longer, so an
+    honest kernel lands here only when this process was descheduled; it is then timed again, then by this
+    process's clock, never failed.
     """
-    total = sum(times)
-    if total > wall * 1.02 + 1e-4 or any(t < 0 for t in times):
+    if sum(times) > wall * 1.02 + 1e-4 or any(t < 0 for t in times):
         return "lie"
-    if total < 0.5 * max(wall - overhead, 0.0) - 1e-4:
+    if timing.median(times) * len(times) < BAND * max(wall - overhead, 0.0) - 1e-4:
         return "low"
     return "ok"
 
 
-def _batch(child, trials, max_bytes, args, null=False):
-    """(child's times, child's host times, this process's wall seconds, last output or None) for one batch.
+def _batch(child, trials, max_bytes, sets, null=False):
+    """(child's times, child's host times, this process's wall seconds, outputs) for one batch.
 
-    The batch's inputs travel in the "go" message itself and the clock starts before it is sent: whatever the
-    child does with them (a memoised answer prepared as they arrive included) happens inside this window. A
-    null batch carries inputs of the same size, so its wall time holds the same transfer.
+    The batch's input sets travel in the "go" message itself and the clock starts before it is sent: whatever
+    the child does with them (a memoised answer prepared as they arrive included) happens inside this window.
+    `outputs` is the last output of each set. A null batch carries inputs of the same size, so its wall time
+    holds the same transfer.
     """
-    values, tensors = wire.pack_args(args)
+    values, tensors = wire.pack_sets(sets)
     t0 = _perf()
-    child.send({"op": "time", "null": null, "trials": trials, "args": values}, tensors)
+    child.send({"op": "time", "null": null, "trials": trials, "sets": values}, tensors)
     done, _ = child.recv()
     wall = _perf() - t0
     _, outs = child.recv(max_bytes)
@@ -181,40 +192,72 @@ def _batch(child, trials, max_bytes, args, null=False):
     if (not isinstance(times, list) or len(times) != trials or not all(isinstance(t, (int, float)) for t in times)
             or not isinstance(host, list) or len(host) != trials or not all(isinstance(t, (int, float)) for t in host)):
         raise Refused("timing-consistent", "the kernel's process sent malformed timings")
-    return [float(t) for t in times], [float(t) for t in host], wall, (outs[0] if outs else None)
+    return [float(t) for t in times], [float(t) for t in host], wall, outs
+
+
+def _nbytes(value):
+    return value.numel() * value.element_size() if isinstance(value, guard._Tensor) else 0
+
+
+def sets_per_batch(case, trials, device):
+    """How many distinct input sets one timed batch of `trials` calls rotates through.
+
+    One per call (every call's output depends on inputs no other call had) while the sets and their reference
+    outputs fit in SET_BUDGET_BYTES; a large problem rotates through fewer (at least 2). A case without
+    `remake` has one input set per batch.
+    """
+    if not case.remake or trials < 2:
+        return 1
+    per_set = sum(_nbytes(a) for a in case.args) + _nbytes(case.ref)
+    return min(trials, max(2, SET_BUDGET_BYTES[device.type] // max(per_set, 1)))
 
 
 class _Fresh:
-    """A timed batch's own input set (new values at every "go") and its reference, made here."""
+    """A timed batch's own input sets (new values at every "go") and their references, made here."""
 
-    def __init__(self, case, args, reference):
+    def __init__(self, case, sets, reference):
         self.label = case.label
-        self.args = args
-        self.ref = case.ref if args is case.args else reference(*guard.clone_args(args))
+        self.sets = sets
+        self.refs = [case.ref if args is case.args else reference(*guard.clone_args(args)) for args in sets]
+
+
+class _Set:
+    """One input set of a batch, as _compare wants it."""
+
+    def __init__(self, label, ref):
+        self.label = label
+        self.ref = ref
 
 
 class Clock:
-    """Tallies where each accepted per-call figure came from."""
+    """Tallies where each accepted per-call figure came from, and the child's figure against this process's."""
 
     def __init__(self):
         self.child = 0
         self.parent = 0
         self.retried = 0
+        self.batches = []
 
 
-def _timed_case(child, index, case, cfg, overhead, clock, reference, batch):
+def _timed_case(child, index, case, cfg, overhead, clock, reference, batch, count):
     """Per-call seconds for one timed case in one sample (child's median if consistent, else this process's)."""
     trials = cfg["trials"]
     nbytes = case.ref.numel() * case.ref.element_size()
     child.ask({"op": "warm", "id": index, "calls": cfg["warmup"]})
     for attempt in range(RETRIES + 1):
         # The same batch numbers for every candidate of a seed (retries included): comparable input sets.
-        fresh = _Fresh(case, case.remake(batch * (RETRIES + 1) + attempt) if case.remake else case.args, reference)
+        first = (batch * (RETRIES + 1) + attempt) * count
+        sets = [case.remake(first + j) for j in range(count)] if case.remake else [case.args]
+        fresh = _Fresh(case, sets, reference)
         guard.synchronize(cfg["device"])
-        times, host, wall, out = _batch(child, trials, nbytes, fresh.args)
-        if out is None:
-            raise Refused("correct-when-timed", f"the kernel sent back no output for {case.label} after timing")
-        _compare(out, fresh, "correct-when-timed")
+        times, host, wall, outs = _batch(child, trials, nbytes, fresh.sets)
+        if len(outs) != count:
+            raise Refused("correct-when-timed", f"the kernel sent back {len(outs)} outputs for {case.label} after "
+                          f"timing, expected the last one of each of the batch's {count} input sets")
+        for j, (out, ref) in enumerate(zip(outs, fresh.refs)):
+            _compare(out, _Set(f"{case.label}, input set {j + 1} of {count} in a timed batch", ref),
+                     "correct-when-timed")
+        clock.batches.append((timing.median(times) * trials, sum(times), max(wall - overhead, 0.0)))
         verdict = judge(times, wall, overhead)
         if verdict == "lie":
             raise Refused("timing-consistent", f"the kernel's process reported {sum(times) * 1e3:.3f} ms for {trials} "
@@ -230,11 +273,11 @@ def _timed_case(child, index, case, cfg, overhead, clock, reference, batch):
     return own, own, wall / trials
 
 
-def _null_overhead(child, trials, case):
-    """The least wall time of `trials` empty timed loops (flush, synchronize, no call) with the case's inputs sent."""
+def _null_overhead(child, trials, case, count):
+    """The least wall time of `trials` empty timed loops (flush, synchronize, no call) with inputs of the batch's size."""
     walls = []
     for _ in range(NULL_BATCHES):
-        _, _, wall, _ = _batch(child, trials, 0, case.args, null=True)
+        _, _, wall, _ = _batch(child, trials, 0, [case.args] * count, null=True)
         walls.append(wall)
     return min(walls)
 
@@ -294,7 +337,7 @@ def _time_reference(cfg, timed, reference):
     for _ in range(cfg["samples"]):
         total = 0.0
         for case in timed:
-            measured, _, _ = timing.time_calls(reference, case.args, device, cfg["warmup"], cfg["trials"], flusher)
+            measured, _, _ = timing.time_calls(reference, [case.args], device, cfg["warmup"], cfg["trials"], flusher)
             total += timing.median(measured)
         samples.append(total)
     return samples
@@ -338,14 +381,15 @@ def _converse(child, cfg, cases, timed, reference, result, passed, ref_samples):
     for index, case in enumerate(timed):
         values, tensors = wire.pack_args(case.args)
         child.ask({"op": "put", "id": index, "args": values}, tensors)
-    overheads = [_null_overhead(child, cfg["trials"], case) for case in timed]
+    counts = [sets_per_batch(case, cfg["trials"], cfg["device"]) for case in timed]
+    overheads = [_null_overhead(child, cfg["trials"], case, count) for case, count in zip(timed, counts)]
     clock = Clock()
     samples, host, walls = [], [], []
     for sample in range(cfg["samples"]):
         total = total_host = total_wall = 0.0
         for index, case in enumerate(timed):
             batch = sample * len(timed) + index
-            m, h, w = _timed_case(child, index, case, cfg, overheads[index], clock, reference, batch)
+            m, h, w = _timed_case(child, index, case, cfg, overheads[index], clock, reference, batch, counts[index])
             total, total_host, total_wall = total + m, total_host + h, total_wall + w
         samples.append(total)
         host.append(total_host)
@@ -359,7 +403,12 @@ def _converse(child, cfg, cases, timed, reference, result, passed, ref_samples):
     result["artifacts"]["timing_source"] = (
         f"{clock.child} batch(es) timed by the kernel's process and confirmed by the evaluator's clock, {clock.parent} "
         f"timed by the evaluator's own clock (the kernel's figure was not plausible), {clock.retried} retried; null "
-        f"round trip {', '.join(f'{o * 1e3:.3f}' for o in overheads)} ms per {cfg['trials']} calls")
+        f"round trip {', '.join(f'{o * 1e3:.3f}' for o in overheads)} ms per {cfg['trials']} calls; "
+        f"{', '.join(map(str, counts))} distinct input set(s) per batch of {cfg['trials']} calls")
+    # Every batch taken, in ms: the child's median call x calls / the child's sum / this process's wall less the
+    # null round trip (the measures behind BAND).
+    result["artifacts"]["timing_batches"] = " ".join(f"{m * 1e3:.3f}/{t * 1e3:.3f}/{w * 1e3:.3f}"
+                                                     for m, t, w in clock.batches)
     if ref_samples:
         result["timings"]["reference"] = ref_samples
         result["metrics"]["reference_time_s"] = timing.median(ref_samples)

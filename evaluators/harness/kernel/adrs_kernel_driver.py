@@ -91,20 +91,24 @@ def _null(*_args):
 
 
 def op_time(state, header, tensors):
-    """Times `trials` calls on the inputs that came with this request (or the same loop around nothing: null)."""
+    """Times `trials` calls on the input sets that came with this request (or the same loop around nothing: null).
+
+    Call i gets set i mod len(sets); the last output of every set goes back, after the message that stops the
+    parent's clock.
+    """
     state.flusher = state.flusher or timing.Flusher(state.device)
-    args = wire.unpack_args(header["args"], [t.to(state.device) for t in tensors])
+    sets = wire.unpack_sets(header["sets"], [t.to(state.device) for t in tensors])
     null = bool(header.get("null"))
-    fn, args = (_null, ()) if null else (state.fn, args)
+    fn, sets = (_null, [()] * len(sets)) if null else (state.fn, sets)
     guard.synchronize(state.device)
-    measured, host, out = timing.time_calls(fn, args, state.device, 0, int(header["trials"]), state.flusher)
+    measured, host, outs = timing.time_calls(fn, sets, state.device, 0, int(header["trials"]), state.flusher)
     if not null and state.device.type == "cuda":
         escaped = timing.escaped_stream(measured, host)
         if escaped:
             raise Refused("timed-stream", escaped)
-    # The parent stops its clock on this message; the last output follows in a message of its own.
+    # The parent stops its clock on this message; the outputs follow in a message of their own.
     send({"ok": True, "times": measured, "host": host})
-    return {}, ([] if null else [out])
+    return {}, ([] if null else outs)
 
 
 def op_check(state, _header, _tensors):

@@ -27,17 +27,21 @@ class Flusher:
         self.buffer.zero_()
 
 
-def time_calls(fn, args, device, warmup, trials, flusher=None):
-    """Times `fn(*args)` `trials` times after `warmup` calls; returns (measured seconds, host seconds, last output).
+def time_calls(fn, arg_sets, device, warmup, trials, flusher=None):
+    """Times `trials` calls of `fn` after `warmup` calls; returns (measured seconds, host seconds, outputs).
 
-    The last call's output is kept (the parent compares it with the reference); earlier ones are dropped.
+    `arg_sets` is a list of argument tuples: call i gets `arg_sets[i % len(arg_sets)]`, so with as many sets as
+    calls every call of the batch works on inputs of its own (a kernel that computes once and hands the cached
+    answer to the next calls returns a wrong output for them). `outputs` holds the last output of each set (the
+    parent compares each with its reference); the other outputs are dropped as soon as the next call ends.
     """
     flusher = flusher or Flusher(device)
-    for _ in range(warmup):
-        fn(*args)
+    for i in range(warmup):
+        fn(*arg_sets[i % len(arg_sets)])
         guard.synchronize(device)
-    measured, host, out = [], [], None
-    for _ in range(trials):
+    measured, host, outs = [], [], [None] * len(arg_sets)
+    for i in range(trials):
+        args = arg_sets[i % len(arg_sets)]
         guard.synchronize(device)
         flusher()
         guard.synchronize(device)
@@ -56,7 +60,8 @@ def time_calls(fn, args, device, warmup, trials, flusher=None):
             h1 = guard._perf()
             measured.append(h1 - h0)
         host.append(h1 - h0)
-    return measured, host, out
+        outs[i % len(arg_sets)] = out
+    return measured, host, outs
 
 
 def median(values):

@@ -96,6 +96,23 @@ def unpack_args(values, tensors):
     return tuple(out)
 
 
+def pack_sets(sets):
+    """(list of JSON-able lists, tensors) for several argument tuples sent in one message (a timed batch's sets)."""
+    values, tensors = [], []
+    for args in sets:
+        own, own_tensors = pack_args(args)
+        values.append([{"tensor": v["tensor"] + len(tensors)} if isinstance(v, dict) else v for v in own])
+        tensors.extend(own_tensors)
+    return values, tensors
+
+
+def unpack_sets(values, tensors):
+    """The argument tuples of `pack_sets`; at least one set, each a list."""
+    if not isinstance(values, list) or not values or not all(isinstance(v, list) for v in values):
+        raise WireError("a timed batch names no argument sets")
+    return [unpack_args(v, tensors) for v in values]
+
+
 def read_message(read_exact, max_tensor_bytes):
     """(header dict, tensors) from `read_exact(n)`; no tensor may exceed `max_tensor_bytes`."""
     (length,) = HEADER.unpack(read_exact(HEADER.size))
