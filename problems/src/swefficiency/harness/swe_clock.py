@@ -61,13 +61,15 @@ def check_self(k, t0, t1, done):
     return own[1] - own[0]
 
 
-def timed_run(argv, cwd, env, timeout, progress=lambda text: None):
+def timed_run(argv, cwd, env, timeout, progress=lambda text: None, results=None):
     """Runs `argv` (swe_workload.py ... --control) as the candidate and times its repeats on our clock.
-    Returns (times, selfs, stderr text); raises RuntimeError (ClockMismatch) when the run fails or lies."""
+    Returns (times, selfs, stderr text); raises RuntimeError (ClockMismatch) when the run fails or lies.
+    `results` (a list) gets each repeat's digest of what its calls produced, as its done message carried it."""
     import tempfile
 
     deadline = time.monotonic() + timeout
     times, selfs, shown = [], [], None
+    results = [] if results is None else results
     with tempfile.TemporaryFile() as err:
         proc = swe_domain.Process(argv, cwd, env, err.fileno())
         failure = None
@@ -92,6 +94,7 @@ def timed_run(argv, cwd, env, timeout, progress=lambda text: None):
                     raise swe_domain.CandidateError("unexpected message %r where a repeat should end" % (done,))
                 selfs.append(check_self(k, t0, t1, done))
                 times.append(t1 - t0)
+                results.append(done.get("results"))
         except swe_domain.CandidateError as error:
             failure = "its control channel to the evaluator broke: %s" % error
         except ClockMismatch:
@@ -109,6 +112,60 @@ def timed_run(argv, cwd, env, timeout, progress=lambda text: None):
     if not times:
         raise RuntimeError("workload failed (no timed repeat ran: no timeit.repeat call?): %s" % text[-1500:])
     return times, selfs, text
+
+
+class ResultsDiffer(RuntimeError):
+    """The patched run's timed repeats produced other results than base_commit's."""
+
+
+def _results_fields(r):
+    return r if isinstance(r, dict) and all(isinstance(r.get(f), str) for f in FIELDS) else None
+
+
+FIELDS = ("calls", "globals")
+FIELD_NAMES = {"calls": "what the workload's calls returned and computed", "globals": "the workload's globals after "
+               "the calls"}
+
+
+def compare_results(base, patched):
+    """Checks each patched timed repeat's digest against base_commit's repeats' (same timeit.repeat call). A field is
+    compared only when it is there in every base repeat and the same in all of them (a random or time-dependent
+    result is not compared). Returns the notes; raises ResultsDiffer on a difference, or when a patched repeat sent
+    no digest where base_commit's did."""
+    by_call = {}
+    for r in base:
+        r = _results_fields(r)
+        by_call.setdefault(r.get("call") if r else None, []).append(r)
+    notes, compared = [], 0
+    if not base or not any(_results_fields(r) for r in base):
+        return ["not compared: base_commit's repeats sent no digest (no hashing library)"]
+    for k, r in enumerate(patched):
+        mine = _results_fields(r)
+        call = mine.get("call") if mine else None
+        theirs = by_call.get(call) or by_call.get(None) or []
+        for field in FIELDS:
+            values = {t[field] if t else None for t in theirs}
+            if not theirs or None in values:
+                note = "not compared: %s (base_commit sent none)" % FIELD_NAMES[field]
+            elif len(values) > 1:
+                note = ("not compared: %s (base_commit's own %d repeats differ among themselves: random or "
+                        "time-dependent)" % (FIELD_NAMES[field], len(theirs)))
+            elif mine is None:
+                raise ResultsDiffer("repeat %d sent no digest of its results; base_commit's did" % (k + 1))
+            elif mine[field] != next(iter(values)):
+                raise ResultsDiffer("repeat %d: %s differ (%d value(s) hashed; base_commit's %d repeat(s) all agree "
+                                    "with each other)" % (k + 1, FIELD_NAMES[field], mine.get("values", 0),
+                                                          len(theirs)))
+            else:
+                compared += 1
+                continue
+            if note not in notes:
+                notes.append(note)
+    missed = sorted({m for r in list(base) + list(patched) for m in ((_results_fields(r) or {}).get("missed") or [])
+                     if isinstance(m, str)})
+    if missed:
+        notes.append("hashed by type only (not compared): %s" % ", ".join(missed[:10]))
+    return ["%d field(s) of %d repeat(s) agree with base_commit's" % (compared, len(patched))] + notes
 
 
 def summary(view):

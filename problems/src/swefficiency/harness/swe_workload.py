@@ -43,6 +43,7 @@ Usage:
 Stdlib only; Python 3.8+.
 """
 import ast
+import hashlib
 import json
 import os
 import sys
@@ -113,37 +114,187 @@ class Control:
         (n,) = _HEADER.unpack(exact(_HEADER.size))
         return json.loads(exact(n))
 
-    def timer(self, k, repeat, number):
-        """A timeit timer whose first reading waits for the evaluator's go and whose second one reports done."""
+    def timer(self, k, repeat, number, stmt, call):
+        """A timer whose first reading waits for the evaluator's go and starts recording what the calls produce
+        (Results), and whose second one reports done with that digest: hashed before done is sent, so inside the
+        evaluator's interval (work a patch defers into the hashing is timed too)."""
+        global _RECORD
         state = {}
         clock = time.perf_counter  # bound now: a patch replacing time.perf_counter later changes only "self"
 
         def read():
+            global _RECORD
             if "t0" not in state:
                 self.send({"ev": "ready", "k": k, "of": repeat, "number": number})
                 if self.recv().get("go") is not True:
                     raise RuntimeError("the evaluator did not say go")
+                _RECORD = Results(_DIGEST_LIB, stmt, call) if _DIGEST_LIB is not None else None
                 state["t0"] = clock()
                 return state["t0"]
+            record, _RECORD = _RECORD, None
+            results = record.finish() if record is not None else None
             t1 = clock()
-            self.send({"ev": "done", "k": k, "t0": state["t0"], "t1": t1})
+            self.send({"ev": "done", "k": k, "t0": state["t0"], "t1": t1, "results": results})
             return t1
 
+        _RECORD = None
         return read
 
 
 CONTROL = None  # a Control under --control
 
 
-def _timer_for(timer, k, repeat, number):
-    return CONTROL.timer(k, repeat, number) if CONTROL is not None else timer
+# ---------------------------------------------------------------- what the timed calls produced
+
+SEEN = "__adrs_seen__"
+_DIGEST_LIB = None  # evaluators/differential/adrs_capture under --control --digest-lib DIR: its canonical hashing
+_RECORD = None  # the Results of the timed loop running now in this process, or None
+_CALLS = [0]  # timeit.repeat calls run so far: the key that pairs a repeat with base_commit's same call
+
+
+def __adrs_seen__(value):
+    """What the instrumented workload function hands over (see _Observe): recorded only inside a timed loop."""
+    record = _RECORD
+    if record is not None:
+        record.add(value)
+    return value
+
+
+class Results:
+    """A digest of what one timed repeat's calls produced: the workload's return values, the values of its
+    expression statements (`word_counts(text)`, whose result the script drops) and its locals at return, in order,
+    hashed as they come (adrs_capture.digest: the differential checks' canonical hashing); then, when the timed loop
+    ends, the workload module's globals that the workload function names. A value that cannot be hashed stands as
+    its type name ("not compared"; its type is listed in `missed`)."""
+
+    def __init__(self, lib, stmt, call):
+        self.lib, self.stmt, self.call = lib, stmt, call
+        self.h = hashlib.blake2b(digest_size=12)
+        self.n, self.missed = 0, set()
+
+    def _one(self, value):
+        try:
+            return self.lib.digest(value, self.missed)
+        except Exception as e:  # noqa: BLE001 - a value whose hashing raises: its type and the error stand
+            self.missed.add(type(value).__qualname__)
+            return "error:%s:%s" % (type(value).__qualname__, type(e).__name__)
+
+    def add(self, value):
+        self.h.update(self._one(value).encode())
+        self.h.update(b"\0")
+        self.n += 1
+
+    def finish(self):
+        g = getattr(self.stmt, "__globals__", None)
+        code = getattr(self.stmt, "__code__", None)
+        names = sorted(_names_in(code)) if isinstance(g, dict) and code is not None else []
+        gh = hashlib.blake2b(digest_size=12)
+        for name in names:
+            if name.startswith("__adrs") or name not in g or isinstance(g[name], type(sys)):
+                continue
+            gh.update(("%s=%s\0" % (name, self._one(g[name]))).encode())
+        return {"call": self.call, "values": self.n, "calls": self.h.hexdigest(), "globals": gh.hexdigest(),
+                "missed": sorted(self.missed)[:20]}
+
+
+def _names_in(code):
+    """The global names a code object (and the code nested in it) can read or write."""
+    out = set(code.co_names)
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):
+            out |= _names_in(const)
+    return out
+
+
+class _Observe(ast.NodeTransformer):
+    """Inside the workload function: every expression statement's value goes through __adrs_seen__ (a dropped result,
+    `word_counts(text)`, is what a patch could skip while timed). Nested functions and classes are left as they are."""
+
+    def visit_FunctionDef(self, node):
+        return node
+
+    visit_AsyncFunctionDef = visit_ClassDef = visit_Lambda = visit_FunctionDef
+
+    def visit_Expr(self, node):
+        if isinstance(node.value, (ast.Constant, ast.Yield, ast.YieldFrom, ast.Await)):
+            return node
+        node.value = ast.Call(func=ast.Name(id=SEEN, ctx=ast.Load()), args=[node.value], keywords=[])
+        return node
+
+
+def observe(tree, names):
+    """Instruments the functions of `tree` named in `names` (the timed ones) in place: expression statements through
+    __adrs_seen__, and the locals at return (try/finally) unless it is a generator. Outside a timed loop the hook
+    passes values through untouched; inside, it costs one call per statement plus the hashing."""
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.FunctionDef) and node.name in names):
+            continue
+        body = [_Observe().visit(stmt) for stmt in node.body]
+        generator = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for s in body for n in ast.walk(s))
+        if not generator:
+            keep = ast.Expr(value=ast.Call(func=ast.Name(id=SEEN, ctx=ast.Load()),
+                                           args=[ast.Call(func=ast.Name(id="locals", ctx=ast.Load()), args=[],
+                                                          keywords=[])], keywords=[]))
+            body = [ast.Try(body=body, handlers=[], orelse=[], finalbody=[keep])]
+        node.body = body
+    return ast.fix_missing_locations(tree)
+
+
+def timed_names(tree):
+    """The names of the functions a workload times: the first argument of its timeit.repeat calls."""
+    out = set()
+    for node in ast.walk(tree):
+        if _is_repeat_call(node) and node.args and isinstance(node.args[0], ast.Name):
+            out.add(node.args[0].id)
+        if _is_repeat_call(node):
+            out |= {kw.value.id for kw in node.keywords if kw.arg == "stmt" and isinstance(kw.value, ast.Name)}
+    return out
+
+
+def _observed(stmt):
+    """The timed callable with its return value recorded (the loop itself stays timeit's)."""
+    if not callable(stmt):
+        return stmt
+
+    def __adrs_timed_call():
+        return __adrs_seen__(stmt())
+
+    return __adrs_timed_call
+
+
+def load_digest_lib(folder):
+    """adrs_capture from the differential checks' folder, imported before any of the repository's code runs; None
+    (the timed results are then not compared) when it is not there."""
+    saved = list(sys.path)
+    sys.path.insert(0, folder)
+    try:
+        import adrs_capture
+
+        return adrs_capture
+    except Exception as e:  # noqa: BLE001 - said on stderr; the evaluator then reports "not compared"
+        sys.stderr.write("swe_workload: no digest of the timed results (%s)\n" % e)
+        return None
+    finally:
+        sys.path[:] = saved
+
+
+def _next_call():
+    _CALLS[0] += 1
+    return _CALLS[0]
+
+
+def _timed(stmt, setup, timer, globals, k, repeat, number, call):
+    """timeit.Timer for one repeat: under --control on the evaluator's clock, with the calls' results recorded."""
+    if CONTROL is None:
+        return timeit.Timer(stmt, setup, timer, globals)
+    return timeit.Timer(_observed(stmt), setup, CONTROL.timer(k, repeat, number, stmt, call), globals)
 
 
 def __adrs_inprocess_repeat(stmt="pass", setup="pass", timer=timeit.default_timer, repeat=5, number=1000000,
                             globals=None):
     """timeit.repeat in this process (the instances exempt from isolation), on the evaluator's clock under --control."""
-    out = [timeit.Timer(stmt, setup, _timer_for(timer, k, repeat, number), globals).timeit(number)
-           for k in range(repeat)]
+    call = _next_call()
+    out = [_timed(stmt, setup, timer, globals, k, repeat, number, call).timeit(number) for k in range(repeat)]
     _TIMES.extend(out)
     return out
 
@@ -152,6 +303,7 @@ def __adrs_isolated_repeat(stmt="pass", setup="pass", timer=timeit.default_timer
     """timeit.repeat with each repeat in a forked child: the parent never runs the timed code."""
     out = []
     shown = None
+    call = _next_call()
     for k in range(repeat):
         if shown is None or time.perf_counter() - shown >= 1.0 or k == repeat - 1:
             shown = time.perf_counter()
@@ -164,7 +316,7 @@ def __adrs_isolated_repeat(stmt="pass", setup="pass", timer=timeit.default_timer
             os.close(read_fd)
             code = 0
             try:
-                value = timeit.Timer(stmt, setup, _timer_for(timer, k, repeat, number), globals).timeit(number)
+                value = _timed(stmt, setup, timer, globals, k, repeat, number, call).timeit(number)
                 payload = repr(float(value))
             except BaseException as error:  # noqa: BLE001 - report anything to the parent
                 payload = "error: %s: %s" % (type(error).__name__, error)
@@ -372,7 +524,8 @@ def run_plan(plan, path, scope):
 def run(path, isolation=True, times_out=None):
     with open(path, encoding="utf-8") as f:
         source = f.read()
-    module_globals = {"__name__": "__main__", "__file__": os.path.abspath(path), RUNNER: __adrs_isolated_repeat}
+    module_globals = {"__name__": "__main__", "__file__": os.path.abspath(path), RUNNER: __adrs_isolated_repeat,
+                      SEEN: __adrs_seen__}
     sys.argv = [path]
     plan, count = None, 0
     if isolation:
@@ -390,6 +543,8 @@ def run(path, isolation=True, times_out=None):
         module_globals[RUNNER] = __adrs_inprocess_repeat
     else:
         tree = ast.parse(source, path)
+    if CONTROL is not None:
+        observe(tree, timed_names(ast.parse(source, path)) | ({plan.workload} if plan is not None else set()))
     if plan is not None:
         progress("official plan, %d repeat(s) of %d call(s)" % (plan.repeat, plan.number))
     else:
@@ -529,6 +684,7 @@ def check_jsonl(path):
                 if plan_official(ast.parse(row["workload"])) is not None:
                     planned += 1
                 tree, count = rewrite(row["workload"])
+                observe(tree, timed_names(ast.parse(row["workload"])))
                 compile(tree, "<workload>", "exec")
             except SyntaxError as error:
                 failed.append([row.get("instance_id"), str(error)])
@@ -554,8 +710,8 @@ def main(argv):
             tree, _ = rewrite(f.read(), argv[1])
         print(ast.unparse(tree) if hasattr(ast, "unparse") else ast.dump(tree))
         return None
-    global CONTROL
-    isolation, times_out, jobs, rest, control, jobs_only = True, None, None, [], False, False
+    global CONTROL, _DIGEST_LIB
+    isolation, times_out, jobs, rest, control, jobs_only, digest_lib = True, None, None, [], False, False, None
     i = 0
     while i < len(argv):
         if argv[i] == "--no-isolation":
@@ -570,15 +726,21 @@ def main(argv):
         elif argv[i] == "--jobs":
             i += 1
             jobs = argv[i]
+        elif argv[i] == "--digest-lib":
+            i += 1
+            digest_lib = argv[i]
         else:
             rest.append(argv[i])
         i += 1
     if jobs_only and jobs and not rest:
         return run_jobs(jobs)
     if len(rest) != 1:
-        sys.exit("usage: swe_workload.py WORKLOAD.py [--no-isolation] [--times-out FILE] [--jobs FILE] [--control]")
+        sys.exit("usage: swe_workload.py WORKLOAD.py [--no-isolation] [--times-out FILE] [--jobs FILE] [--control] "
+                 "[--digest-lib DIR]")
     if control:
         CONTROL = Control()
+        if digest_lib:
+            _DIGEST_LIB = load_digest_lib(digest_lib)
     if jobs:
         run_jobs(jobs)
     sys.path.insert(0, os.getcwd())
