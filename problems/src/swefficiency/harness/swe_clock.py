@@ -118,54 +118,50 @@ class ResultsDiffer(RuntimeError):
     """The patched run's timed repeats produced other results than base_commit's."""
 
 
-def _results_fields(r):
-    return r if isinstance(r, dict) and all(isinstance(r.get(f), str) for f in FIELDS) else None
+def _digest_of(r):
+    """A repeat's results as its done message carried them (swe_workload.Results.finish), or None."""
+    return r if isinstance(r, dict) and isinstance(r.get("calls"), str) else None
 
 
-FIELDS = ("calls", "globals")
-FIELD_NAMES = {"calls": "what the workload's calls returned and computed", "globals": "the workload's globals after "
-               "the calls"}
+WHAT = "what the workload's calls returned and computed (and the globals it assigns)"
 
 
 def compare_results(base, patched):
-    """Checks each patched timed repeat's digest against base_commit's repeats' (same timeit.repeat call). A field is
-    compared only when it is there in every base repeat and the same in all of them (a random or time-dependent
-    result is not compared). Returns the notes; raises ResultsDiffer on a difference, or when a patched repeat sent
-    no digest where base_commit's did."""
+    """Checks each patched timed repeat's digest against base_commit's repeats of the same timeit.repeat call. It
+    applies only when every one of those base repeats sent a digest and all are the same (a random or time-dependent
+    result is not compared). Returns notes for the report; raises ResultsDiffer on a difference, or when a patched
+    repeat sent no digest where base_commit's did."""
     by_call = {}
     for r in base:
-        r = _results_fields(r)
-        by_call.setdefault(r.get("call") if r else None, []).append(r)
+        d = _digest_of(r)
+        by_call.setdefault(d.get("call") if d else None, []).append(d)
+    if not any(by_call.get(k) for k in by_call if k is not None):
+        return ["not compared: base_commit's repeats sent no digest of their results (no hashing library)"]
     notes, compared = [], 0
-    if not base or not any(_results_fields(r) for r in base):
-        return ["not compared: base_commit's repeats sent no digest (no hashing library)"]
     for k, r in enumerate(patched):
-        mine = _results_fields(r)
-        call = mine.get("call") if mine else None
-        theirs = by_call.get(call) or by_call.get(None) or []
-        for field in FIELDS:
-            values = {t[field] if t else None for t in theirs}
-            if not theirs or None in values:
-                note = "not compared: %s (base_commit sent none)" % FIELD_NAMES[field]
-            elif len(values) > 1:
-                note = ("not compared: %s (base_commit's own %d repeats differ among themselves: random or "
-                        "time-dependent)" % (FIELD_NAMES[field], len(theirs)))
-            elif mine is None:
-                raise ResultsDiffer("repeat %d sent no digest of its results; base_commit's did" % (k + 1))
-            elif mine[field] != next(iter(values)):
-                raise ResultsDiffer("repeat %d: %s differ (%d value(s) hashed; base_commit's %d repeat(s) all agree "
-                                    "with each other)" % (k + 1, FIELD_NAMES[field], mine.get("values", 0),
-                                                          len(theirs)))
-            else:
-                compared += 1
-                continue
-            if note not in notes:
-                notes.append(note)
-    missed = sorted({m for r in list(base) + list(patched) for m in ((_results_fields(r) or {}).get("missed") or [])
+        mine = _digest_of(r)
+        if mine is None:
+            raise ResultsDiffer("repeat %d sent no digest of its results; base_commit's did" % (k + 1))
+        theirs = by_call.get(mine.get("call"), [])
+        values = {t["calls"] if t else None for t in theirs}
+        if not theirs or None in values:
+            note = "not compared: %s (base_commit's run sent no digest for this timeit.repeat call)" % WHAT
+        elif len(values) > 1:
+            note = ("not compared: %s (base_commit's own %d repeats differ among themselves: random or "
+                    "time-dependent)" % (WHAT, len(theirs)))
+        elif mine["calls"] != next(iter(values)):
+            raise ResultsDiffer("repeat %d: %s differs (%s value(s) hashed; base_commit's %d repeat(s) all agree "
+                                "with each other)" % (k + 1, WHAT, mine.get("values"), len(theirs)))
+        else:
+            compared += 1
+            continue
+        if note not in notes:
+            notes.append(note)
+    missed = sorted({m for r in list(base) + list(patched) for m in ((_digest_of(r) or {}).get("missed") or [])
                      if isinstance(m, str)})
     if missed:
-        notes.append("hashed by type only (not compared): %s" % ", ".join(missed[:10]))
-    return ["%d field(s) of %d repeat(s) agree with base_commit's" % (compared, len(patched))] + notes
+        notes.append("parts hashed by their type only (not compared): %s" % ", ".join(missed[:10]))
+    return ["%d of %d timed repeat(s) agree with base_commit's" % (compared, len(patched))] + notes
 
 
 def summary(view):
