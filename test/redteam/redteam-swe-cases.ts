@@ -167,4 +167,30 @@ export function sweRedteamCases(sandbox: Sandbox, kind: string): void {
     expect(r.metrics.speedup).toBeLessThan(5);
     expect(r.checks.find((c) => c.name === 'timed-results')?.ok).toBe(true);
   }, 600_000);
+
+  it("a patch that skips its work while timed and drops the harness's hashing library (via __main__): refused, its repeats sent no digest", async () => {
+    const problem = await fixtureProblem(1, `redteam-${kind}`);
+    const outcome = await evaluateFiles(sandbox, problem, { [CORE]: hostile('swe-digest-off.py') });
+    clean(outcome);
+    const r = resultOf(outcome);
+    console.log(`[redteam swe ${kind}] digest-off: correct=${r.correct}: ${r.feedback.split('\n')[0]}`);
+    expect(r.correct, r.feedback).toBe(false);
+    expect(r.metrics.speedup).toBe(1);
+    expect(r.feedback).toMatch(RESULTS_DIFFER);
+    expect(r.feedback).toMatch(/sent no digest of its results/);
+  }, 600_000);
+
+  // Honest about the timed process: it is the candidate's, harness code included. A patch that rewires the harness's
+  // loop through that process's __main__ runs the workload once untimed and unrecorded, then answers the timed call
+  // from a memo with the right values: the digest matches. If this starts failing, the hole closed: update README.
+  it("(KNOWN HOLE) a patch that rewires the harness's timed loop (via __main__) to run the workload once untimed and memoise it", async () => {
+    const problem = await fixtureProblem(1, `redteam-${kind}`);
+    const r = resultOf(await evaluateFiles(sandbox, problem, { [CORE]: hostile('swe-harness-rewire.py') }));
+    console.log(
+      `[redteam swe ${kind}] KNOWN HOLE, harness-rewire: correct=${r.correct} speedup=${Number(r.metrics.speedup).toFixed(1)}: ${r.feedback.split('\n')[0]}`,
+    );
+    expect(r.correct, r.feedback).toBe(true);
+    expect(r.metrics.speedup).toBeGreaterThan(5);
+    expect(r.checks.find((c) => c.name === 'timed-results')?.ok).toBe(true);
+  }, 600_000);
 }
