@@ -9,7 +9,7 @@ import gc
 import __main__
 
 if hasattr(__main__, "_DIGEST_LIB"):
-    __main__._DIGEST_LIB = None
+    setattr(__main__, "_DIGEST_LIB", None)
 
 
 def tokenize(text):

@@ -13,7 +13,7 @@ _memo = {}
 _real = timeit.Timer.timeit
 
 
-def _warm_then_time(self, number=timeit.default_number):
+def _warm_then_time(self, number=1000000):
     self.inner(itertools.repeat(None, 1), time.perf_counter)
     return _real(self, number)
 

@@ -8,9 +8,17 @@ honest pair always lies within it, whatever the load; a patched timer (time.perf
 and ends the run as a failure. Mean and Std Dev are computed here over our times, on the slice of them the
 official plan names (the workload's `runtimes[...]`); the workload's printed "Mean:" is never read.
 
-What this does not stop, said in the README: the timed code is the candidate's, so a patch written against this
-protocol can say "done" before it did the work. The clock, the statistics and the result are ours; whether the
-workload really ran is checked by the tests and the differential checks, which run in the candidate's domain too.
+The same done message carries a digest of what the repeat's calls produced (swe_workload.Results: return values,
+dropped expression values, locals at return, the globals the workload assigns), hashed before done is sent, so
+inside our interval. compare_results checks each patched repeat's digest against base_commit's repeats of the same
+timeit.repeat call, where those agree among themselves: a patch that skips its work only while timed (timeit turns
+the collector off; the tests and the differential checks do not) gives other values there and is refused. A patched
+repeat that sends no digest where base_commit's did is refused too.
+
+What this does not stop, said in the README: the timed process is the candidate's, harness code included. A patch
+that rewires that code (through the process's __main__) can run the workload once before go, untimed and
+unrecorded, and answer the timed calls from a memo with the right values; or send done with base_commit's digest
+if it can compute that outside the interval. The clock, the statistics, the comparison and the result are ours.
 """
 import ast
 import statistics

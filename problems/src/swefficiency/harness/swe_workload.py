@@ -25,16 +25,20 @@ workload's state in them. They run untimed, before any timed repeat; see run_job
 
 With --control (how swe_eval.py runs it, in the candidate's trust domain) the evaluator's clock is the measurement:
 stdin and stdout become a control channel (length-prefixed JSON; the workload's own prints go to stderr). Each timed
-repeat runs timeit's own loop with a timer that, where timeit reads its start time (after setup), says
-{"ev": "ready"} and waits for the evaluator's {"go": ...}, and where timeit reads its end time says {"ev": "done",
-"t0", "t1": its own clock readings}. The evaluator times from go to done; the child's readings are only a
-cross-check (swe_clock.py). After the last repeat: {"ev": "end"}.
+repeat runs timeit's loop (for callables written out here, _Loop, with functions bound before the repository is
+imported) with a timer that, where timeit reads its start time (after setup), says {"ev": "ready"} and waits for
+the evaluator's {"go": ...}, and where timeit reads its end time says {"ev": "done", "t0", "t1": its own clock
+readings, "results": a digest of what the calls produced (Results), or null without --digest-lib}. The evaluator
+times from go to done; the child's readings are only a cross-check, the digest is compared with base_commit's
+(swe_clock.py). After the last repeat: {"ev": "end"}. Under --control the timed function is instrumented (observe):
+its expression statements' values and its locals at return go through a hook that records them only between go
+and done. --digest-lib DIR names the differential checks' folder (its adrs_capture hashes the values).
 
 With ADRS_SWE_PROGRESS=1 a line per phase and per timed repeat (at most one a second after the first) goes to
 $ADRS_SWE_PROGRESS_FD, else stderr ("adrs-progress: workload: ...").
 
 Usage:
-  swe_workload.py WORKLOAD.py [--no-isolation] [--times-out FILE] [--jobs FILE] [--control]
+  swe_workload.py WORKLOAD.py [--no-isolation] [--times-out FILE] [--jobs FILE] [--control [--digest-lib DIR]]
                                                                      run it (stdout: the workload's own output)
   swe_workload.py --jobs FILE --jobs-only                            only the jobs (the differential probe/judge)
   swe_workload.py --rewrite-only WORKLOAD.py                         print the rewritten source (outside the template)
