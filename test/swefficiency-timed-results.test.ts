@@ -119,6 +119,29 @@ describe.skipIf(absent)('SWE harness: the timed repeats results against base_com
     expect(compare(honest, run(repo(hostile('swe-gc-detect.py')), INTO_GLOBAL)).differ).toMatch(/^repeat 1:/);
   }, 120_000);
 
+  it('of the many values a statement in a loop produces, the first and one in eight picked by the seed are hashed: skipping all but the first call is refused', () => {
+    const loop = WORKLOAD_1.replace(
+      'def workload():\n    global text\n    word_counts(text)',
+      'def workload():\n    global text\n    for k in range(40):\n        word_counts(text[k * 97:])',
+    );
+    const gc = hostile('swe-gc-detect.py');
+    // Right in the first timed call, empty in every later one.
+    const firstOnly = gc
+      .replace('import gc\n', 'import gc\n\n_timed = [0]\n')
+      .replace(
+        '    if not gc.isenabled():\n        return {}',
+        '    if not gc.isenabled():\n        _timed[0] += 1\n        if _timed[0] > 1:\n            return {}',
+      );
+    expect(firstOnly).not.toBe(gc);
+    const honest = run(base, loop);
+    // 40 values of word_counts, the locals and the return value; the first of each and some of the loop's.
+    expect(honest[0]).toMatchObject({ values: 42 });
+    expect((honest[0] as Digest & { hashed: number }).hashed).toBeGreaterThan(3);
+    expect((honest[0] as Digest & { hashed: number }).hashed).toBeLessThan(20);
+    expect(compare(honest, run(repo(fixtureText('expert/textstats-1.py')), loop)).differ).toBeNull();
+    expect(compare(honest, run(repo(firstOnly), loop)).differ).toMatch(/^repeat 1:/);
+  }, 180_000);
+
   it("a patched run whose repeats send no digest, where base_commit's did, is refused", () => {
     const r = compare(baseRun, run(repo(hostile('swe-digest-off.py')), WORKLOAD_1));
     expect(r.differ).toBe("repeat 1 sent no digest of its results; base_commit's did");

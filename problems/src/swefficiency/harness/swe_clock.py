@@ -9,7 +9,8 @@ and ends the run as a failure. Mean and Std Dev are computed here over our times
 official plan names (the workload's `runtimes[...]`); the workload's printed "Mean:" is never read.
 
 The same done message carries a digest of what the repeat's calls produced (swe_workload.Results: return values,
-dropped expression values, locals at return, the globals the workload assigns), hashed before done is sent, so
+dropped expression values, locals at return, the globals the workload assigns; of the many values one place in a
+loop produces, the first and one in eight picked by the seed we send with go), hashed before done is sent, so
 inside our interval. compare_results checks each patched repeat's digest against base_commit's repeats of the same
 timeit.repeat call, where those agree among themselves: a patch that skips its work only while timed (timeit turns
 the collector off; the tests and the differential checks do not) gives other values there and is refused. A patched
@@ -69,10 +70,11 @@ def check_self(k, t0, t1, done):
     return own[1] - own[0]
 
 
-def timed_run(argv, cwd, env, timeout, progress=lambda text: None, results=None):
+def timed_run(argv, cwd, env, timeout, progress=lambda text: None, results=None, seed=0):
     """Runs `argv` (swe_workload.py ... --control) as the candidate and times its repeats on our clock.
     Returns (times, selfs, stderr text); raises RuntimeError (ClockMismatch) when the run fails or lies.
-    `results` (a list) gets each repeat's digest of what its calls produced, as its done message carried it."""
+    `results` (a list) gets each repeat's digest of what its calls produced, as its done message carried it; `seed`
+    (sent with every go) picks which of a place's values are hashed: base and patch must get the same one."""
     import tempfile
 
     deadline = time.monotonic() + timeout
@@ -95,7 +97,7 @@ def timed_run(argv, cwd, env, timeout, progress=lambda text: None, results=None)
                     progress("workload: repeat %d of %s (%s call(s) each, one process per repeat)"
                              % (k + 1, msg.get("of"), msg.get("number")))
                 t0 = time.perf_counter()
-                proc.send_json({"go": True})
+                proc.send_json({"go": True, "seed": seed})
                 done = proc.recv_json(max(1.0, deadline - time.monotonic()))
                 t1 = time.perf_counter()
                 if not isinstance(done, dict) or done.get("ev") != "done":
@@ -158,8 +160,9 @@ def compare_results(base, patched):
             note = ("not compared: %s (base_commit's own %d repeats differ among themselves: random or "
                     "time-dependent)" % (WHAT, len(theirs)))
         elif mine["calls"] != next(iter(values)):
-            raise ResultsDiffer("repeat %d: %s differs (%s value(s) hashed; base_commit's %d repeat(s) all agree "
-                                "with each other)" % (k + 1, WHAT, mine.get("values"), len(theirs)))
+            raise ResultsDiffer("repeat %d: %s differs (%s of its %s value(s) hashed; base_commit's %d repeat(s) all "
+                                "agree with each other)" % (k + 1, WHAT, mine.get("hashed"), mine.get("values"),
+                                                            len(theirs)))
         else:
             compared += 1
             continue

@@ -240,7 +240,7 @@ def rebuild(ctx):
     return rc == 0, tail(out + err, 1500)
 
 
-def run_workload(ctx, isolation=None, jobs=None, fixed_hash=False, results=None):
+def run_workload(ctx, isolation=None, jobs=None, fixed_hash=False, results=None, seed=0):
     """(mean, std, repeats, output) of one workload run; raises RuntimeError on failure.
 
     The workload runs in the candidate's domain (swe_workload.py --control); every repeat is timed by this process's
@@ -254,7 +254,8 @@ def run_workload(ctx, isolation=None, jobs=None, fixed_hash=False, results=None)
     PYTHONHASHSEED=0; fixed_hash asks the same of a run without jobs (pre and post must run alike).
 
     results: a list that gets each timed repeat's digest of what its calls produced (compared with base_commit's by
-    swe_clock.compare_results), hashed by the differential checks' adrs_capture when $ADRS_DIFFERENTIAL_DIR has it."""
+    swe_clock.compare_results), hashed by the differential checks' adrs_capture when $ADRS_DIFFERENTIAL_DIR has it;
+    seed: picks which values are hashed (the same for base and patch, unknown to the candidate before go)."""
     workload = os.path.join(HERE, "workload.py")
     args = [ctx.python, os.path.join(HERE, "swe_workload.py"), workload, "--control"]
     lib = os.environ.get("ADRS_DIFFERENTIAL_DIR")
@@ -269,7 +270,7 @@ def run_workload(ctx, isolation=None, jobs=None, fixed_hash=False, results=None)
         args += ["--jobs", jobs]
     swe_domain.share_tree(ctx.repo)
     times, _, err = swe_clock.timed_run(args, ctx.repo, env, min(ctx.cfg.get("perf_timeout", 3600), ctx.left()),
-                                        progress=progress, results=results)
+                                        progress=progress, results=results, seed=seed)
     with open(workload, encoding="utf-8") as f:
         view = swe_clock.counted_view(f.read(), times, isolation)
     mean, std = swe_clock.summary(view)
@@ -506,7 +507,7 @@ def judge(ctx, ws, patch_arg, seed):
     # 2. Pre-edit timing on base_commit, then post-edit timing with the patch.
     if not empty:
         reset_to_base(ctx)
-        pre_results, post_results = [], []
+        pre_results, post_results, picks = [], [], random.SystemRandom().getrandbits(62)
         jobs = diff.start("base") if diff else None  # the base observation: kept from before, or a job
         if diff and not diff.phases.base_cached:
             diff.trusted_base = untouched_base(ctx, ws)
@@ -516,7 +517,8 @@ def judge(ctx, ws, patch_arg, seed):
             if not ok:
                 raise RuntimeError("rebuild failed on base_commit: " + log)
             progress("base_commit: time the workload (pre-edit)")
-            pre_mean, pre_std, pre_rep, _ = run_workload(ctx, jobs=jobs, fixed_hash=bool(diff), results=pre_results)
+            pre_mean, pre_std, pre_rep, _ = run_workload(ctx, jobs=jobs, fixed_hash=bool(diff), results=pre_results,
+                                                         seed=picks)
         except RuntimeError as e:
             checks.append({"name": "workload-pre", "ok": False, "detail": str(e)[:1000]})
             return finish(False, "The workload fails on base_commit (an instance problem, not the patch): %s" % e)
@@ -531,7 +533,8 @@ def judge(ctx, ws, patch_arg, seed):
                 raise RuntimeError("rebuild failed with the patch: " + log)
             progress("patched: time the workload (post-edit)")
             post_mean, post_std, post_rep, post_out = run_workload(ctx, jobs=diff and diff.start("patched"),
-                                                                   fixed_hash=bool(diff), results=post_results)
+                                                                   fixed_hash=bool(diff), results=post_results,
+                                                                   seed=picks)
         except RuntimeError as e:
             checks.append({"name": "workload-post", "ok": False, "detail": str(e)[:1000]})
             return finish(False, "The workload fails with the patch: %s" % str(e)[:1500])

@@ -49,6 +49,7 @@ Stdlib only; Python 3.8+.
 import ast
 import dis
 import gc
+import hashlib
 import itertools
 import json
 import os
@@ -121,9 +122,9 @@ class Control:
         return json.loads(exact(n))
 
     def timer(self, k, repeat, number, stmt, call):
-        """A timer whose first reading waits for the evaluator's go and starts recording what the calls produce
-        (Results), and whose second one reports done with that digest: hashed before done is sent, so inside the
-        evaluator's interval (work a patch defers into the hashing is timed too)."""
+        """A timer whose first reading waits for the evaluator's go (with the seed that picks what is hashed) and
+        starts recording what the calls produce (Results), and whose second one reports done with that digest,
+        complete before done is sent, so inside the evaluator's interval (work deferred into the hashing is timed)."""
         global _RECORD
         state = {}
         clock = time.perf_counter  # bound now: a patch replacing time.perf_counter later changes only "self"
@@ -132,9 +133,11 @@ class Control:
             global _RECORD
             if "t0" not in state:
                 self.send({"ev": "ready", "k": k, "of": repeat, "number": number})
-                if self.recv().get("go") is not True:
+                go = self.recv()
+                if go.get("go") is not True:
                     raise RuntimeError("the evaluator did not say go")
-                _RECORD = Results(_DIGEST_LIB, stmt, call) if _DIGEST_LIB is not None else None
+                seed = go.get("seed") if isinstance(go.get("seed"), int) else 0
+                _RECORD = Results(_DIGEST_LIB, stmt, call, seed) if _DIGEST_LIB is not None else None
                 state["t0"] = clock()
                 return state["t0"]
             record, _RECORD = _RECORD, None
@@ -158,42 +161,71 @@ _RECORD = None  # the Results of the timed loop running now in this process, or 
 _CALLS = [0]  # timeit.repeat calls run so far: the key that pairs a repeat with base_commit's same call
 
 
-def __adrs_seen__(value):
+def __adrs_seen__(value, site=0):
     """What the instrumented workload function hands over (see _Observe): recorded only inside a timed loop."""
     record = _RECORD
     if record is not None:
-        record.add(value)
+        record.add(value, site)
     return value
+
+
+# Of the values one place in the workload produces in a repeat (a statement in a loop, the return value over
+# `number` calls), the first is hashed, and then one in KEEP_ONE_IN, picked by the evaluator's seed.
+KEEP_ONE_IN = 8
+_SITE_RETURN, _SITE_LOCALS = -1, -2
 
 
 class Results:
     """A digest of what one timed repeat's calls produced: the workload's return values, the values of its
     expression statements (`word_counts(text)`, whose result the script drops) and its locals at return, in the
-    order they came, and the globals the workload function assigns or deletes (`global result; result = ...`), as
-    they are when the loop ends. All of it is hashed as one pickle (adrs_capture.digest: the differential checks'
-    canonical hashing), so what the values share (an input each result wraps) is pickled once. The values are kept
-    until the loop ends, and hashed before done is sent (inside the evaluator's interval). A part that cannot be
-    hashed stands as its type name ("not compared"; its type is listed in `missed`). Globals the workload only reads
-    are not hashed: an input is often large (a data frame), and pickling it in every repeat would weigh on the
-    times; a change made to one in place is not compared."""
+    order they come, and the globals the workload function assigns or deletes (`global result; result = ...`), as
+    they are when the loop ends; with how many values each place produced. Each value is hashed on its own
+    (adrs_capture.digest: the differential checks' canonical hashing) as it comes, so inside the evaluator's
+    interval: on its own, because one pickle of them all would also record which values share an object, and a
+    faster patch may share where base_commit copied (xarray-7735's indexes). A part that cannot be hashed stands as
+    its type name ("not compared"; its type is listed in `missed`).
 
-    def __init__(self, lib, stmt, call):
-        self.lib, self.stmt, self.call = lib, stmt, call
-        self.values = []
-        self.add = self.values.append
+    What is hashed is bounded: per place, the first value and then one in KEEP_ONE_IN, picked by the seed the
+    evaluator sends with go (the same in every repeat of base and patch, so they hash the same values; a patch cannot
+    know which without reading this process's memory). Hashing all of xarray-7735's 20 indexes over 7,300 dates
+    cost more than the workload. Globals the workload only reads are not hashed: an input is often large (a data
+    frame), and pickling it in every repeat would weigh on the times; a change made to one in place is not
+    compared."""
+
+    def __init__(self, lib, stmt, call, seed):
+        self.lib, self.stmt, self.call, self.seed = lib, stmt, call, seed
+        self.h = hashlib.blake2b(digest_size=12)
+        self.counts, self.hashed, self.missed = {}, 0, set()
+
+    def _one(self, value):
+        try:
+            return self.lib.digest(value, self.missed)
+        except Exception as e:  # noqa: BLE001 - hashing that raises: the error stands (base_commit's would not)
+            self.missed.add(type(value).__qualname__)
+            return "error:%s:%s" % (type(value).__qualname__, type(e).__name__)
+
+    def add(self, value, site):
+        i = self.counts.get(site, 0)
+        self.counts[site] = i + 1
+        if i and not _picked(self.seed, site, i):
+            return
+        self.hashed += 1
+        self.h.update(("%d.%d=%s\0" % (site, i, self._one(value))).encode())
 
     def finish(self):
         g = getattr(self.stmt, "__globals__", None)
         code = getattr(self.stmt, "__code__", None)
-        names = _assigned(code) if isinstance(g, dict) and code is not None else ()
-        payload = (self.values, [(name, g.get(name, "<unset>")) for name in names])
-        missed = set()
-        try:
-            digest = self.lib.digest(payload, missed)
-        except Exception as e:  # noqa: BLE001 - hashing that raises: the error stands (base_commit's would not)
-            digest = "error:%s" % type(e).__name__
-        n, self.values = len(self.values), None
-        return {"call": self.call, "values": n, "calls": digest, "missed": sorted(missed)[:20]}
+        for name in _assigned(code) if isinstance(g, dict) and code is not None else ():
+            self.h.update(("%s=%s\0" % (name, self._one(g.get(name, "<unset>")))).encode())
+        self.h.update(repr(sorted(self.counts.items())).encode())
+        return {"call": self.call, "values": sum(self.counts.values()), "hashed": self.hashed,
+                "calls": self.h.hexdigest(), "missed": sorted(self.missed)[:20]}
+
+
+def _picked(seed, site, i):
+    """Whether value i (i > 0) of a place is hashed: one in KEEP_ONE_IN, by the evaluator's seed."""
+    h = hashlib.blake2b(b"%d:%d:%d" % (seed, site, i), digest_size=8).digest()
+    return int.from_bytes(h, "little") % KEEP_ONE_IN == 0
 
 
 _ASSIGNED = {}
@@ -220,10 +252,15 @@ class _Observe(ast.NodeTransformer):
 
     visit_AsyncFunctionDef = visit_ClassDef = visit_Lambda = visit_FunctionDef
 
+    def __init__(self):
+        self.sites = 0
+
     def visit_Expr(self, node):
         if isinstance(node.value, (ast.Constant, ast.Yield, ast.YieldFrom, ast.Await)):
             return node
-        node.value = ast.Call(func=ast.Name(id=SEEN, ctx=ast.Load()), args=[node.value], keywords=[])
+        node.value = ast.Call(func=ast.Name(id=SEEN, ctx=ast.Load()), args=[node.value, ast.Constant(self.sites)],
+                              keywords=[])
+        self.sites += 1
         return node
 
 
@@ -234,12 +271,13 @@ def observe(tree, names):
     for node in ast.walk(tree):
         if not (isinstance(node, ast.FunctionDef) and node.name in names):
             continue
-        body = [_Observe().visit(stmt) for stmt in node.body]
+        visitor = _Observe()
+        body = [visitor.visit(stmt) for stmt in node.body]
         generator = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for s in body for n in ast.walk(s))
         if not generator:
             keep = ast.Expr(value=ast.Call(func=ast.Name(id=SEEN, ctx=ast.Load()),
                                            args=[ast.Call(func=ast.Name(id="locals", ctx=ast.Load()), args=[],
-                                                          keywords=[])], keywords=[]))
+                                                          keywords=[]), ast.Constant(_SITE_LOCALS)], keywords=[]))
             body = [ast.Try(body=body, handlers=[], orelse=[], finalbody=[keep])]
         node.body = body
     return ast.fix_missing_locations(tree)
@@ -262,7 +300,7 @@ def _observed(stmt):
         return stmt
 
     def __adrs_timed_call():
-        return __adrs_seen__(stmt())
+        return __adrs_seen__(stmt(), _SITE_RETURN)
 
     return __adrs_timed_call
 
