@@ -46,6 +46,7 @@ writeFileSync(
 interface Digest {
   call: number;
   values: number;
+  hashed: number;
   calls: string;
   missed: string[];
 }
@@ -99,7 +100,7 @@ describe.skipIf(absent)('SWE harness: the timed repeats results against base_com
     const digests = new Set(baseRun.map((d) => d?.calls));
     expect(digests.size).toBe(1);
     // The dropped value of word_counts(text), the locals at return and the return value.
-    expect(baseRun[0]).toMatchObject({ call: 1, values: 3, missed: [] });
+    expect(baseRun[0]).toMatchObject({ call: 1, values: 3, hashed: 3, missed: [] });
   });
 
   it("an honest faster patch (the expert's) gives base_commit's digests: compared, and they agree", () => {
@@ -119,7 +120,7 @@ describe.skipIf(absent)('SWE harness: the timed repeats results against base_com
     expect(compare(honest, run(repo(hostile('swe-gc-detect.py')), INTO_GLOBAL)).differ).toMatch(/^repeat 1:/);
   }, 120_000);
 
-  it('of the many values a statement in a loop produces, the first and one in eight picked by the seed are hashed: skipping all but the first call is refused', () => {
+  it('of the many values a statement in a loop produces, one picked by the seed is hashed: a patch that does the work only in the first timed call is refused', () => {
     const loop = WORKLOAD_1.replace(
       'def workload():\n    global text\n    word_counts(text)',
       'def workload():\n    global text\n    for k in range(40):\n        word_counts(text[k * 97:])',
@@ -134,10 +135,9 @@ describe.skipIf(absent)('SWE harness: the timed repeats results against base_com
       );
     expect(firstOnly).not.toBe(gc);
     const honest = run(base, loop);
-    // 40 values of word_counts, the locals and the return value; the first of each and some of the loop's.
-    expect(honest[0]).toMatchObject({ values: 42 });
-    expect((honest[0] as Digest & { hashed: number }).hashed).toBeGreaterThan(3);
-    expect((honest[0] as Digest & { hashed: number }).hashed).toBeLessThan(20);
+    // 40 values of word_counts, the locals and the return value: one hashed per place. (With the probe's seed 0 the
+    // pick is not the first call's: a seed that picked it, 1 in 40, would let this patch through.)
+    expect(honest[0]).toMatchObject({ values: 42, hashed: 3 });
     expect(compare(honest, run(repo(fixtureText('expert/textstats-1.py')), loop)).differ).toBeNull();
     expect(compare(honest, run(repo(firstOnly), loop)).differ).toMatch(/^repeat 1:/);
   }, 180_000);

@@ -10,8 +10,7 @@ official plan names (the workload's `runtimes[...]`); the workload's printed "Me
 
 The same done message carries a digest of what the repeat's calls produced (swe_workload.Results: return values,
 dropped expression values, locals at return, the globals the workload assigns; of the many values one place in a
-loop produces, the first and one in eight picked by the seed we send with go), hashed before done is sent, so
-inside our interval. compare_results checks each patched repeat's digest against base_commit's repeats of the same
+loop produces, one picked by the seed we send with go), hashed before done is sent, so inside our interval. compare_results checks each patched repeat's digest against base_commit's repeats of the same
 timeit.repeat call, where those agree among themselves: a patch that skips its work only while timed (timeit turns
 the collector off; the tests and the differential checks do not) gives other values there and is refused. A patched
 repeat that sends no digest where base_commit's did is refused too.

@@ -169,33 +169,33 @@ def __adrs_seen__(value, site=0):
     return value
 
 
-# Of the values one place in the workload produces in a repeat (a statement in a loop, the return value over
-# `number` calls), the first is hashed, and then one in KEEP_ONE_IN, picked by the evaluator's seed.
-KEEP_ONE_IN = 8
 _SITE_RETURN, _SITE_LOCALS = -1, -2
 
 
 class Results:
     """A digest of what one timed repeat's calls produced: the workload's return values, the values of its
-    expression statements (`word_counts(text)`, whose result the script drops) and its locals at return, in the
-    order they come, and the globals the workload function assigns or deletes (`global result; result = ...`), as
-    they are when the loop ends; with how many values each place produced. Each value is hashed on its own
-    (adrs_capture.digest: the differential checks' canonical hashing) as it comes, so inside the evaluator's
-    interval: on its own, because one pickle of them all would also record which values share an object, and a
-    faster patch may share where base_commit copied (xarray-7735's indexes). A part that cannot be hashed stands as
-    its type name ("not compared"; its type is listed in `missed`).
+    expression statements (`word_counts(text)`, whose result the script drops) and its locals at return, and the
+    globals the workload function assigns or deletes (`global result; result = ...`), as they are when the loop
+    ends; with how many values each place produced.
 
-    What is hashed is bounded: per place, the first value and then one in KEEP_ONE_IN, picked by the seed the
-    evaluator sends with go (the same in every repeat of base and patch, so they hash the same values; a patch cannot
-    know which without reading this process's memory). Hashing all of xarray-7735's 20 indexes over 7,300 dates
-    cost more than the workload. Globals the workload only reads are not hashed: an input is often large (a data
-    frame), and pickling it in every repeat would weigh on the times; a change made to one in place is not
-    compared."""
+    Of the values one place produces in a repeat (a statement in a loop, the return value over `number` calls), one
+    is hashed: picked uniformly by the seed the evaluator sends with go (reservoir sampling), the same in every
+    repeat of base and patch, so they hash the same values; a patch cannot know which without reading this
+    process's memory. A place that produces one value (most: `number` is 1 in 439 of the dataset's 447 template
+    workloads) always has it hashed. Hashing every value cost more than the workload where results are heavy
+    (xarray-7735: 20 indexes over 7,300 cftime dates).
+
+    Each kept value is hashed on its own when the loop ends, before done is sent (inside the evaluator's
+    interval), with adrs_capture.digest (the differential checks' canonical hashing): on its own, because one
+    pickle of them all would also record which values share an object, and a faster patch may share where
+    base_commit copied (xarray-7735's indexes). A part that cannot be hashed stands as its type name ("not
+    compared"; its type is listed in `missed`). Globals the workload only reads are not hashed: an input is often
+    large (a data frame), and pickling it in every repeat would weigh on the times; a change made to one in place is
+    not compared."""
 
     def __init__(self, lib, stmt, call, seed):
         self.lib, self.stmt, self.call, self.seed = lib, stmt, call, seed
-        self.h = hashlib.blake2b(digest_size=12)
-        self.counts, self.hashed, self.missed = {}, 0, set()
+        self.counts, self.kept, self.missed = {}, {}, set()
 
     def _one(self, value):
         try:
@@ -207,25 +207,27 @@ class Results:
     def add(self, value, site):
         i = self.counts.get(site, 0)
         self.counts[site] = i + 1
-        if i and not _picked(self.seed, site, i):
-            return
-        self.hashed += 1
-        self.h.update(("%d.%d=%s\0" % (site, i, self._one(value))).encode())
+        if i == 0 or _pick(self.seed, site, i) == 0:  # value i replaces the kept one with probability 1/(i+1)
+            self.kept[site] = (i, value)
 
     def finish(self):
+        h = hashlib.blake2b(digest_size=12)
+        for site in sorted(self.kept):
+            i, value = self.kept[site]
+            h.update(("%d.%d/%d=%s\0" % (site, i, self.counts[site], self._one(value))).encode())
         g = getattr(self.stmt, "__globals__", None)
         code = getattr(self.stmt, "__code__", None)
         for name in _assigned(code) if isinstance(g, dict) and code is not None else ():
-            self.h.update(("%s=%s\0" % (name, self._one(g.get(name, "<unset>")))).encode())
-        self.h.update(repr(sorted(self.counts.items())).encode())
-        return {"call": self.call, "values": sum(self.counts.values()), "hashed": self.hashed,
-                "calls": self.h.hexdigest(), "missed": sorted(self.missed)[:20]}
+            h.update(("%s=%s\0" % (name, self._one(g.get(name, "<unset>")))).encode())
+        self.kept = None
+        return {"call": self.call, "values": sum(self.counts.values()), "hashed": len(self.counts),
+                "calls": h.hexdigest(), "missed": sorted(self.missed)[:20]}
 
 
-def _picked(seed, site, i):
-    """Whether value i (i > 0) of a place is hashed: one in KEEP_ONE_IN, by the evaluator's seed."""
+def _pick(seed, site, i):
+    """A number in 0..i from the evaluator's seed, the place and the value's index (0: value i is kept)."""
     h = hashlib.blake2b(b"%d:%d:%d" % (seed, site, i), digest_size=8).digest()
-    return int.from_bytes(h, "little") % KEEP_ONE_IN == 0
+    return int.from_bytes(h, "little") % (i + 1)
 
 
 _ASSIGNED = {}
