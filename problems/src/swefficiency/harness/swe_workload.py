@@ -46,6 +46,7 @@ Usage:
   swe_workload.py --check-jsonl FILE                                 plan or rewrite every {"workload": ...} line
 Stdlib only; Python 3.8+.
 """
+import _random
 import ast
 import dis
 import gc
@@ -170,6 +171,8 @@ def __adrs_seen__(value, site=0):
 
 
 _SITE_RETURN, _SITE_LOCALS = -1, -2
+# The reservoir's draws: the C generator, whose methods a patch cannot replace (random.Random's Python ones it can).
+_Random = _random.Random
 
 
 class Results:
@@ -195,7 +198,7 @@ class Results:
 
     def __init__(self, lib, stmt, call, seed):
         self.lib, self.stmt, self.call, self.seed = lib, stmt, call, seed
-        self.counts, self.kept, self.missed = {}, {}, set()
+        self.counts, self.kept, self.missed, self.draws = {}, {}, set(), {}
 
     def _one(self, value):
         try:
@@ -207,7 +210,13 @@ class Results:
     def add(self, value, site):
         i = self.counts.get(site, 0)
         self.counts[site] = i + 1
-        if i == 0 or _pick(self.seed, site, i) == 0:  # value i replaces the kept one with probability 1/(i+1)
+        if i == 0:
+            self.kept[site] = (0, value)
+            return
+        draw = self.draws.get(site)
+        if draw is None:
+            draw = self.draws[site] = _Random(self.seed * 1000003 + site + 3).random
+        if draw() * (i + 1) < 1.0:  # value i replaces the kept one with probability 1/(i+1)
             self.kept[site] = (i, value)
 
     def finish(self):
@@ -222,12 +231,6 @@ class Results:
         self.kept = None
         return {"call": self.call, "values": sum(self.counts.values()), "hashed": len(self.counts),
                 "calls": h.hexdigest(), "missed": sorted(self.missed)[:20]}
-
-
-def _pick(seed, site, i):
-    """A number in 0..i from the evaluator's seed, the place and the value's index (0: value i is kept)."""
-    h = hashlib.blake2b(b"%d:%d:%d" % (seed, site, i), digest_size=8).digest()
-    return int.from_bytes(h, "little") % (i + 1)
 
 
 _ASSIGNED = {}
