@@ -55,6 +55,7 @@ export const REAL_EVALUATION_FILES = [
   'test/swefficiency-parsers.test.ts',
   'test/swefficiency-progress.test.ts',
   'test/swefficiency-real.test.ts',
+  'test/swefficiency-timed-results.test.ts',
   'test/swefficiency-timing.test.ts',
   'test/verify-gaming.test.ts',
   'test/verify-harness.test.ts',

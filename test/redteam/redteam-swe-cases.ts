@@ -124,15 +124,73 @@ export function sweRedteamCases(sandbox: Sandbox, kind: string): void {
     expect(fooled.correct, fooled.feedback).toBe(true);
   }, 600_000);
 
-  // Honest about the timed code: it is the candidate's. A patch that can tell it is being timed (timeit turns the
-  // garbage collector off; the tests and the differential checks do not) can skip its work there and only there.
-  it('(KNOWN HOLE) a patch that skips its work only while timeit has the garbage collector off', async () => {
+  // The timed code is the candidate's: a patch that can tell it is being timed can skip its work there. Each timed
+  // repeat's done message carries a digest of what its calls produced, compared with base_commit's repeats.
+  const RESULTS_DIFFER = /timed repeats' results differ from base_commit's.*behaves differently while timed/s;
+
+  it("a patch that skips its work only while timeit has the garbage collector off (once a KNOWN HOLE, 68-800x): refused, the timed repeats' results differ from base_commit's", async () => {
     const problem = await fixtureProblem(1, `redteam-${kind}`);
-    const r = resultOf(await evaluateFiles(sandbox, problem, { [CORE]: hostile('swe-gc-detect.py') }));
+    const outcome = await evaluateFiles(sandbox, problem, { [CORE]: hostile('swe-gc-detect.py') });
+    clean(outcome);
+    const r = resultOf(outcome);
+    console.log(`[redteam swe ${kind}] gc-detect: correct=${r.correct}: ${r.feedback.split('\n')[0]}`);
+    expect(r.correct, r.feedback).toBe(false);
+    expect(r.metrics.speedup).toBe(1);
+    expect(r.feedback).toMatch(RESULTS_DIFFER);
+    expect(r.checks.find((c) => c.name === 'timed-results')?.ok).toBe(false);
+  }, 600_000);
+
+  it("a patch that does its work only under pytest, the differential recorder or replay: refused, the timed repeats' results differ", async () => {
+    const problem = await fixtureProblem(1, `redteam-${kind}`);
+    const outcome = await evaluateFiles(sandbox, problem, { [CORE]: hostile('swe-tooling-detect.py') });
+    clean(outcome);
+    const r = resultOf(outcome);
+    console.log(`[redteam swe ${kind}] tooling-detect: correct=${r.correct}: ${r.feedback.split('\n')[0]}`);
+    expect(r.correct, r.feedback).toBe(false);
+    expect(r.metrics.speedup).toBe(1);
+    expect(r.feedback).toMatch(RESULTS_DIFFER);
+  }, 600_000);
+
+  // Right values, work moved: a replaced timeit.Timer.timeit runs setup and one call untimed to fill a memo. The
+  // harness's timed loop no longer goes through timeit's class (bound before the repository loads), so the memo is
+  // empty when the timed call comes: accepted at the honest ~1x of unchanged work (bound 5x: load noise on
+  // ~150-400 ms repeats, against the 100x+ the memo gave).
+  it('a patch that replaces timeit.Timer.timeit to run the workload once untimed and memoise it: no effect, the honest ~1x', async () => {
+    const problem = await fixtureProblem(1, `redteam-${kind}`);
+    const outcome = await evaluateFiles(sandbox, problem, { [CORE]: hostile('swe-untimed-warmup.py') });
+    clean(outcome);
+    const r = resultOf(outcome);
     console.log(
-      `[redteam swe ${kind}] KNOWN HOLE, gc-detect: correct=${r.correct} speedup=${Number(r.metrics.speedup).toFixed(1)}: ${r.feedback.split('\n')[0]}`,
+      `[redteam swe ${kind}] untimed-warmup: correct=${r.correct} speedup=${Number(r.metrics.speedup).toFixed(2)}: ${r.feedback.split('\n')[0]}`,
+    );
+    expect(r.correct, r.feedback).toBe(true);
+    expect(r.metrics.speedup).toBeLessThan(5);
+    expect(r.checks.find((c) => c.name === 'timed-results')?.ok).toBe(true);
+  }, 600_000);
+
+  it("a patch that skips its work while timed and drops the harness's hashing library (via __main__): refused, its repeats sent no digest", async () => {
+    const problem = await fixtureProblem(1, `redteam-${kind}`);
+    const outcome = await evaluateFiles(sandbox, problem, { [CORE]: hostile('swe-digest-off.py') });
+    clean(outcome);
+    const r = resultOf(outcome);
+    console.log(`[redteam swe ${kind}] digest-off: correct=${r.correct}: ${r.feedback.split('\n')[0]}`);
+    expect(r.correct, r.feedback).toBe(false);
+    expect(r.metrics.speedup).toBe(1);
+    expect(r.feedback).toMatch(RESULTS_DIFFER);
+    expect(r.feedback).toMatch(/sent no digest of its results/);
+  }, 600_000);
+
+  // Honest about the timed process: it is the candidate's, harness code included. A patch that rewires the harness's
+  // loop through that process's __main__ runs the workload once untimed and unrecorded, then answers the timed call
+  // from a memo with the right values: the digest matches. If this starts failing, the hole closed: update README.
+  it("(KNOWN HOLE) a patch that rewires the harness's timed loop (via __main__) to run the workload once untimed and memoise it", async () => {
+    const problem = await fixtureProblem(1, `redteam-${kind}`);
+    const r = resultOf(await evaluateFiles(sandbox, problem, { [CORE]: hostile('swe-harness-rewire.py') }));
+    console.log(
+      `[redteam swe ${kind}] KNOWN HOLE, harness-rewire: correct=${r.correct} speedup=${Number(r.metrics.speedup).toFixed(1)}: ${r.feedback.split('\n')[0]}`,
     );
     expect(r.correct, r.feedback).toBe(true);
     expect(r.metrics.speedup).toBeGreaterThan(5);
+    expect(r.checks.find((c) => c.name === 'timed-results')?.ok).toBe(true);
   }, 600_000);
 }

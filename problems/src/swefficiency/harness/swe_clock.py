@@ -8,9 +8,17 @@ honest pair always lies within it, whatever the load; a patched timer (time.perf
 and ends the run as a failure. Mean and Std Dev are computed here over our times, on the slice of them the
 official plan names (the workload's `runtimes[...]`); the workload's printed "Mean:" is never read.
 
-What this does not stop, said in the README: the timed code is the candidate's, so a patch written against this
-protocol can say "done" before it did the work. The clock, the statistics and the result are ours; whether the
-workload really ran is checked by the tests and the differential checks, which run in the candidate's domain too.
+The same done message carries a digest of what the repeat's calls produced (swe_workload.Results: return values,
+dropped expression values, locals at return, the globals the workload assigns; of the many values one place in a
+loop produces, one picked by the seed we send with go), hashed before done is sent, so inside our interval. compare_results checks each patched repeat's digest against base_commit's repeats of the same
+timeit.repeat call, where those agree among themselves: a patch that skips its work only while timed (timeit turns
+the collector off; the tests and the differential checks do not) gives other values there and is refused. A patched
+repeat that sends no digest where base_commit's did is refused too.
+
+What this does not stop, said in the README: the timed process is the candidate's, harness code included. A patch
+that rewires that code (through the process's __main__) can run the workload once before go, untimed and
+unrecorded, and answer the timed calls from a memo with the right values; or send done with base_commit's digest
+if it can compute that outside the interval. The clock, the statistics, the comparison and the result are ours.
 """
 import ast
 import statistics
@@ -61,13 +69,16 @@ def check_self(k, t0, t1, done):
     return own[1] - own[0]
 
 
-def timed_run(argv, cwd, env, timeout, progress=lambda text: None):
+def timed_run(argv, cwd, env, timeout, progress=lambda text: None, results=None, seed=0):
     """Runs `argv` (swe_workload.py ... --control) as the candidate and times its repeats on our clock.
-    Returns (times, selfs, stderr text); raises RuntimeError (ClockMismatch) when the run fails or lies."""
+    Returns (times, selfs, stderr text); raises RuntimeError (ClockMismatch) when the run fails or lies.
+    `results` (a list) gets each repeat's digest of what its calls produced, as its done message carried it; `seed`
+    (sent with every go) picks which of a place's values are hashed: base and patch must get the same one."""
     import tempfile
 
     deadline = time.monotonic() + timeout
     times, selfs, shown = [], [], None
+    results = [] if results is None else results
     with tempfile.TemporaryFile() as err:
         proc = swe_domain.Process(argv, cwd, env, err.fileno())
         failure = None
@@ -85,13 +96,14 @@ def timed_run(argv, cwd, env, timeout, progress=lambda text: None):
                     progress("workload: repeat %d of %s (%s call(s) each, one process per repeat)"
                              % (k + 1, msg.get("of"), msg.get("number")))
                 t0 = time.perf_counter()
-                proc.send_json({"go": True})
+                proc.send_json({"go": True, "seed": seed})
                 done = proc.recv_json(max(1.0, deadline - time.monotonic()))
                 t1 = time.perf_counter()
                 if not isinstance(done, dict) or done.get("ev") != "done":
                     raise swe_domain.CandidateError("unexpected message %r where a repeat should end" % (done,))
                 selfs.append(check_self(k, t0, t1, done))
                 times.append(t1 - t0)
+                results.append(done.get("results"))
         except swe_domain.CandidateError as error:
             failure = "its control channel to the evaluator broke: %s" % error
         except ClockMismatch:
@@ -109,6 +121,57 @@ def timed_run(argv, cwd, env, timeout, progress=lambda text: None):
     if not times:
         raise RuntimeError("workload failed (no timed repeat ran: no timeit.repeat call?): %s" % text[-1500:])
     return times, selfs, text
+
+
+class ResultsDiffer(RuntimeError):
+    """The patched run's timed repeats produced other results than base_commit's."""
+
+
+def _digest_of(r):
+    """A repeat's results as its done message carried them (swe_workload.Results.finish), or None."""
+    return r if isinstance(r, dict) and isinstance(r.get("calls"), str) else None
+
+
+WHAT = "what the workload's calls returned and computed (and the globals it assigns)"
+
+
+def compare_results(base, patched):
+    """Checks each patched timed repeat's digest against base_commit's repeats of the same timeit.repeat call. It
+    applies only when every one of those base repeats sent a digest and all are the same (a random or time-dependent
+    result is not compared). Returns notes for the report; raises ResultsDiffer on a difference, or when a patched
+    repeat sent no digest where base_commit's did."""
+    by_call = {}
+    for r in base:
+        d = _digest_of(r)
+        by_call.setdefault(d.get("call") if d else None, []).append(d)
+    if not any(by_call.get(k) for k in by_call if k is not None):
+        return ["not compared: base_commit's repeats sent no digest of their results (no hashing library)"]
+    notes, compared = [], 0
+    for k, r in enumerate(patched):
+        mine = _digest_of(r)
+        if mine is None:
+            raise ResultsDiffer("repeat %d sent no digest of its results; base_commit's did" % (k + 1))
+        theirs = by_call.get(mine.get("call"), [])
+        values = {t["calls"] if t else None for t in theirs}
+        if not theirs or None in values:
+            note = "not compared: %s (base_commit's run sent no digest for this timeit.repeat call)" % WHAT
+        elif len(values) > 1:
+            note = ("not compared: %s (base_commit's own %d repeats differ among themselves: random or "
+                    "time-dependent)" % (WHAT, len(theirs)))
+        elif mine["calls"] != next(iter(values)):
+            raise ResultsDiffer("repeat %d: %s differs (%s of its %s value(s) hashed; base_commit's %d repeat(s) all "
+                                "agree with each other)" % (k + 1, WHAT, mine.get("hashed"), mine.get("values"),
+                                                            len(theirs)))
+        else:
+            compared += 1
+            continue
+        if note not in notes:
+            notes.append(note)
+    missed = sorted({m for r in list(base) + list(patched) for m in ((_digest_of(r) or {}).get("missed") or [])
+                     if isinstance(m, str)})
+    if missed:
+        notes.append("parts hashed by their type only (not compared): %s" % ", ".join(missed[:10]))
+    return ["%d of %d timed repeat(s) agree with base_commit's" % (compared, len(patched))] + notes
 
 
 def summary(view):

@@ -240,7 +240,7 @@ def rebuild(ctx):
     return rc == 0, tail(out + err, 1500)
 
 
-def run_workload(ctx, isolation=None, jobs=None, fixed_hash=False):
+def run_workload(ctx, isolation=None, jobs=None, fixed_hash=False, results=None, seed=0):
     """(mean, std, repeats, output) of one workload run; raises RuntimeError on failure.
 
     The workload runs in the candidate's domain (swe_workload.py --control); every repeat is timed by this process's
@@ -251,9 +251,16 @@ def run_workload(ctx, isolation=None, jobs=None, fixed_hash=False):
 
     jobs: a jobs file for swe_workload.py (helper scripts forked before the workload, untimed: the differential
     checks). They share the workload's hash seed and need it fixed, so with jobs the workload runs with
-    PYTHONHASHSEED=0; fixed_hash asks the same of a run without jobs (pre and post must run alike)."""
+    PYTHONHASHSEED=0; fixed_hash asks the same of a run without jobs (pre and post must run alike).
+
+    results: a list that gets each timed repeat's digest of what its calls produced (compared with base_commit's by
+    swe_clock.compare_results), hashed by the differential checks' adrs_capture when $ADRS_DIFFERENTIAL_DIR has it;
+    seed: picks which values are hashed (the same for base and patch, unknown to the candidate before go)."""
     workload = os.path.join(HERE, "workload.py")
     args = [ctx.python, os.path.join(HERE, "swe_workload.py"), workload, "--control"]
+    lib = os.environ.get("ADRS_DIFFERENTIAL_DIR")
+    if lib and os.path.exists(os.path.join(lib, "adrs_capture.py")):
+        args += ["--digest-lib", lib]
     if isolation is None:
         isolation = swe_workload.isolated_for(ctx.cfg.get("instance_id", ""))
     if not isolation:
@@ -263,7 +270,7 @@ def run_workload(ctx, isolation=None, jobs=None, fixed_hash=False):
         args += ["--jobs", jobs]
     swe_domain.share_tree(ctx.repo)
     times, _, err = swe_clock.timed_run(args, ctx.repo, env, min(ctx.cfg.get("perf_timeout", 3600), ctx.left()),
-                                        progress=progress)
+                                        progress=progress, results=results, seed=seed)
     with open(workload, encoding="utf-8") as f:
         view = swe_clock.counted_view(f.read(), times, isolation)
     mean, std = swe_clock.summary(view)
@@ -500,6 +507,7 @@ def judge(ctx, ws, patch_arg, seed):
     # 2. Pre-edit timing on base_commit, then post-edit timing with the patch.
     if not empty:
         reset_to_base(ctx)
+        pre_results, post_results, picks = [], [], random.SystemRandom().getrandbits(62)
         jobs = diff.start("base") if diff else None  # the base observation: kept from before, or a job
         if diff and not diff.phases.base_cached:
             diff.trusted_base = untouched_base(ctx, ws)
@@ -509,7 +517,8 @@ def judge(ctx, ws, patch_arg, seed):
             if not ok:
                 raise RuntimeError("rebuild failed on base_commit: " + log)
             progress("base_commit: time the workload (pre-edit)")
-            pre_mean, pre_std, pre_rep, _ = run_workload(ctx, jobs=jobs, fixed_hash=bool(diff))
+            pre_mean, pre_std, pre_rep, _ = run_workload(ctx, jobs=jobs, fixed_hash=bool(diff), results=pre_results,
+                                                         seed=picks)
         except RuntimeError as e:
             checks.append({"name": "workload-pre", "ok": False, "detail": str(e)[:1000]})
             return finish(False, "The workload fails on base_commit (an instance problem, not the patch): %s" % e)
@@ -524,7 +533,8 @@ def judge(ctx, ws, patch_arg, seed):
                 raise RuntimeError("rebuild failed with the patch: " + log)
             progress("patched: time the workload (post-edit)")
             post_mean, post_std, post_rep, post_out = run_workload(ctx, jobs=diff and diff.start("patched"),
-                                                                   fixed_hash=bool(diff))
+                                                                   fixed_hash=bool(diff), results=post_results,
+                                                                   seed=picks)
         except RuntimeError as e:
             checks.append({"name": "workload-post", "ok": False, "detail": str(e)[:1000]})
             return finish(False, "The workload fails with the patch: %s" % str(e)[:1500])
@@ -550,6 +560,15 @@ def judge(ctx, ws, patch_arg, seed):
             steps.mark("differential")
             if not rep.get("ok"):
                 return finish(False, rep.get("feedback") or "The patch changes what the workload observes.")
+            # The timed repeats' own results against base_commit's: the checks above and the tests run the patch
+            # outside the timed loop, where a patch can tell it is not timed (the collector is on there, say).
+            try:
+                detail = "; ".join(swe_clock.compare_results(pre_results, post_results))
+                checks.append({"name": "timed-results", "ok": True, "detail": detail[:1000]})
+            except swe_clock.ResultsDiffer as e:
+                checks.append({"name": "timed-results", "ok": False, "detail": str(e)[:1000]})
+                return finish(False, "The timed repeats' results differ from base_commit's: %s (a patch that behaves "
+                                     "differently while timed?)" % str(e)[:1000])
 
     # 3. Correctness: covering tests reset to base_commit, PASS_TO_PASS must all pass.
     progress("tests: reset the covering tests to base_commit")

@@ -25,16 +25,20 @@ workload's state in them. They run untimed, before any timed repeat; see run_job
 
 With --control (how swe_eval.py runs it, in the candidate's trust domain) the evaluator's clock is the measurement:
 stdin and stdout become a control channel (length-prefixed JSON; the workload's own prints go to stderr). Each timed
-repeat runs timeit's own loop with a timer that, where timeit reads its start time (after setup), says
-{"ev": "ready"} and waits for the evaluator's {"go": ...}, and where timeit reads its end time says {"ev": "done",
-"t0", "t1": its own clock readings}. The evaluator times from go to done; the child's readings are only a
-cross-check (swe_clock.py). After the last repeat: {"ev": "end"}.
+repeat runs timeit's loop (for callables written out here, _Loop, with functions bound before the repository is
+imported) with a timer that, where timeit reads its start time (after setup), says {"ev": "ready"} and waits for
+the evaluator's {"go": ...}, and where timeit reads its end time says {"ev": "done", "t0", "t1": its own clock
+readings, "results": a digest of what the calls produced (Results), or null without --digest-lib}. The evaluator
+times from go to done; the child's readings are only a cross-check, the digest is compared with base_commit's
+(swe_clock.py). After the last repeat: {"ev": "end"}. Under --control the timed function is instrumented (observe):
+its expression statements' values and its locals at return go through a hook that records them only between go
+and done. --digest-lib DIR names the differential checks' folder (its adrs_capture hashes the values).
 
 With ADRS_SWE_PROGRESS=1 a line per phase and per timed repeat (at most one a second after the first) goes to
 $ADRS_SWE_PROGRESS_FD, else stderr ("adrs-progress: workload: ...").
 
 Usage:
-  swe_workload.py WORKLOAD.py [--no-isolation] [--times-out FILE] [--jobs FILE] [--control]
+  swe_workload.py WORKLOAD.py [--no-isolation] [--times-out FILE] [--jobs FILE] [--control [--digest-lib DIR]]
                                                                      run it (stdout: the workload's own output)
   swe_workload.py --jobs FILE --jobs-only                            only the jobs (the differential probe/judge)
   swe_workload.py --rewrite-only WORKLOAD.py                         print the rewritten source (outside the template)
@@ -42,7 +46,12 @@ Usage:
   swe_workload.py --check-jsonl FILE                                 plan or rewrite every {"workload": ...} line
 Stdlib only; Python 3.8+.
 """
+import _random
 import ast
+import dis
+import gc
+import hashlib
+import itertools
 import json
 import os
 import sys
@@ -113,37 +122,266 @@ class Control:
         (n,) = _HEADER.unpack(exact(_HEADER.size))
         return json.loads(exact(n))
 
-    def timer(self, k, repeat, number):
-        """A timeit timer whose first reading waits for the evaluator's go and whose second one reports done."""
+    def timer(self, k, repeat, number, stmt, call):
+        """A timer whose first reading waits for the evaluator's go (with the seed that picks what is hashed) and
+        starts recording what the calls produce (Results), and whose second one reports done with that digest,
+        complete before done is sent, so inside the evaluator's interval (work deferred into the hashing is timed)."""
+        global _RECORD
         state = {}
         clock = time.perf_counter  # bound now: a patch replacing time.perf_counter later changes only "self"
 
         def read():
+            global _RECORD
             if "t0" not in state:
                 self.send({"ev": "ready", "k": k, "of": repeat, "number": number})
-                if self.recv().get("go") is not True:
+                go = self.recv()
+                if go.get("go") is not True:
                     raise RuntimeError("the evaluator did not say go")
+                seed = go.get("seed") if isinstance(go.get("seed"), int) else 0
+                _RECORD = Results(_DIGEST_LIB, stmt, call, seed) if _DIGEST_LIB is not None else None
                 state["t0"] = clock()
                 return state["t0"]
+            record, _RECORD = _RECORD, None
+            results = record.finish() if record is not None else None
             t1 = clock()
-            self.send({"ev": "done", "k": k, "t0": state["t0"], "t1": t1})
+            self.send({"ev": "done", "k": k, "t0": state["t0"], "t1": t1, "results": results})
             return t1
 
+        _RECORD = None
         return read
 
 
 CONTROL = None  # a Control under --control
 
 
-def _timer_for(timer, k, repeat, number):
-    return CONTROL.timer(k, repeat, number) if CONTROL is not None else timer
+# ---------------------------------------------------------------- what the timed calls produced
+
+SEEN = "__adrs_seen__"
+_DIGEST_LIB = None  # evaluators/differential/adrs_capture under --control --digest-lib DIR: its canonical hashing
+_RECORD = None  # the Results of the timed loop running now in this process, or None
+_CALLS = [0]  # timeit.repeat calls run so far: the key that pairs a repeat with base_commit's same call
+
+
+def __adrs_seen__(value, site=0):
+    """What the instrumented workload function hands over (see _Observe): recorded only inside a timed loop."""
+    record = _RECORD
+    if record is not None:
+        record.add(value, site)
+    return value
+
+
+_SITE_RETURN, _SITE_LOCALS = -1, -2
+# The reservoir's draws: the C generator, whose methods a patch cannot replace (random.Random's Python ones it can).
+_Random = _random.Random
+
+
+class Results:
+    """A digest of what one timed repeat's calls produced: the workload's return values, the values of its
+    expression statements (`word_counts(text)`, whose result the script drops) and its locals at return, and the
+    globals the workload function assigns or deletes (`global result; result = ...`), as they are when the loop
+    ends; with how many values each place produced.
+
+    Of the values one place produces in a repeat (a statement in a loop, the return value over `number` calls), one
+    is hashed: picked uniformly by the seed the evaluator sends with go (reservoir sampling), the same in every
+    repeat of base and patch, so they hash the same values; a patch cannot know which without reading this
+    process's memory. A place that produces one value (most: `number` is 1 in 439 of the dataset's 447 template
+    workloads) always has it hashed. Hashing every value cost more than the workload where results are heavy
+    (xarray-7735: 20 indexes over 7,300 cftime dates).
+
+    Each kept value is hashed on its own when the loop ends, before done is sent (inside the evaluator's
+    interval), with adrs_capture.digest (the differential checks' canonical hashing): on its own, because one
+    pickle of them all would also record which values share an object, and a faster patch may share where
+    base_commit copied (xarray-7735's indexes). A part that cannot be hashed stands as its type name ("not
+    compared"; its type is listed in `missed`). Globals the workload only reads are not hashed: an input is often
+    large (a data frame), and pickling it in every repeat would weigh on the times; a change made to one in place is
+    not compared."""
+
+    def __init__(self, lib, stmt, call, seed):
+        self.lib, self.stmt, self.call, self.seed = lib, stmt, call, seed
+        self.counts, self.kept, self.missed, self.draws = {}, {}, set(), {}
+
+    def _one(self, value):
+        try:
+            return self.lib.digest(value, self.missed)
+        except Exception as e:  # noqa: BLE001 - hashing that raises: the error stands (base_commit's would not)
+            self.missed.add(type(value).__qualname__)
+            return "error:%s:%s" % (type(value).__qualname__, type(e).__name__)
+
+    def add(self, value, site):
+        i = self.counts.get(site, 0)
+        self.counts[site] = i + 1
+        if i == 0:
+            self.kept[site] = (0, value)
+            return
+        draw = self.draws.get(site)
+        if draw is None:
+            draw = self.draws[site] = _Random(self.seed * 1000003 + site + 3).random
+        if draw() * (i + 1) < 1.0:  # value i replaces the kept one with probability 1/(i+1)
+            self.kept[site] = (i, value)
+
+    def finish(self):
+        h = hashlib.blake2b(digest_size=12)
+        for site in sorted(self.kept):
+            i, value = self.kept[site]
+            h.update(("%d.%d/%d=%s\0" % (site, i, self.counts[site], self._one(value))).encode())
+        g = getattr(self.stmt, "__globals__", None)
+        code = getattr(self.stmt, "__code__", None)
+        for name in _assigned(code) if isinstance(g, dict) and code is not None else ():
+            h.update(("%s=%s\0" % (name, self._one(g.get(name, "<unset>")))).encode())
+        self.kept = None
+        return {"call": self.call, "values": sum(self.counts.values()), "hashed": len(self.counts),
+                "calls": h.hexdigest(), "missed": sorted(self.missed)[:20]}
+
+
+_ASSIGNED = {}
+
+
+def _assigned(code):
+    """The global names a code object (and the code nested in it) assigns or deletes, sorted."""
+    if code not in _ASSIGNED:
+        out, todo = set(), [code]
+        while todo:
+            c = todo.pop()
+            out |= {i.argval for i in dis.get_instructions(c) if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL")}
+            todo += [k for k in c.co_consts if hasattr(k, "co_code")]
+        _ASSIGNED[code] = sorted(out)
+    return _ASSIGNED[code]
+
+
+class _Observe(ast.NodeTransformer):
+    """Inside the workload function: every expression statement's value goes through __adrs_seen__ (a dropped result,
+    `word_counts(text)`, is what a patch could skip while timed). Nested functions and classes are left as they are."""
+
+    def visit_FunctionDef(self, node):
+        return node
+
+    visit_AsyncFunctionDef = visit_ClassDef = visit_Lambda = visit_FunctionDef
+
+    def __init__(self):
+        self.sites = 0
+
+    def visit_Expr(self, node):
+        if isinstance(node.value, (ast.Constant, ast.Yield, ast.YieldFrom, ast.Await)):
+            return node
+        node.value = ast.Call(func=ast.Name(id=SEEN, ctx=ast.Load()), args=[node.value, ast.Constant(self.sites)],
+                              keywords=[])
+        self.sites += 1
+        return node
+
+
+def observe(tree, names):
+    """Instruments the functions of `tree` named in `names` (the timed ones) in place: expression statements through
+    __adrs_seen__, and the locals at return (try/finally) unless it is a generator. Outside a timed loop the hook
+    passes values through untouched; inside, it costs one call per statement plus the hashing."""
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.FunctionDef) and node.name in names):
+            continue
+        visitor = _Observe()
+        body = [visitor.visit(stmt) for stmt in node.body]
+        generator = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for s in body for n in ast.walk(s))
+        if not generator:
+            keep = ast.Expr(value=ast.Call(func=ast.Name(id=SEEN, ctx=ast.Load()),
+                                           args=[ast.Call(func=ast.Name(id="locals", ctx=ast.Load()), args=[],
+                                                          keywords=[]), ast.Constant(_SITE_LOCALS)], keywords=[]))
+            body = [ast.Try(body=body, handlers=[], orelse=[], finalbody=[keep])]
+        node.body = body
+    return ast.fix_missing_locations(tree)
+
+
+def timed_names(tree):
+    """The names of the functions a workload times: the first argument of its timeit.repeat calls."""
+    out = set()
+    for node in ast.walk(tree):
+        if _is_repeat_call(node) and node.args and isinstance(node.args[0], ast.Name):
+            out.add(node.args[0].id)
+        if _is_repeat_call(node):
+            out |= {kw.value.id for kw in node.keywords if kw.arg == "stmt" and isinstance(kw.value, ast.Name)}
+    return out
+
+
+def _observed(stmt):
+    """The timed callable with its return value recorded (the loop itself stays timeit's)."""
+    if not callable(stmt):
+        return stmt
+
+    def __adrs_timed_call():
+        return __adrs_seen__(stmt(), _SITE_RETURN)
+
+    return __adrs_timed_call
+
+
+def load_digest_lib(folder):
+    """adrs_capture from the differential checks' folder, imported before any of the repository's code runs; None
+    (the timed results are then not compared) when it is not there."""
+    saved = list(sys.path)
+    sys.path.insert(0, folder)
+    try:
+        import adrs_capture
+
+        return adrs_capture
+    except Exception as e:  # noqa: BLE001 - said on stderr; the evaluator then reports "not compared"
+        sys.stderr.write("swe_workload: no digest of the timed results (%s)\n" % e)
+        return None
+    finally:
+        sys.path[:] = saved
+
+
+def _next_call():
+    _CALLS[0] += 1
+    return _CALLS[0]
+
+
+# Bound when this module loads, before any of the repository's code runs (see _Loop).
+_GC_ISENABLED, _GC_DISABLE, _GC_ENABLE, _REPEAT = gc.isenabled, gc.disable, gc.enable, itertools.repeat
+
+
+class _Loop:
+    """timeit.Timer(stmt, setup, timer).timeit(number) for a callable stmt and setup, written out with functions
+    bound before the repository was imported: the same steps (collector off, setup, a timer reading, `number` calls,
+    a timer reading), but a patch that replaces timeit.Timer.timeit, timeit's template or gc.disable cannot slip an
+    untimed run of setup and workload in before the timed loop (a memo filled there answers the timed calls)."""
+
+    def __init__(self, stmt, setup, timer):
+        self.stmt, self.setup, self.timer = stmt, setup, timer
+
+    def timeit(self, number):
+        stmt, timer, it = self.stmt, self.timer, _REPEAT(None, number)
+        gcold = _GC_ISENABLED()
+        _GC_DISABLE()
+        try:
+            self.setup()
+            t0 = timer()
+            for _ in it:
+                stmt()
+            t1 = timer()
+        finally:
+            if gcold:
+                _GC_ENABLE()
+        return t1 - t0
+
+
+def _timed(stmt, setup, timer, globals, k, repeat, number, call):
+    """timeit.Timer for one repeat: under --control on the evaluator's clock, with the calls' results recorded (and
+    for callables, timeit's loop written out here: _Loop)."""
+    if CONTROL is None:
+        return timeit.Timer(stmt, setup, timer, globals)
+    clock = CONTROL.timer(k, repeat, number, stmt, call)
+    if setup == "pass":
+        setup = _nothing
+    if callable(stmt) and callable(setup):
+        return _Loop(_observed(stmt), setup, clock)
+    return timeit.Timer(_observed(stmt), setup, clock, globals)
+
+
+def _nothing():
+    return None
 
 
 def __adrs_inprocess_repeat(stmt="pass", setup="pass", timer=timeit.default_timer, repeat=5, number=1000000,
                             globals=None):
     """timeit.repeat in this process (the instances exempt from isolation), on the evaluator's clock under --control."""
-    out = [timeit.Timer(stmt, setup, _timer_for(timer, k, repeat, number), globals).timeit(number)
-           for k in range(repeat)]
+    call = _next_call()
+    out = [_timed(stmt, setup, timer, globals, k, repeat, number, call).timeit(number) for k in range(repeat)]
     _TIMES.extend(out)
     return out
 
@@ -152,6 +390,7 @@ def __adrs_isolated_repeat(stmt="pass", setup="pass", timer=timeit.default_timer
     """timeit.repeat with each repeat in a forked child: the parent never runs the timed code."""
     out = []
     shown = None
+    call = _next_call()
     for k in range(repeat):
         if shown is None or time.perf_counter() - shown >= 1.0 or k == repeat - 1:
             shown = time.perf_counter()
@@ -164,7 +403,7 @@ def __adrs_isolated_repeat(stmt="pass", setup="pass", timer=timeit.default_timer
             os.close(read_fd)
             code = 0
             try:
-                value = timeit.Timer(stmt, setup, _timer_for(timer, k, repeat, number), globals).timeit(number)
+                value = _timed(stmt, setup, timer, globals, k, repeat, number, call).timeit(number)
                 payload = repr(float(value))
             except BaseException as error:  # noqa: BLE001 - report anything to the parent
                 payload = "error: %s: %s" % (type(error).__name__, error)
@@ -372,7 +611,8 @@ def run_plan(plan, path, scope):
 def run(path, isolation=True, times_out=None):
     with open(path, encoding="utf-8") as f:
         source = f.read()
-    module_globals = {"__name__": "__main__", "__file__": os.path.abspath(path), RUNNER: __adrs_isolated_repeat}
+    module_globals = {"__name__": "__main__", "__file__": os.path.abspath(path), RUNNER: __adrs_isolated_repeat,
+                      SEEN: __adrs_seen__}
     sys.argv = [path]
     plan, count = None, 0
     if isolation:
@@ -390,6 +630,8 @@ def run(path, isolation=True, times_out=None):
         module_globals[RUNNER] = __adrs_inprocess_repeat
     else:
         tree = ast.parse(source, path)
+    if CONTROL is not None:
+        observe(tree, timed_names(ast.parse(source, path)) | ({plan.workload} if plan is not None else set()))
     if plan is not None:
         progress("official plan, %d repeat(s) of %d call(s)" % (plan.repeat, plan.number))
     else:
@@ -529,6 +771,7 @@ def check_jsonl(path):
                 if plan_official(ast.parse(row["workload"])) is not None:
                     planned += 1
                 tree, count = rewrite(row["workload"])
+                observe(tree, timed_names(ast.parse(row["workload"])))
                 compile(tree, "<workload>", "exec")
             except SyntaxError as error:
                 failed.append([row.get("instance_id"), str(error)])
@@ -554,8 +797,8 @@ def main(argv):
             tree, _ = rewrite(f.read(), argv[1])
         print(ast.unparse(tree) if hasattr(ast, "unparse") else ast.dump(tree))
         return None
-    global CONTROL
-    isolation, times_out, jobs, rest, control, jobs_only = True, None, None, [], False, False
+    global CONTROL, _DIGEST_LIB
+    isolation, times_out, jobs, rest, control, jobs_only, digest_lib = True, None, None, [], False, False, None
     i = 0
     while i < len(argv):
         if argv[i] == "--no-isolation":
@@ -570,15 +813,21 @@ def main(argv):
         elif argv[i] == "--jobs":
             i += 1
             jobs = argv[i]
+        elif argv[i] == "--digest-lib":
+            i += 1
+            digest_lib = argv[i]
         else:
             rest.append(argv[i])
         i += 1
     if jobs_only and jobs and not rest:
         return run_jobs(jobs)
     if len(rest) != 1:
-        sys.exit("usage: swe_workload.py WORKLOAD.py [--no-isolation] [--times-out FILE] [--jobs FILE] [--control]")
+        sys.exit("usage: swe_workload.py WORKLOAD.py [--no-isolation] [--times-out FILE] [--jobs FILE] [--control] "
+                 "[--digest-lib DIR]")
     if control:
         CONTROL = Control()
+        if digest_lib:
+            _DIGEST_LIB = load_digest_lib(digest_lib)
     if jobs:
         run_jobs(jobs)
     sys.path.insert(0, os.getcwd())
