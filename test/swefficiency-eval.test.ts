@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { median } from 'simple-statistics';
 import { afterAll, describe, expect, it } from 'vitest';
 import { guardDiff } from '../evaluators/guard/check.js';
 import { gitDiff } from '../orchestrator/export/git-diff.js';
@@ -108,9 +109,15 @@ describe.runIf(pytest)('swefficiency evaluator (fixture instances, local sandbox
   it('a cache that only speeds up repeats after the first gains nothing: every repeat runs in a fresh process', async () => {
     const problem = await fixtureProblem(1);
     const files = { 'textstats/core.py': fixtureText('candidates/cache-core.py') };
-    const r = resultOf(await evaluateFiles(sandbox, problem, files));
-    expect(r.correct, r.feedback).toBe(true);
-    expect(r.metrics.speedup).toBeLessThan(1.5);
+    // One screen measurement of this ~0.2 s workload swings with the machine's load (0.80-2.09x at load 7 for a
+    // true ~1x), so the bound is on the median of three evaluations, each with its own pre and post.
+    const speedups: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      const r = resultOf(await evaluateFiles(sandbox, problem, files));
+      expect(r.correct, r.feedback).toBe(true);
+      speedups.push(Number(r.metrics.speedup));
+    }
+    expect(median(speedups), `speedups ${speedups.join(', ')}`).toBeLessThan(1.5);
     // The same workload without per-repeat isolation: the cache would have looked like a large speedup.
     const ws = materializeWorkspace(problem, files);
     const session = await sandbox.open({
@@ -140,7 +147,7 @@ describe.runIf(pytest)('swefficiency evaluator (fixture instances, local sandbox
       await session.close();
       ws.dispose();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('swe_workload --jobs forks each helper before the workload, untimed; a failure stops the later ones, not the workload', async () => {
     const problem = await fixtureProblem(1);
