@@ -1,0 +1,78 @@
+// Where a container's exec agent listens (its root-only volume, seen from the host) and how it is started and awaited.
+import { lstat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { InputError } from '../../core/errors.js';
+import { assetPath } from '../../core/paths.js';
+
+/** The agent's folder in the container: a tmpfs volume of root's, mode 0700 (no other uid may enter it). */
+export const AGENT_DIR = '/adrs-agent';
+/** Under heavy load Python can take seconds to start; past this the session uses `docker exec` instead. */
+const READY_TIMEOUT_MS = 20_000;
+
+/**
+ * Which path a command takes: `agent` (the default) runs it through the container's exec agent when the
+ * engine is local and the image has /usr/bin/python3, else through `docker exec`; `engine` always through
+ * `docker exec`. ADRS_DOCKER_EXEC sets it for a whole run.
+ */
+export type ExecVia = 'agent' | 'engine';
+
+export function execViaDefault(env: NodeJS.ProcessEnv = process.env): ExecVia {
+  const value = env.ADRS_DOCKER_EXEC;
+  if (value === undefined || value === '' || value === 'agent') return 'agent';
+  if (value === 'engine') return 'engine';
+  throw new InputError(`ADRS_DOCKER_EXEC=${value}: use "agent" (the default) or "engine" (docker exec)`);
+}
+
+let source: string | undefined;
+function agentSource(): string {
+  source ??= readFileSync(assetPath('sandboxes', 'docker', 'adrs_agent.py'), 'utf8');
+  return source;
+}
+
+/**
+ * The container's command: the agent when the image has /usr/bin/python3, else a marker saying so and the
+ * old keep-alive (`sleep infinity`), so that image still works through `docker exec`.
+ */
+export function agentCommand(): string[] {
+  const script = [
+    'if [ -x /usr/bin/python3 ]; then exec /usr/bin/python3 -I -S -c "$1" "$2"; fi',
+    ': > "$2/none"',
+    'exec sleep infinity',
+  ].join('\n');
+  return ['/bin/sh', '-c', script, 'adrs-agent', agentSource(), AGENT_DIR];
+}
+
+/** The agent's socket once it listens (the host folder of its volume), or undefined when there is none. */
+export async function agentReady(hostDir: string): Promise<string | undefined> {
+  const socket = path.join(hostDir, 'agent.sock');
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let pause = 2;
+  while (Date.now() < deadline) {
+    // The volume is gone with a removed container: no agent will come.
+    if (
+      !(await lstat(hostDir).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return undefined;
+    if (
+      await lstat(socket).then(
+        (s) => s.isSocket(),
+        () => false,
+      )
+    )
+      return socket;
+    if (
+      await lstat(path.join(hostDir, 'none')).then(
+        () => true,
+        () => false,
+      )
+    )
+      return undefined;
+    await new Promise((r) => setTimeout(r, pause));
+    pause = Math.min(pause * 2, 50);
+  }
+  return undefined;
+}
