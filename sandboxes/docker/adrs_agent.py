@@ -17,7 +17,7 @@ Replies are frames: one type byte, a 4-byte big-endian length, the payload.
   k      {"clean": bool, "why": "..."}: every process of root (but init and the agent) and of those uids is gone
 Deadlines are the host's: it kills the container, never relying on this process for one.
 
-    python3 -I -S -c <this> FOLDER
+    ADRS_AGENT_PY=<this> python3 -I -S -c 'import os; exec(os.environ.pop("ADRS_AGENT_PY"))' FOLDER
 """
 import errno
 import json
@@ -34,8 +34,9 @@ import time
 MAX_HEADER = 64 * 1024 * 1024
 # Kill loops stop waiting after this (a clean container takes milliseconds): the host then kills the container.
 KILL_S = 10.0
-# The environment `sh -c` adds to what Docker gives the container; a `docker exec` has none of it.
-SHELL_VARS = ("PWD", "OLDPWD", "SHLVL", "_")
+# The environment `sh -c` adds to what Docker gives the container (a `docker exec` has none of it), and this
+# program's source (agent-socket.ts passes it so, to keep pid 1's command line short).
+NOT_PASSED = ("PWD", "OLDPWD", "SHLVL", "_", "ADRS_AGENT_PY")
 
 
 def base_env():
@@ -43,9 +44,10 @@ def base_env():
     try:
         with open("/proc/1/environ", "rb") as f:
             pairs = [item.split(b"=", 1) for item in f.read().split(b"\0") if b"=" in item]
-        return {k.decode(): v.decode() for k, v in pairs}
+        env = {k.decode(): v.decode() for k, v in pairs}
     except OSError:
-        return {k: v for k, v in os.environ.items() if k not in SHELL_VARS}
+        env = dict(os.environ)
+    return {k: v for k, v in env.items() if k not in NOT_PASSED}
 
 
 BASE_ENV = base_env()

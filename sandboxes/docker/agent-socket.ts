@@ -30,17 +30,27 @@ function agentSource(): string {
   return source;
 }
 
+/** The container's environment variable that carries the agent's source (the agent drops it from every command's). */
+export const AGENT_SOURCE_VAR = 'ADRS_AGENT_PY';
+
 /**
  * The container's command: the agent when the image has /usr/bin/python3, else a marker saying so and the
- * old keep-alive (`sleep infinity`), so that image still works through `docker exec`.
+ * old keep-alive (`sleep infinity`), so that image still works through `docker exec`. The source comes in the
+ * environment (`agentEnv`), not the command line: pid 1's command line stays short and readable.
  */
 export function agentCommand(): string[] {
+  const bootstrap = `import os; exec(os.environ.pop("${AGENT_SOURCE_VAR}"))`;
   const script = [
-    'if [ -x /usr/bin/python3 ]; then exec /usr/bin/python3 -I -S -c "$1" "$2"; fi',
-    ': > "$2/none"',
+    `if [ -x /usr/bin/python3 ]; then exec /usr/bin/python3 -I -S -c '${bootstrap}' "$1"; fi`,
+    ': > "$1/none"',
     'exec sleep infinity',
   ].join('\n');
-  return ['/bin/sh', '-c', script, 'adrs-agent', agentSource(), AGENT_DIR];
+  return ['/bin/sh', '-c', script, 'adrs-agent', AGENT_DIR];
+}
+
+/** The container environment entry that carries the agent's source. */
+export function agentEnv(): string {
+  return `${AGENT_SOURCE_VAR}=${agentSource()}`;
 }
 
 /** The agent's socket once it listens (the host folder of its volume), or undefined when there is none. */

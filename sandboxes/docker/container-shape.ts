@@ -1,7 +1,7 @@
 // What a session container looks like (image, limits, GPUs) and the hardened create options that follow from it.
 import type Docker from 'dockerode';
 import type { SandboxLimits } from '../types.js';
-import { AGENT_DIR, agentCommand } from './agent-socket.js';
+import { AGENT_DIR, agentCommand, agentEnv } from './agent-socket.js';
 import { gpuDeviceRequests } from './gpu-request.js';
 
 /** Everything fixed at container creation; sessions with equal shapes can share a warm pool. */
@@ -97,6 +97,8 @@ export function createOptions(
   const env = ['HOME=/work', 'TMPDIR=/tmp'];
   const deviceRequests = gpuDeviceRequests(shape.gpus);
   if (deviceRequests) env.push('NVIDIA_DRIVER_CAPABILITIES=compute,utility');
+  // Only a `docker exec` (the fallback) would see it too; the agent's commands get the environment without it.
+  if (shape.agent) env.push(agentEnv());
   return {
     name,
     Image: shape.image,
