@@ -103,6 +103,7 @@ def run_exec(conn, req, rest):
     env = dict(BASE_ENV)
     env.update({str(k): str(v) for k, v in req.get("env", {}).items()})
     want_stdin = bool(req.get("stdin"))
+    cwd = str(req.get("cwd", "/"))
     try:
         # As `docker exec --user U:G` does: that uid and gid, the gid as the only group, umask 022, default
         # signal dispositions, no descriptor of the agent's. Dropping root from uid 0 clears every capability.
@@ -111,7 +112,7 @@ def run_exec(conn, req, rest):
             stdin=subprocess.PIPE if want_stdin else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            cwd=str(req.get("cwd", "/")),
+            cwd=cwd,
             env=env,
             user=uid,
             group=gid,
@@ -121,7 +122,9 @@ def run_exec(conn, req, rest):
             restore_signals=True,
         )
     except OSError as error:
-        if error.errno in (errno.EAGAIN, errno.ENOMEM):
+        # No task left (the pids cap), or a working folder the user may not enter (runc enters it while still
+        # privileged, so `docker exec` can): the host runs it through `docker exec` instead.
+        if error.errno in (errno.EAGAIN, errno.ENOMEM) or error.filename == cwd:
             send_json(conn, b"u", {"why": str(error)})
             return
         # What `docker exec` says of a command it cannot start (not found, not executable, no such cwd).

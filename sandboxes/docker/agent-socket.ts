@@ -44,7 +44,7 @@ export function agentCommand(): string[] {
     `if [ -x /usr/bin/python3 ]; then exec /usr/bin/python3 -I -S -c '${bootstrap}' "$1"; fi`,
     ': > "$1/none"',
     'exec sleep infinity',
-  ].join('\n');
+  ].join('; '); // one line: pid 1's command line reads as one line in a process list
   return ['/bin/sh', '-c', script, 'adrs-agent', AGENT_DIR];
 }
 
