@@ -15,7 +15,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { median } from 'simple-statistics';
+import { mean, median } from 'simple-statistics';
 import { createSandbox, type Sandbox } from '../sandboxes/index.js';
 import { DEFAULT_LIMITS } from '../sandboxes/types.js';
 import { DockerSandbox } from '../sandboxes/docker/docker-sandbox.js';
@@ -69,6 +69,8 @@ interface Figures {
   failures: number;
   /** Median wall time of each phase of an evaluation. */
   phasesMs: Record<keyof Phases, number>;
+  /** Mean wall time of each phase: with the median, it shows a phase's tail (a wait for the warm pool, say). */
+  phasesMeanMs: Record<keyof Phases, number>;
   /** CPU seconds: this process + waited-for children; the engine's daemons; all containers. */
   cpu: { process: number; engine: number; containers?: number };
 }
@@ -171,6 +173,12 @@ async function measure(kind: 'local' | 'docker', execVia?: ExecVia): Promise<Fig
         read: Math.round(median(phases.read)),
         close: Math.round(median(phases.close)),
       },
+      phasesMeanMs: {
+        open: Math.round(mean(phases.open)),
+        exec: Math.round(mean(phases.exec)),
+        read: Math.round(mean(phases.read)),
+        close: Math.round(mean(phases.close)),
+      },
     };
   } finally {
     await sandbox.dispose();
@@ -213,7 +221,8 @@ try {
       console.log(
         `${f.sandbox.padEnd(13)} total ${f.totalMs} ms  ${f.perEvalMs} ms/eval  ${f.evalsPerSecond} evals/s  median latency ${f.medianLatencyMs} ms  failures ${f.failures}  ` +
           `cpu: process ${f.cpu.process} s, engine ${f.cpu.engine} s, containers ${f.cpu.containers ?? '-'} s  ` +
-          `median phases: open ${f.phasesMs.open}, exec ${f.phasesMs.exec}, read ${f.phasesMs.read}, close ${f.phasesMs.close} ms`,
+          `median phases: open ${f.phasesMs.open}, exec ${f.phasesMs.exec}, read ${f.phasesMs.read}, close ${f.phasesMs.close} ms  ` +
+          `mean: open ${f.phasesMeanMs.open}, exec ${f.phasesMeanMs.exec}, read ${f.phasesMeanMs.read}, close ${f.phasesMeanMs.close} ms`,
       );
     for (const [i, r] of ratios.entries()) {
       const d = dockers[i] as Figures;
