@@ -229,7 +229,7 @@ describe.runIf(ready || ci)('Docker exec agent', () => {
     const top = await session.container.top({ ps_args: '-o pid,stat,user,args' }).catch(() => undefined);
     // Running or already removed; if running, only Docker's init and the agent (zombies run nothing).
     const alive = (top?.Processes ?? []).filter(
-      ([, stat, , args]) =>
+      ([, stat, , args]: string[]) =>
         !stat?.startsWith('Z') &&
         !/^\/sbin\/docker-init|^\/usr\/bin\/python3 -I -S -c import os; exec/.test(args ?? ''),
     );

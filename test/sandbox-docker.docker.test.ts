@@ -153,7 +153,7 @@ describe.runIf(ready || ci)('Docker sandbox', () => {
       }
       const top = await container.top({ ps_args: '-o pid,stat,args' }).catch(() => undefined);
       const alive = (top?.Processes ?? []).filter(
-        ([, stat, args]) =>
+        ([, stat, args]: string[]) =>
           !stat?.startsWith('Z') &&
           !/^\/sbin\/docker-init|^\/usr\/bin\/python3 -I -S -c import os; exec/.test(args ?? ''),
       );

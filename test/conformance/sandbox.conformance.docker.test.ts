@@ -37,7 +37,8 @@ async function closeAndCheck(session: SandboxSessionControl, sandbox: DockerSand
       .top({ ps_args: '-o stat,user,args' })
       .catch(() => undefined);
     const alive = (top?.Processes ?? []).filter(
-      ([stat, user, args]) => !stat?.startsWith('Z') && !(user === 'root' && AGENT_OR_INIT.test(args ?? '')),
+      ([stat, user, args]: string[]) =>
+        !stat?.startsWith('Z') && !(user === 'root' && AGENT_OR_INIT.test(args ?? '')),
     );
     expect(alive).toEqual([]);
   }
