@@ -11,7 +11,7 @@
 //
 //   node --import tsx bench/docker-vs-local.ts [--n 50] [--concurrency 2] [--pool 4] [--image adrs-base:latest]
 //     [--exec both|agent|engine] [--json]
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -72,11 +72,31 @@ interface Figures {
   /** Mean wall time of each phase: with the median, it shows a phase's tail (a wait for the warm pool, say). */
   phasesMeanMs: Record<keyof Phases, number>;
   /** CPU seconds: this process + waited-for children; the engine's daemons; all containers. */
-  cpu: { process: number; engine: number; containers?: number };
+  cpu: { process: number; engine: number; containers?: number; machine: number };
 }
 
-function cpuNow(): { process: number; engine: number; containers?: number } {
-  return { process: selfCpuS() + childCpuS(), engine: engineCpuS(), containers: containersCpuS() };
+/**
+ * Busy CPU seconds of the whole machine (/proc/stat): everything, other users' work included. The engine figure
+ * misses short-lived processes (each `runc` call, a removed container's shim), so only this one holds all of
+ * Docker's cost; compare it between runs of one process, side by side.
+ */
+function machineCpuS(): number {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0); // idle + iowait
+  return (fields.reduce((a, b) => a + b, 0) - idle) / 100; // USER_HZ
+}
+
+function cpuNow(): { process: number; engine: number; containers?: number; machine: number } {
+  return {
+    process: selfCpuS() + childCpuS(),
+    engine: engineCpuS(),
+    containers: containersCpuS(),
+    machine: machineCpuS(),
+  };
 }
 
 /** Wall time per phase of one evaluation (open, exec, read, close), summed over a run. */
@@ -157,6 +177,7 @@ async function measure(kind: 'local' | 'docker', execVia?: ExecVia): Promise<Fig
         ...(cpu0.containers !== undefined && cpu1.containers !== undefined
           ? { containers: r2(cpu1.containers - cpu0.containers) }
           : {}),
+        machine: r2(cpu1.machine - cpu0.machine),
       },
       // The path the commands really took (an agent that did not start falls back to `docker exec`).
       sandbox: kind === 'docker' ? `docker-${[...seen].join('+')}` : kind,
@@ -234,6 +255,11 @@ try {
     console.log(
       `CPU per evaluation (process + engine + containers, machine-wide): local ${cpuPerEval(local)} ms, ` +
         dockers.map((d) => `${d.sandbox} ${cpuPerEval(d)} ms`).join(', '),
+    );
+    const machinePerEval = (f: Figures): number => Math.round((f.cpu.machine / f.n) * 1000);
+    console.log(
+      `machine's busy CPU per evaluation (everything, other users too): local ${machinePerEval(local)} ms, ` +
+        dockers.map((d) => `${d.sandbox} ${machinePerEval(d)} ms`).join(', '),
     );
     console.log(`load average ${load}`);
   }
