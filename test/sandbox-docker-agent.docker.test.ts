@@ -1,6 +1,7 @@
 // The Docker sandbox's exec agent (sandboxes/docker/adrs_agent.py): commands run as `docker exec` would run them,
 // the candidate cannot reach the agent, close() leaves nothing running, and `docker exec` stays the fallback.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -234,6 +235,30 @@ describe.runIf(ready || ci)('Docker exec agent', () => {
         !/^\/sbin\/docker-init|^\/usr\/bin\/python3 -I -S -c import os; exec/.test(args ?? ''),
     );
     expect(alive).toEqual([]);
+  });
+
+  it('a socket swapped for a link (a malicious image) is never connected to: the command goes through `docker exec`', async () => {
+    const session = await open();
+    const socket = await session.agentSocket();
+    expect(socket).toBeDefined();
+    // A host socket the link points at: it must see no connection.
+    let connections = 0;
+    const decoyPath = path.join(tmp, 'decoy.sock');
+    const decoy = net.createServer((c) => {
+      connections++;
+      c.destroy();
+    });
+    await new Promise<void>((resolve) => decoy.listen(decoyPath, resolve));
+    try {
+      await rename(socket!.path, `${socket!.path}.moved`);
+      await symlink(decoyPath, socket!.path);
+      const res = await session.exec(['sh', '-c', 'echo via-engine; id -u']);
+      expect(res).toMatchObject({ exitCode: 0, stdoutTail: 'via-engine\n1000\n' });
+      await session.close();
+      expect(connections).toBe(0);
+    } finally {
+      await new Promise((resolve) => decoy.close(resolve));
+    }
   });
 
   it('an image without python3 keeps working through `docker exec`, and the engine switch starts no agent', async () => {

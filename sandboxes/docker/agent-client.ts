@@ -2,12 +2,15 @@
 import net from 'node:net';
 import { OutputTail } from '../output-tail.js';
 import { OUTPUT_KILL_FACTOR, type ExecControl, type ExecPlan, type RawExecResult } from './run-exec.js';
+import { stillPinned, type AgentSocket } from './agent-socket.js';
 
 const OUTPUT_KILL_FLOOR = 1 << 20;
 /** How long output may stay open after the main process exited (a background child holding it), as run-exec.ts. */
 const PIPE_GRACE_MS = 1_000;
 /** A kill request waits at most this long; past it (or on any failure) the caller kills the container instead. */
 const KILL_TIMEOUT_MS = 15_000;
+/** The agent sends output in chunks of at most 64 KiB: a longer frame is not the agent's, and is not buffered. */
+const MAX_FRAME = 1 << 20;
 
 /** The agent started nothing (it could not, or could not be reached): the same command may go through `docker exec`. */
 export class AgentUnavailable extends Error {}
@@ -23,15 +26,18 @@ interface Frame {
 /** Splits the agent's byte stream into frames (type byte, 4-byte big-endian length, payload). */
 class FrameReader {
   private buffer: Buffer = Buffer.alloc(0);
-  push(chunk: Buffer, onFrame: (frame: Frame) => void): void {
+  /** False once a frame was too long: the caller drops the connection. */
+  push(chunk: Buffer, onFrame: (frame: Frame) => void): boolean {
     this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
     while (this.buffer.length >= 5) {
       const length = this.buffer.readUInt32BE(1);
-      if (this.buffer.length < 5 + length) return;
+      if (length > MAX_FRAME) return false;
+      if (this.buffer.length < 5 + length) return true;
       const kind = String.fromCharCode(this.buffer[0] as number);
       onFrame({ kind, payload: this.buffer.subarray(5, 5 + length) });
       this.buffer = this.buffer.subarray(5 + length);
     }
+    return true;
   }
 }
 
@@ -46,14 +52,19 @@ function parseUser(user: string): { uid: number; gid: number } {
  * open past the main process's exit is swept after a grace period. Throws AgentUnavailable when nothing
  * was started, AgentLost when the connection ended before the command did (and we did not stop it).
  */
-export function agentExec(socket: string, plan: ExecPlan, control: ExecControl): Promise<RawExecResult> {
+export async function agentExec(
+  socket: AgentSocket,
+  plan: ExecPlan,
+  control: ExecControl,
+): Promise<RawExecResult> {
+  if (!(await stillPinned(socket))) throw new AgentUnavailable('exec agent: its socket was replaced');
   const started = Date.now();
   const stdout = new OutputTail(plan.outputBytes);
   const stderr = new OutputTail(plan.outputBytes);
   const outputKill = Math.max(OUTPUT_KILL_FACTOR * plan.outputBytes, OUTPUT_KILL_FLOOR);
   const { uid, gid } = parseUser(plan.user);
   return new Promise<RawExecResult>((resolve, reject) => {
-    const conn = net.connect(socket);
+    const conn = net.connect(socket.path);
     const reader = new FrameReader();
     let anyFrame = false;
     let status: number | null = null;
@@ -98,7 +109,9 @@ export function agentExec(socket: string, plan: ExecPlan, control: ExecControl):
         unavailable = payload.toString();
       }
     };
-    conn.on('data', (chunk: Buffer) => reader.push(chunk, onFrame));
+    conn.on('data', (chunk: Buffer) => {
+      if (!reader.push(chunk, onFrame)) conn.destroy();
+    });
     conn.on('error', () => undefined);
     conn.once('close', () => {
       for (const timer of timers) clearTimeout(timer);
@@ -132,17 +145,22 @@ export function agentExec(socket: string, plan: ExecPlan, control: ExecControl):
  * Kills every process in the container but init and the agent: root's, then each of `owners`' (as that uid).
  * True once the agent saw none of them left; false when it could not (the caller kills the container).
  */
-export function agentKillAll(socket: string, owners: { uid: number; gid: number }[]): Promise<boolean> {
+export async function agentKillAll(
+  socket: AgentSocket,
+  owners: { uid: number; gid: number }[],
+): Promise<boolean> {
+  if (!(await stillPinned(socket))) return false;
   return new Promise<boolean>((resolve) => {
-    const conn = net.connect(socket);
+    const conn = net.connect(socket.path);
     const reader = new FrameReader();
     let clean = false;
     const timer = setTimeout(() => conn.destroy(), KILL_TIMEOUT_MS);
-    conn.on('data', (chunk: Buffer) =>
-      reader.push(chunk, ({ kind, payload }) => {
+    conn.on('data', (chunk: Buffer) => {
+      const ok = reader.push(chunk, ({ kind, payload }) => {
         if (kind === 'k') clean = (JSON.parse(payload.toString()) as { clean?: boolean }).clean === true;
-      }),
-    );
+      });
+      if (!ok) conn.destroy();
+    });
     conn.on('error', () => undefined);
     conn.once('close', () => {
       clearTimeout(timer);

@@ -53,8 +53,19 @@ export function agentEnv(): string {
   return `${AGENT_SOURCE_VAR}=${agentSource()}`;
 }
 
+/**
+ * The agent's socket on the host, pinned to the inode that was a socket when the agent came up: the folder is the
+ * container root's, so a malicious image could swap the name for a link to some host socket; connect() follows
+ * links, so each connection first checks the name is still that socket (agent-client.ts).
+ */
+export interface AgentSocket {
+  path: string;
+  dev: number;
+  ino: number;
+}
+
 /** The agent's socket once it listens (the host folder of its volume), or undefined when there is none. */
-export async function agentReady(hostDir: string): Promise<string | undefined> {
+export async function agentReady(hostDir: string): Promise<AgentSocket | undefined> {
   const socket = path.join(hostDir, 'agent.sock');
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let pause = 2;
@@ -67,13 +78,8 @@ export async function agentReady(hostDir: string): Promise<string | undefined> {
       ))
     )
       return undefined;
-    if (
-      await lstat(socket).then(
-        (s) => s.isSocket(),
-        () => false,
-      )
-    )
-      return socket;
+    const info = await lstat(socket).catch(() => undefined);
+    if (info?.isSocket()) return { path: socket, dev: info.dev, ino: info.ino };
     if (
       await lstat(path.join(hostDir, 'none')).then(
         () => true,
@@ -85,4 +91,10 @@ export async function agentReady(hostDir: string): Promise<string | undefined> {
     pause = Math.min(pause * 2, 50);
   }
   return undefined;
+}
+
+/** Whether `socket.path` is still the socket the agent made (not a link, not another file). */
+export async function stillPinned(socket: AgentSocket): Promise<boolean> {
+  const info = await lstat(socket.path).catch(() => undefined);
+  return info !== undefined && info.isSocket() && info.dev === socket.dev && info.ino === socket.ino;
 }

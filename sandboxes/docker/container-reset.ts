@@ -7,6 +7,7 @@ import { SANDBOX_OWNER } from './container-files.js';
 import { WORKSPACE } from './container-shape.js';
 import { TRUSTED_DIR } from './readonly-dirs.js';
 import { runExec, type ExecControl, type ExecPlan, type RawExecResult } from './run-exec.js';
+import type { AgentSocket } from './agent-socket.js';
 import { agentExec, AgentUnavailable } from './agent-client.js';
 
 /**
@@ -32,7 +33,7 @@ function resetSource(): string {
 export async function resetContainer(
   docker: Docker,
   container: Docker.Container,
-  agentSocket?: string,
+  agentSocket?: AgentSocket,
 ): Promise<ResetReport> {
   const ids = (o: { uid: number; gid: number }): string => `${o.uid}:${o.gid}`;
   let stopped = false;

@@ -10,6 +10,7 @@ import { MOUNT_ROOT, SANDBOX_USER, WORKSPACE } from './container-shape.js';
 import { getFile, SANDBOX_OWNER } from './container-files.js';
 import { checkRelPath } from './rel-path.js';
 import { runExec, type ExecControl, type ExecPlan, type RawExecResult } from './run-exec.js';
+import type { AgentSocket } from './agent-socket.js';
 import { agentExec, agentKillAll, AgentUnavailable } from './agent-client.js';
 import { removeContainer, type StartedContainer } from './start-container.js';
 import { readHostFile, type HostVolumes } from './host-volumes.js';
@@ -56,7 +57,7 @@ export class DockerSession implements SandboxSessionControl {
   readonly trustDomains = true;
   readonly trustedDir = TRUSTED_DIR;
   /** The exec agent's socket once it listens; undefined (or resolving so): every command is a `docker exec`. */
-  private readonly agent: Promise<string | undefined> | undefined;
+  private readonly agent: Promise<AgentSocket | undefined> | undefined;
 
   constructor(
     private readonly docker: Docker,
@@ -215,7 +216,7 @@ export class DockerSession implements SandboxSessionControl {
   }
 
   /** The agent's socket, for the series' reset (undefined: `docker exec`). */
-  agentSocket(): Promise<string | undefined> {
+  agentSocket(): Promise<AgentSocket | undefined> {
     return this.agent ?? Promise.resolve(undefined);
   }
 

@@ -4,7 +4,7 @@ import type Docker from 'dockerode';
 import { AdrsError } from '../../core/errors.js';
 import { createOptions, MOUNT_ROOT, shapeKey, WORKSPACE, type ContainerShape } from './container-shape.js';
 import { hostVolumes, type HostVolumes } from './host-volumes.js';
-import { AGENT_DIR, agentReady } from './agent-socket.js';
+import { AGENT_DIR, agentReady, type AgentSocket } from './agent-socket.js';
 import { containerLabels } from './labels.js';
 
 export interface StartedContainer {
@@ -14,7 +14,7 @@ export interface StartedContainer {
   /** Its volumes' host folders, when this process can reach them (a local engine): files move there, not through the API. */
   host?: HostVolumes;
   /** The exec agent's socket on the host once it listens; undefined: commands go through `docker exec`. */
-  agent?: Promise<string | undefined>;
+  agent?: Promise<AgentSocket | undefined>;
 }
 
 function startError(error: unknown, shape: ContainerShape): AdrsError {
