@@ -57,12 +57,15 @@ async function extraProcesses(arm: string): Promise<string[]> {
   for (const c of list) {
     const top = await docker
       .getContainer(c.Id)
-      .top({ ps_args: '-o pid,stat,args' })
+      .top({ ps_args: '-o pid,stat,user,args' })
       .catch(() => ({ Processes: [] as string[][] }));
     for (const p of top.Processes) {
-      const line = p.join(' ');
+      const [, stat, user, args] = p;
       // A zombie runs nothing (a closed container's killed processes wait for init to reap them during its removal).
-      if (!p[1]?.startsWith('Z') && !KEEP.test(line)) extra.push(line);
+      if (stat?.startsWith('Z')) continue;
+      // Root's: init and the keep-alive, or the agent being torn down by that removal (no command line left).
+      if (user === 'root' && (KEEP.test(args ?? '') || args === '[python3]')) continue;
+      extra.push(p.join(' '));
     }
   }
   return extra;
