@@ -12,6 +12,7 @@ import type { DockerSession } from '../sandboxes/docker/docker-session.js';
 import { LABEL } from '../sandboxes/docker/labels.js';
 import type { ExecResult, SandboxLimits } from '../sandboxes/types.js';
 import { dockerReady, warnDockerSkip } from './helpers/docker-ready.js';
+import { holdRemoval } from './helpers/hold-removal.js';
 
 const IMAGE = 'adrs-base:latest';
 /** adrs-base without /usr/bin/python3, made here (a layer over adrs-base: no download). */
@@ -74,6 +75,8 @@ import os, signal, time
 if os.fork() == 0:
     os.setsid()
     if os.fork() == 0:
+        for fd in (0, 1, 2):
+            os.close(fd)  # holds no output open: the exec ends normally and nothing sweeps it before close()
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         while True:
             if os.fork() == 0:
@@ -145,7 +148,8 @@ describe.runIf(ready || ci)('Docker exec agent', () => {
   });
 
   async function open(options: DockerSandboxOptions = {}): Promise<DockerSession> {
-    const sandbox = new DockerSandbox({ image: IMAGE, ...options });
+    // The agent unless a case says otherwise, whatever ADRS_DOCKER_EXEC says for the rest of the run.
+    const sandbox = new DockerSandbox({ image: IMAGE, execVia: 'agent', ...options });
     sandboxes.push(sandbox);
     return (await sandbox.open({
       workspaceDir,
@@ -224,17 +228,28 @@ describe.runIf(ready || ci)('Docker exec agent', () => {
     expect(await session.commandsVia()).toBe('agent');
     const started = await session.exec(['python3', '/work/daemon.py']);
     expect(started.stdoutTail.trim()).toBe('started');
-    const before = await session.exec(['sh', '-c', 'ps -e -o user= | grep -c sandbox || true']);
-    expect(Number(before.stdoutTail.trim())).toBeGreaterThan(1);
+    const before = await session.exec(['pgrep', '-c', '-u', '1000', 'python3']);
+    expect(Number(before.stdoutTail.trim()), before.stderrTail).toBeGreaterThanOrEqual(2); // the daemon and a child
+    const release = holdRemoval(session.container);
     await session.close();
-    const top = await session.container.top({ ps_args: '-o pid,stat,user,args' }).catch(() => undefined);
-    // Running or already removed; if running, only Docker's init and the agent (zombies run nothing).
-    const alive = (top?.Processes ?? []).filter(
-      ([, stat, , args]: string[]) =>
-        !stat?.startsWith('Z') &&
-        !/^\/sbin\/docker-init|^\/usr\/bin\/python3 -I -S -c import os; exec/.test(args ?? ''),
-    );
-    expect(alive).toEqual([]);
+    try {
+      // The container is still up (its removal is held): only root's Docker init and agent may be alive in it.
+      const top = (await session.container.top({ ps_args: '-o pid,stat,user,args' })) as {
+        Processes: string[][];
+      };
+      expect(top.Processes.length).toBeGreaterThanOrEqual(2);
+      const alive = top.Processes.filter(
+        ([, stat, user, args]) =>
+          !stat?.startsWith('Z') &&
+          !(
+            user === 'root' &&
+            /^\/sbin\/docker-init|^\/usr\/bin\/python3 -I -S -c import os; exec/.test(args ?? '')
+          ),
+      );
+      expect(alive).toEqual([]);
+    } finally {
+      release();
+    }
   });
 
   it('a socket swapped for a link (a malicious image) is never connected to: the command goes through `docker exec`', async () => {

@@ -18,6 +18,7 @@ import { LABEL } from '../sandboxes/docker/labels.js';
 import type { SandboxLimits, SandboxSessionControl } from '../sandboxes/types.js';
 import { cli } from './helpers/cli.js';
 import { dockerReady, warnDockerSkip } from './helpers/docker-ready.js';
+import { holdRemoval } from './helpers/hold-removal.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'misbehaving');
 const IMAGE = 'adrs-base:latest';
@@ -140,24 +141,33 @@ describe.runIf(ready || ci)('Docker sandbox', () => {
   async function closeAndCheck(session: SandboxSessionControl): Promise<void> {
     const running = await docker.listContainers({ filters: { label: [`${LABEL.pid}=${process.pid}`] } });
     const via = await (session as DockerSession).commandsVia();
+    // Held, so the check below sees what close() left, not what the removal killed after it.
+    const release = holdRemoval((session as DockerSession).container);
     await session.close();
-    for (const c of running) {
-      const container = docker.getContainer(c.Id);
-      if (via === 'engine') {
-        const state = await container.inspect().then(
-          (i) => i.State.Running,
-          () => false,
+    try {
+      for (const c of running) {
+        const container = docker.getContainer(c.Id);
+        if (via === 'engine') {
+          const state = await container.inspect().then(
+            (i) => i.State.Running,
+            () => false,
+          );
+          expect(state).toBe(false);
+          continue;
+        }
+        const top = await container.top({ ps_args: '-o pid,stat,user,args' }).catch(() => undefined);
+        const alive = (top?.Processes ?? []).filter(
+          ([, stat, user, args]: string[]) =>
+            !stat?.startsWith('Z') &&
+            !(
+              user === 'root' &&
+              /^\/sbin\/docker-init|^\/usr\/bin\/python3 -I -S -c import os; exec/.test(args ?? '')
+            ),
         );
-        expect(state).toBe(false);
-        continue;
+        expect(alive).toEqual([]);
       }
-      const top = await container.top({ ps_args: '-o pid,stat,args' }).catch(() => undefined);
-      const alive = (top?.Processes ?? []).filter(
-        ([, stat, args]: string[]) =>
-          !stat?.startsWith('Z') &&
-          !/^\/sbin\/docker-init|^\/usr\/bin\/python3 -I -S -c import os; exec/.test(args ?? ''),
-      );
-      expect(alive).toEqual([]);
+    } finally {
+      release();
     }
     await owners.get(session)!.drain();
     expect(await ourContainers()).toEqual([]);
