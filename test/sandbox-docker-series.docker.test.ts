@@ -80,6 +80,10 @@ os.chmod("/work", 0)
 print("left state")
 `;
 
+/** The container's main process: the exec agent (root, started by the platform), or `sleep infinity` without it. */
+const KEEP_ALIVE =
+  /(?:root|0) \/usr\/bin\/python3 -I -S -c import os; exec\(os.environ.pop\("ADRS_AGENT_PY"\)\) \/adrs-agent$|sleep infinity/m;
+
 /** What a later process can still see of that state. */
 const SEE_STATE = `
 import ctypes, json, os
@@ -164,9 +168,13 @@ describe.runIf(ready || ci)('Docker sandbox series: one container per arm, reset
     const before = await python(first, PS);
     expect(before.split('\n').filter((l) => / python3 -c/.test(l)).length).toBeGreaterThanOrEqual(2);
     await first.close();
-    // Seen from the host (the container's cgroup), not from inside: only init and the keep-alive are left.
+    // Seen from the host (the container's cgroup), not from inside: only init and the keep-alive (the exec
+    // agent, or `sleep infinity` without it) are left.
     const top = (await container.top({ ps_args: '-o pid,user,args' })) as { Processes: string[][] };
-    expect(top.Processes.map((p) => p.join(' ')).join('\n')).not.toMatch(/python3/);
+    const others = top.Processes.map((p) => p.join(' ')).filter(
+      (l) => !KEEP_ALIVE.test(l) && !/docker-init/.test(l),
+    );
+    expect(others).toEqual([]);
     expect(top.Processes.length).toBe(2);
     // And nothing in the container uses CPU while the other arm's sample would run.
     const cpu = async (): Promise<number> =>
@@ -178,10 +186,10 @@ describe.runIf(ready || ci)('Docker sandbox series: one container per arm, reset
     expect(second.container.id, `replaced: ${series.stats.reasons.join('; ')}`).toBe(container.id);
     const after = await python(second, PS);
     const lines = after.trim().split('\n');
-    // init (docker-init) and the keep-alive (sleep), nothing else.
+    // init (docker-init) and the keep-alive (the agent), nothing else.
     expect(lines, after).toHaveLength(2);
     expect(after).toMatch(/^1 0 .*init/m);
-    expect(after).toMatch(/sleep infinity/);
+    expect(after).toMatch(KEEP_ALIVE);
   });
 
   it('SysV IPC, POSIX shm, /tmp and workspace state do not carry over (even with modes taken away)', async () => {

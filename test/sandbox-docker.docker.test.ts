@@ -18,6 +18,7 @@ import { LABEL } from '../sandboxes/docker/labels.js';
 import type { SandboxLimits, SandboxSessionControl } from '../sandboxes/types.js';
 import { cli } from './helpers/cli.js';
 import { dockerReady, warnDockerSkip } from './helpers/docker-ready.js';
+import { holdRemoval } from './helpers/hold-removal.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'misbehaving');
 const IMAGE = 'adrs-base:latest';
@@ -132,19 +133,41 @@ describe.runIf(ready || ci)('Docker sandbox', () => {
     return session.exec(['/usr/bin/python3', script, ...args], timeoutMs ? { timeoutMs } : {});
   }
 
-  /** Closes the session: nothing runs once close() returns, and the container is gone once removals drain. */
+  /**
+   * Closes the session: nothing of it runs once close() returns, and the container is gone once removals drain.
+   * With the exec agent the container may still be up (its removal goes on in the background): then the engine's
+   * own process list (`docker top`, from the host) must show nothing but Docker's init and the agent, or zombies.
+   */
   async function closeAndCheck(session: SandboxSessionControl): Promise<void> {
     const running = await docker.listContainers({ filters: { label: [`${LABEL.pid}=${process.pid}`] } });
+    const via = await (session as DockerSession).commandsVia();
+    // Held, so the check below sees what close() left, not what the removal killed after it.
+    const release = holdRemoval((session as DockerSession).container);
     await session.close();
-    for (const c of running) {
-      const state = await docker
-        .getContainer(c.Id)
-        .inspect()
-        .then(
-          (i) => i.State.Running,
-          () => false,
+    try {
+      for (const c of running) {
+        const container = docker.getContainer(c.Id);
+        if (via === 'engine') {
+          const state = await container.inspect().then(
+            (i) => i.State.Running,
+            () => false,
+          );
+          expect(state).toBe(false);
+          continue;
+        }
+        const top = await container.top({ ps_args: '-o pid,stat,user,args' }).catch(() => undefined);
+        const alive = (top?.Processes ?? []).filter(
+          ([, stat, user, args]: string[]) =>
+            !stat?.startsWith('Z') &&
+            !(
+              user === 'root' &&
+              /^\/sbin\/docker-init|^\/usr\/bin\/python3 -I -S -c import os; exec/.test(args ?? '')
+            ),
         );
-      expect(state).toBe(false);
+        expect(alive).toEqual([]);
+      }
+    } finally {
+      release();
     }
     await owners.get(session)!.drain();
     expect(await ourContainers()).toEqual([]);

@@ -44,6 +44,10 @@ if _os.fork() == 0:
 _os.wait()
 `;
 
+/** Docker's init and the keep-alive: the exec agent, or `sleep infinity` without it. */
+const KEEP =
+  /docker-init|sleep infinity|\/usr\/bin\/python3 -I -S -c import os; exec\(os\.environ\.pop\("ADRS_AGENT_PY"\)\) \/adrs-agent$/;
+
 /** Host-side view (the containers' cgroups) of what runs in this test's containers of one arm, besides init and the keep-alive. */
 async function extraProcesses(arm: string): Promise<string[]> {
   const list = await docker.listContainers({
@@ -53,11 +57,15 @@ async function extraProcesses(arm: string): Promise<string[]> {
   for (const c of list) {
     const top = await docker
       .getContainer(c.Id)
-      .top({ ps_args: '-o pid,args' })
+      .top({ ps_args: '-o pid,stat,user,args' })
       .catch(() => ({ Processes: [] as string[][] }));
     for (const p of top.Processes) {
-      const line = p.join(' ');
-      if (!/docker-init|sleep infinity/.test(line)) extra.push(line);
+      const [, stat, user, args] = p;
+      // A zombie runs nothing (a closed container's killed processes wait for init to reap them during its removal).
+      if (stat?.startsWith('Z')) continue;
+      // Root's: init and the keep-alive, or the agent being torn down by that removal (no command line left).
+      if (user === 'root' && (KEEP.test(args ?? '') || args === '[python3]')) continue;
+      extra.push(p.join(' '));
     }
   }
   return extra;

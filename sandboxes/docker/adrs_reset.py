@@ -162,7 +162,7 @@ def clean_as(uid, gid, home, trusted_dir):
 
 
 def keep_alive():
-    """The container's main process (`sleep infinity`): init's oldest child, owned by root."""
+    """The container's main process (the exec agent, or `sleep infinity` without it): init's oldest child, owned by root."""
     with open("/proc/1/task/1/children") as f:
         children = sorted(int(p) for p in f.read().split())
     if not children or os.stat(f"/proc/{children[0]}").st_uid != 0:

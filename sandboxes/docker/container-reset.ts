@@ -6,7 +6,9 @@ import { TRUSTED_ID } from '../warden/warden.js';
 import { SANDBOX_OWNER } from './container-files.js';
 import { WORKSPACE } from './container-shape.js';
 import { TRUSTED_DIR } from './readonly-dirs.js';
-import { runExec } from './run-exec.js';
+import { runExec, type ExecControl, type ExecPlan, type RawExecResult } from './run-exec.js';
+import type { AgentSocket } from './agent-socket.js';
+import { agentExec, AgentUnavailable } from './agent-client.js';
 
 /**
  * Killing, wiping and checking take milliseconds on a quiet machine; under heavy load, starting Python and
@@ -28,13 +30,26 @@ function resetSource(): string {
  * trusted folder and System V IPC, then checks all of it as root (which candidate code cannot signal).
  * Never throws: whatever goes wrong is a `clean: false` report, and the caller replaces the container.
  */
-export async function resetContainer(docker: Docker, container: Docker.Container): Promise<ResetReport> {
+export async function resetContainer(
+  docker: Docker,
+  container: Docker.Container,
+  agentSocket?: AgentSocket,
+): Promise<ResetReport> {
   const ids = (o: { uid: number; gid: number }): string => `${o.uid}:${o.gid}`;
   let stopped = false;
   try {
-    const res = await runExec(
-      docker,
-      container,
+    const run = async (plan: ExecPlan, control: ExecControl): Promise<RawExecResult> => {
+      // The exec agent (the container's main process, which the reset leaves alone as the keep-alive) saves a
+      // `docker exec`; when it starts nothing, the engine runs it.
+      if (agentSocket)
+        try {
+          return await agentExec(agentSocket, plan, control);
+        } catch (error) {
+          if (!(error instanceof AgentUnavailable)) throw error;
+        }
+      return runExec(docker, container, plan, control);
+    };
+    const res = await run(
       {
         command: [
           'python3',

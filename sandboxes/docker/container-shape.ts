@@ -1,6 +1,7 @@
 // What a session container looks like (image, limits, GPUs) and the hardened create options that follow from it.
 import type Docker from 'dockerode';
 import type { SandboxLimits } from '../types.js';
+import { AGENT_DIR, agentCommand, agentEnv } from './agent-socket.js';
 import { gpuDeviceRequests } from './gpu-request.js';
 
 /** Everything fixed at container creation; sessions with equal shapes can share a warm pool. */
@@ -17,6 +18,8 @@ export interface ContainerShape {
   tmpMb: number;
   /** Size of /dev/shm. */
   shmMb: number;
+  /** Whether the main process is the exec agent (agent-socket.ts) rather than `sleep infinity`. */
+  agent: boolean;
 }
 
 export const WORKSPACE = '/work';
@@ -30,7 +33,7 @@ const PROBLEM_TMPFS_MB = 2048;
 export function shapeFor(
   image: string,
   limits: SandboxLimits,
-  extra: { gpus?: string; cpuset?: string; shmMb?: number },
+  extra: { gpus?: string; cpuset?: string; shmMb?: number; agent?: boolean },
 ): ContainerShape {
   const diskMb = limits.diskMb ?? DEFAULT_DISK_MB;
   const gpus = extra.gpus ?? limits.gpus;
@@ -46,6 +49,7 @@ export function shapeFor(
     tmpMb: Math.min(diskMb, 512),
     // PyTorch data loaders and NCCL need more than Docker's 64 MB default.
     shmMb: extra.shmMb ?? (wantsGpu ? Math.min(Math.max(64, Math.floor(limits.memoryMb / 2)), 16384) : 64),
+    agent: extra.agent ?? true,
   };
 }
 
@@ -61,6 +65,7 @@ export function shapeKey(shape: ContainerShape): string {
     shape.diskMb,
     shape.tmpMb,
     shape.shmMb,
+    shape.agent,
   ]);
 }
 
@@ -92,13 +97,16 @@ export function createOptions(
   const env = ['HOME=/work', 'TMPDIR=/tmp'];
   const deviceRequests = gpuDeviceRequests(shape.gpus);
   if (deviceRequests) env.push('NVIDIA_DRIVER_CAPABILITIES=compute,utility');
+  // Only a `docker exec` (the fallback) would see it too; the agent's commands get the environment without it.
+  if (shape.agent) env.push(agentEnv());
   return {
     name,
     Image: shape.image,
-    // The container only waits; every command is an exec with an explicit user. The container's user is root
-    // so that a root exec (the trust-domain warden) gets SETUID/SETGID: Docker gives execs of a container
-    // whose user is not root no capability at all. Execs as SANDBOX_USER get none either way.
-    Cmd: ['sleep', 'infinity'],
+    // The main process is the exec agent (root, SETUID/SETGID only), which runs each command as its user; or it
+    // only waits, and every command is an exec with an explicit user. The container's user is root so that a
+    // root exec (the trust-domain warden) gets SETUID/SETGID: Docker gives execs of a container whose user is
+    // not root no capability at all. Commands as SANDBOX_USER get none either way.
+    Cmd: shape.agent ? agentCommand() : ['sleep', 'infinity'],
     User: '0:0',
     WorkingDir: WORKSPACE,
     Env: env,
@@ -122,6 +130,10 @@ export function createOptions(
       Mounts: [
         tmpfsVolume(WORKSPACE, `size=${shape.diskMb}m,uid=1000,gid=1000,mode=0755,nosuid,nodev`, labels),
         tmpfsVolume(MOUNT_ROOT, `size=${PROBLEM_TMPFS_MB}m,uid=0,gid=0,mode=0755,nosuid,nodev`, labels),
+        // Root's alone: the candidate's and the trusted uid can neither enter it nor reach the agent's socket.
+        ...(shape.agent
+          ? [tmpfsVolume(AGENT_DIR, 'size=1m,uid=0,gid=0,mode=0700,nosuid,nodev,noexec', labels)]
+          : []),
       ],
       // exec: the trusted evaluator hands programs to the candidate's uid here (it cannot write /work).
       Tmpfs: { '/tmp': `rw,exec,nosuid,nodev,size=${shape.tmpMb}m,mode=1777` },

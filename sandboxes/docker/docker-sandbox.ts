@@ -15,6 +15,7 @@ import { packTrees } from './tar-pack.js';
 import { WarmPool, type Preload } from './warm-pool.js';
 import { copyTreeInto } from './host-volumes.js';
 import { DockerSeries, seriesFit } from './docker-series.js';
+import { execViaDefault, type ExecVia } from './agent-socket.js';
 
 export const DEFAULT_IMAGE = 'adrs-base:latest';
 const MOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -26,6 +27,8 @@ export interface DockerSandboxOptions extends SandboxOptions {
   shmMb?: number;
   /** An engine client; default: DOCKER_HOST or the local socket. */
   docker?: Docker;
+  /** How commands run: through the container's exec agent (default, falls back per command) or `docker exec`. */
+  execVia?: ExecVia;
 }
 
 interface EngineFacts {
@@ -59,8 +62,11 @@ export class DockerSandbox implements Sandbox {
   private readonly images = new Map<string, Promise<Docker.ImageInspectInfo>>();
   private facts: Promise<EngineFacts> | undefined;
   private disposed = false;
+  /** The shape options: the sandbox's, and whether containers run the exec agent. */
+  private readonly shaping: DockerSandboxOptions & { agent: boolean };
 
   constructor(private readonly options: DockerSandboxOptions = {}) {
+    this.shaping = { ...options, agent: (options.execVia ?? execViaDefault()) === 'agent' };
     gpuDeviceRequests(options.gpus); // a malformed --gpus fails here, before any container exists
     if (options.warmPool !== undefined && !(Number.isInteger(options.warmPool) && options.warmPool >= 0))
       throw new InputError(`--warm-pool ${options.warmPool}: use a whole number of containers (0 or more)`);
@@ -91,7 +97,7 @@ export class DockerSandbox implements Sandbox {
     const image = spec.image ?? this.options.image ?? DEFAULT_IMAGE;
     await this.image(image);
     await checkFolders(spec);
-    const shape = shapeFor(image, clampCpus(spec.limits, facts.cpus), this.options);
+    const shape = shapeFor(image, clampCpus(spec.limits, facts.cpus), this.shaping);
     const fit = series && (await seriesFit(shape, spec.readonlyDirs));
     const reused = fit ? series.take(fit) : undefined;
     const preload = reused ? undefined : await this.preload(spec.readonlyDirs);
@@ -198,7 +204,7 @@ export class DockerSandbox implements Sandbox {
   ): Promise<void> {
     const image = spec.image ?? this.options.image ?? DEFAULT_IMAGE;
     this.pool.fill(
-      shapeFor(image, clampCpus(spec.limits, (await this.engine()).cpus), this.options),
+      shapeFor(image, clampCpus(spec.limits, (await this.engine()).cpus), this.shaping),
       await this.preload(spec.readonlyDirs ?? {}),
     );
   }

@@ -81,9 +81,9 @@ export class DockerSeries implements Sandbox {
   }
 
   /** Called by a closing session: resets its container and keeps it for the next session when clean. */
-  async recycle(_session: DockerSession, started: StartedContainer, fit: SeriesFit): Promise<boolean> {
+  async recycle(session: DockerSession, started: StartedContainer, fit: SeriesFit): Promise<boolean> {
     if (this.disposed || this.idle) return false;
-    const report = await resetContainer(this.docker, started.container);
+    const report = await resetContainer(this.docker, started.container, await session.agentSocket());
     if (!report.clean) {
       this.stats.replaced++;
       this.stats.reasons.push(report.why);

@@ -1,6 +1,7 @@
 // One candidate's container session: files in and out as tar through exec, commands with a deadline, removal (or a reset, in a series) on close.
 import { constants as osConstants } from 'node:os';
 import path from 'node:path';
+import { buffer } from 'node:stream/consumers';
 import type Docker from 'dockerode';
 import { AdrsError } from '../../core/errors.js';
 import { sandboxEnv } from '../../core/secrets.js';
@@ -8,7 +9,9 @@ import type { ExecOptions, ExecResult, SandboxSessionControl, SessionSpec } from
 import { MOUNT_ROOT, SANDBOX_USER, WORKSPACE } from './container-shape.js';
 import { getFile, SANDBOX_OWNER } from './container-files.js';
 import { checkRelPath } from './rel-path.js';
-import { runExec, type RawExecResult } from './run-exec.js';
+import { runExec, type ExecControl, type ExecPlan, type RawExecResult } from './run-exec.js';
+import type { AgentSocket } from './agent-socket.js';
+import { agentExec, agentKillAll, AgentUnavailable } from './agent-client.js';
 import { removeContainer, type StartedContainer } from './start-container.js';
 import { readHostFile, type HostVolumes } from './host-volumes.js';
 import { packFile } from './tar-pack.js';
@@ -53,6 +56,8 @@ export class DockerSession implements SandboxSessionControl {
   private oomSeen: number;
   readonly trustDomains = true;
   readonly trustedDir = TRUSTED_DIR;
+  /** The exec agent's socket once it listens; undefined (or resolving so): every command is a `docker exec`. */
+  private readonly agent: Promise<AgentSocket | undefined> | undefined;
 
   constructor(
     private readonly docker: Docker,
@@ -67,6 +72,7 @@ export class DockerSession implements SandboxSessionControl {
     this.container = started.container;
     this.host = started.host;
     this.filesVia = started.host ? 'host' : 'api';
+    this.agent = started.agent;
     this.mounts = Object.fromEntries(
       Object.keys(spec.readonlyDirs).map((name) => [name, `${MOUNT_ROOT}/${name}`]),
     );
@@ -78,9 +84,7 @@ export class DockerSession implements SandboxSessionControl {
     const body = typeof content === 'string' ? Buffer.from(content) : content;
     // Candidate code may have planted symlinks by now, and putArchive extracts as root: so the
     // archive is unpacked by tar running as the sandbox user, which can write nothing it could not.
-    const res = await runExec(
-      this.docker,
-      this.container,
+    const res = await this.run(
       {
         command: ['tar', '-x', '-f', '-', '-C', WORKSPACE],
         user: SANDBOX_USER,
@@ -135,9 +139,7 @@ export class DockerSession implements SandboxSessionControl {
       : command;
     let raw: RawExecResult;
     try {
-      raw = await runExec(
-        this.docker,
-        this.container,
+      raw = await this.run(
         {
           command: argv,
           user: trusted ? '0:0' : SANDBOX_USER,
@@ -198,17 +200,47 @@ export class DockerSession implements SandboxSessionControl {
         this.onClose(this, Promise.resolve());
         return;
       }
-      await this.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+      // The agent kills every process of the session (as each uid, until none is left) faster than the engine
+      // kills the container; when it cannot say so, the engine does. Either way the removal goes on in the background.
+      const socket = this.killed ? undefined : await this.agent;
+      const cleared = socket ? await agentKillAll(socket, [SANDBOX_OWNER, TRUSTED_ID]) : false;
+      if (!cleared) await this.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
       this.onClose(this, removeContainer(this.container));
     })();
     return this.closing;
   }
 
+  /** Which path commands take in this session (tests and benchmarks ask). */
+  async commandsVia(): Promise<'agent' | 'engine'> {
+    return (await this.agent) ? 'agent' : 'engine';
+  }
+
+  /** The agent's socket, for the series' reset (undefined: `docker exec`). */
+  agentSocket(): Promise<AgentSocket | undefined> {
+    return this.agent ?? Promise.resolve(undefined);
+  }
+
+  /**
+   * Runs one command through the exec agent, or through `docker exec` when there is none or it started nothing
+   * (stdin is read into memory first, so the fallback gets all of it).
+   */
+  private async run(plan: ExecPlan, control: ExecControl): Promise<RawExecResult> {
+    const socket = await this.agent;
+    if (!socket) return runExec(this.docker, this.container, plan, control);
+    const input = plan.stdin;
+    const whole =
+      input === undefined || Buffer.isBuffer(input) ? plan : { ...plan, stdin: await buffer(input) };
+    try {
+      return await agentExec(socket, whole, control);
+    } catch (error) {
+      if (!(error instanceof AgentUnavailable)) throw error;
+      return runExec(this.docker, this.container, whole, control);
+    }
+  }
+
   /** A short command of the platform's own, as the sandbox user. */
   private async internalExec(command: string[]): Promise<RawExecResult> {
-    return runExec(
-      this.docker,
-      this.container,
+    return this.run(
       { command, user: SANDBOX_USER, env: {}, cwd: '/', timeoutMs: IO_TIMEOUT_MS, outputBytes: 64 * 1024 },
       { stop: () => this.kill('timeout') },
     );

@@ -29,6 +29,8 @@ export interface HostVolumes {
   work: string;
   /** The read-only inputs' volume (MOUNT_ROOT in the container). */
   problem: string;
+  /** The exec agent's volume (AGENT_DIR), when the container has one. */
+  agent?: string;
 }
 
 function errno(error: unknown): string | undefined {
@@ -44,18 +46,21 @@ export async function hostVolumes(
   container: Docker.Container,
   workspace: string,
   mountRoot: string,
+  agentDir?: string,
 ): Promise<HostVolumes | undefined> {
   const info = await container.inspect().catch(() => undefined);
   const source = (target: string): string | undefined =>
     info?.Mounts.find((m) => m.Destination === target && m.Type === 'volume')?.Source;
   const work = source(workspace);
   const problem = source(mountRoot);
+  const agent = agentDir ? source(agentDir) : undefined;
   if (!work || !problem) return undefined;
   for (const dir of [work, problem]) {
     const fs = await statfs(dir).catch(() => undefined);
     if (fs?.type !== TMPFS_MAGIC) return undefined;
   }
-  return { work, problem };
+  const agentFs = agent ? await statfs(agent).catch(() => undefined) : undefined;
+  return { work, problem, ...(agent && agentFs?.type === TMPFS_MAGIC ? { agent } : {}) };
 }
 
 /**

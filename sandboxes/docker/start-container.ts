@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { AdrsError } from '../../core/errors.js';
 import { createOptions, MOUNT_ROOT, shapeKey, WORKSPACE, type ContainerShape } from './container-shape.js';
 import { hostVolumes, type HostVolumes } from './host-volumes.js';
+import { AGENT_DIR, agentReady, type AgentSocket } from './agent-socket.js';
 import { containerLabels } from './labels.js';
 
 export interface StartedContainer {
@@ -12,6 +13,8 @@ export interface StartedContainer {
   name: string;
   /** Its volumes' host folders, when this process can reach them (a local engine): files move there, not through the API. */
   host?: HostVolumes;
+  /** The exec agent's socket on the host once it listens; undefined: commands go through `docker exec`. */
+  agent?: Promise<AgentSocket | undefined>;
 }
 
 function startError(error: unknown, shape: ContainerShape): AdrsError {
@@ -50,8 +53,10 @@ export async function startContainer(
     await removeContainer(container);
     throw startError(error, shape);
   }
-  const host = await hostVolumes(container, WORKSPACE, MOUNT_ROOT);
-  return { container, sessionId, name, ...(host ? { host } : {}) };
+  const host = await hostVolumes(container, WORKSPACE, MOUNT_ROOT, shape.agent ? AGENT_DIR : undefined);
+  // Awaited by the first command, so the agent's start overlaps the session's copying in.
+  const agent = host?.agent ? agentReady(host.agent).catch(() => undefined) : undefined;
+  return { container, sessionId, name, ...(host ? { host } : {}), ...(agent ? { agent } : {}) };
 }
 
 /** Removes a container and its volumes; a second try covers "removal already in progress". Leftovers are `adrs gc`'s. */

@@ -4,6 +4,8 @@ import { DockerSandbox } from '../../sandboxes/docker/docker-sandbox.js';
 import { LABEL } from '../../sandboxes/docker/labels.js';
 import type { SandboxSessionControl } from '../../sandboxes/types.js';
 import { dockerReady, warnDockerSkip } from '../helpers/docker-ready.js';
+import { holdRemoval } from '../helpers/hold-removal.js';
+import type { DockerSession } from '../../sandboxes/docker/docker-session.js';
 import { conformanceCases } from './sandbox-cases.js';
 
 const IMAGE = 'adrs-base:latest';
@@ -20,22 +22,33 @@ async function ourContainers(running = false): Promise<string[]> {
   return list.map((c) => c.Id);
 }
 
+/** Root's Docker init and exec agent. */
+const AGENT_OR_INIT =
+  /^\/sbin\/docker-init -- |^\/usr\/bin\/python3 -I -S -c import os; exec\(os\.environ\.pop\("ADRS_AGENT_PY"\)\) \/adrs-agent$/;
+
 /** No process of the session holds the marker (when the container still answers), and close removes it. */
 async function closeAndCheck(session: SandboxSessionControl, sandbox: DockerSandbox, marker: string) {
   const ps = await session.exec(['ps', '-eo', 'args']).catch(() => undefined);
   if (ps?.exitCode === 0) expect(ps.stdoutTail).not.toContain(marker);
   const running = await ourContainers(true);
+  // The removal is held, so the check below sees what close() left, not what the removal killed after it.
+  const release = holdRemoval((session as DockerSession).container);
   await session.close();
+  // Stopped, or (the exec agent killed the session's processes; the removal goes on in the background) the
+  // engine's own process list shows only Docker's init and the agent.
   for (const id of running) {
-    const state = await docker
+    const top = await docker
       .getContainer(id)
-      .inspect()
-      .then(
-        (i) => i.State.Running,
-        () => false,
-      );
-    expect(state).toBe(false);
+      .top({ ps_args: '-o stat,user,args' })
+      .catch(() => undefined);
+    const alive = (top?.Processes ?? []).filter(
+      ([stat, user, args]: string[]) =>
+        !stat?.startsWith('Z') && !(user === 'root' && AGENT_OR_INIT.test(args ?? '')),
+    );
+    if (alive.length) release();
+    expect(alive).toEqual([]);
   }
+  release();
   await sandbox.drain();
   expect(await ourContainers()).toEqual([]);
 }
