@@ -2,19 +2,21 @@
 // instance in the local sandbox with trust domains: unchanged modules load from the evaluator's .pyc files (no
 // compile), a patched module is compiled from its source, and a candidate cannot plant bytecode that base's run
 // (the differential checks' probe of base_commit) or a later candidate loads.
-import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { EvaluatorResult } from '../evaluators/result.js';
-import { runEvaluation } from '../evaluators/run-evaluation.js';
-import { evaluatorCacheDir, stageTarget } from '../orchestrator/evaluate/target.js';
-import { materializeWorkspace } from '../orchestrator/evaluate/workspace.js';
+import { evaluatorCacheDir } from '../orchestrator/evaluate/target.js';
 import type { LoadedProblem } from '../problems/src/load.js';
-import { loadInstanceProblem } from '../problems/src/swefficiency/package.js';
 import { LocalSandbox } from '../sandboxes/local/local-sandbox.js';
-import { EXPERT, fixtureInstances, fixtureText, REPOS_DIR, resultOf } from './fixtures/swe/fixture.js';
+import {
+  bytecode,
+  cacheFiles,
+  evaluate as evaluateIn,
+  expert,
+  problem,
+  reported,
+} from './fixtures/swe/bytecode/bytecode.js';
+import { fixtureText } from './fixtures/swe/fixture.js';
 
 let pytest = true;
 try {
@@ -29,68 +31,8 @@ try {
 
 const sandbox = new LocalSandbox();
 afterAll(() => sandbox.dispose());
-
-/** Fixture instance 1 with a workload that reports which repository files its process compiled from source. */
-async function problem(variant: string): Promise<LoadedProblem> {
-  const instance = (await fixtureInstances())[0]!;
-  return loadInstanceProblem(
-    {
-      ...instance,
-      instance_id: `${instance.instance_id}-pyc-${variant}`,
-      workload: fixtureText('bytecode/workload.py'),
-    },
-    { reposDir: REPOS_DIR, timeoutS: 300 },
-  );
-}
-
-async function evaluate(
-  p: LoadedProblem,
-  files: Record<string, string>,
-  cache = true,
-): Promise<EvaluatorResult> {
-  const ws = materializeWorkspace(p, files);
-  try {
-    const { cacheDir: _, ...target } = stageTarget(p, 'screen');
-    return resultOf(
-      await runEvaluation({
-        sandbox,
-        workspaceDir: ws.dir,
-        stage: 'screen',
-        seed: 1,
-        target: {
-          ...target,
-          ...(cache ? { cacheDir: evaluatorCacheDir(p) } : {}),
-          limits: { ...target.limits, memoryMb: 2048 },
-        },
-      }),
-    );
-  } finally {
-    ws.dispose();
-  }
-}
-
-/** The value of one "adrs-test-NAME: " line of the patched workload run's stderr. */
-function reported(r: EvaluatorResult, name: string): string | undefined {
-  const m = new RegExp(`adrs-test-${name}: (.*)`).exec(r.artifacts?.workload_output ?? '');
-  return m?.[1];
-}
-
-const bytecode = (r: EvaluatorResult): { installed: number; built: boolean; note: string } =>
-  JSON.parse(r.artifacts?.bytecode ?? '{}') as { installed: number; built: boolean; note: string };
-
-const cacheFiles = (p: LoadedProblem): Record<string, string> =>
-  Object.fromEntries(
-    readdirSync(evaluatorCacheDir(p))
-      .filter((f) => f.startsWith('swe-pyc-'))
-      .map((f) => [
-        f,
-        createHash('sha256')
-          .update(readFileSync(path.join(evaluatorCacheDir(p), f)))
-          .digest('hex'),
-      ]),
-  );
-
-const expert = { [EXPERT[1]!.file]: EXPERT[1]!.text + '\nMARKER = "patched"\n' };
+const evaluate = (p: LoadedProblem, files: Record<string, string>, cache = true) =>
+  evaluateIn(sandbox, p, files, cache);
 
 describe.runIf(pytest)('SWE bytecode cache (fixture instance, local sandbox)', () => {
   it('unchanged modules load from the cached bytecode; the patched one compiles from its source', async () => {
