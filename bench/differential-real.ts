@@ -8,7 +8,10 @@
 // step for the last warm run, every repeat's seconds, and the load average after each instance (the machine may be
 // shared: the ratio of runs side by side is what counts).
 //
-//   node --import tsx bench/differential-real.ts [--reps 2] [--only sympy__sympy-24884,...] [--json]
+// --bytecode both (default) runs each instance with and without the harness's bytecode cache of the base tree
+// (swe_pyc.py), interleaved, so the two are measured side by side under the same load.
+//
+//   node --import tsx bench/differential-real.ts [--reps 2] [--only sympy__sympy-24884,...] [--bytecode both|on|off] [--json]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,6 +33,8 @@ const { values: args } = parseArgs({
     reps: { type: 'string', default: '2' },
     only: { type: 'string', default: '' },
     json: { type: 'boolean', default: false },
+    // The base tree's bytecode cache (swe_pyc.py): both (side by side, without and with), on or off.
+    bytecode: { type: 'string', default: 'both' },
   },
 });
 const reps = Math.max(1, Number(args.reps));
@@ -58,6 +63,15 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
 }
 
 const rows: Record<string, unknown>[] = [];
+/** Each variant is a pair of packages (checks off / on) of its own, with an evaluator cache of its own. */
+const variants = (
+  args.bytecode === 'both'
+    ? [
+        { name: 'no-pyc', bytecodeCache: false },
+        { name: 'pyc', bytecodeCache: true },
+      ]
+    : [{ name: args.bytecode === 'off' ? 'no-pyc' : 'pyc', bytecodeCache: args.bytecode !== 'off' }]
+) as { name: string; bytecodeCache: boolean }[];
 try {
   const instances = realInstances(await buildRealRepos(reposDir));
   for (const instance of instances) {
@@ -65,39 +79,55 @@ try {
     const repo = path.join(reposDir, instance.repo.replace('/', '__'));
     const files = await patchedFiles(repo, instance.base_commit, instance.patch);
     const opts = { reposDir, timeoutS: 1200 };
-    const plain = await loadInstanceProblem(instance, { ...opts, differential: { enabled: false } });
-    const checked = await loadInstanceProblem(instance, opts);
-    rmSync(evaluatorCacheDir(checked), { recursive: true, force: true });
-    const [coldS, cold] = await timed(async () => resultOf(await evaluateFiles(sandbox, checked, files)));
-    if (!cold.correct)
-      throw new Error(`${instance.instance_id}: the expert patch was refused: ${cold.feedback}`);
-    const evalS: number[] = [];
-    const warmS: number[] = [];
-    const warmIn: number[] = [];
-    let warmSteps: Record<string, number> = {};
-    for (let i = 0; i < reps; i++) {
-      evalS.push((await timed(async () => resultOf(await evaluateFiles(sandbox, plain, files))))[0]);
-      const [s, warm] = await timed(async () => resultOf(await evaluateFiles(sandbox, checked, files)));
-      if (!warm.correct) throw new Error(`${instance.instance_id}: refused warm: ${warm.feedback}`);
-      warmS.push(s);
-      warmIn.push(diffSeconds(warm));
-      warmSteps = diffSteps(warm);
+    const runs = [];
+    for (const v of variants) {
+      const plain = await loadInstanceProblem(instance, {
+        ...opts,
+        bytecodeCache: v.bytecodeCache,
+        differential: { enabled: false },
+      });
+      const checked = await loadInstanceProblem(instance, { ...opts, bytecodeCache: v.bytecodeCache });
+      rmSync(evaluatorCacheDir(plain), { recursive: true, force: true });
+      rmSync(evaluatorCacheDir(checked), { recursive: true, force: true });
+      const [coldS, cold] = await timed(async () => resultOf(await evaluateFiles(sandbox, checked, files)));
+      if (!cold.correct)
+        throw new Error(`${instance.instance_id}: the expert patch was refused: ${cold.feedback}`);
+      // The plain package's first evaluation fills its own evaluator cache (its bytecode): not counted either.
+      const [plainColdS] = await timed(async () => resultOf(await evaluateFiles(sandbox, plain, files)));
+      runs.push({ v, plain, checked, coldS, cold, plainColdS, evalS: [] as number[], warmS: [] as number[] });
     }
-    const e = median(evalS);
-    rows.push({
-      case: instance.instance_id,
-      evaluation_s: e,
-      warm_s: median(warmS),
-      warm_fraction: median(warmS) / e - 1,
-      warm_inside_s: median(warmIn),
-      cold_s: coldS,
-      cold_inside_s: diffSeconds(cold),
-      eval_each_s: evalS,
-      warm_each_s: warmS,
-      warm_steps_last: warmSteps,
-      loadavg: loadavg().map((l) => Number(l.toFixed(1))),
-    });
-    if (!args.json) process.stderr.write(`${JSON.stringify(rows.at(-1))}\n`);
+    const warmIn = new Map<string, number[]>();
+    const warmSteps = new Map<string, Record<string, number>>();
+    // Interleaved: every repeat evaluates each variant without and with the checks, one after the other.
+    for (let i = 0; i < reps; i++) {
+      for (const r of runs) {
+        r.evalS.push((await timed(async () => resultOf(await evaluateFiles(sandbox, r.plain, files))))[0]);
+        const [s, warm] = await timed(async () => resultOf(await evaluateFiles(sandbox, r.checked, files)));
+        if (!warm.correct) throw new Error(`${instance.instance_id}: refused warm: ${warm.feedback}`);
+        r.warmS.push(s);
+        warmIn.set(r.v.name, [...(warmIn.get(r.v.name) ?? []), diffSeconds(warm)]);
+        warmSteps.set(r.v.name, diffSteps(warm));
+      }
+    }
+    for (const r of runs) {
+      const e = median(r.evalS);
+      rows.push({
+        case: instance.instance_id,
+        variant: r.v.name,
+        evaluation_s: e,
+        warm_s: median(r.warmS),
+        warm_fraction: median(r.warmS) / e - 1,
+        warm_inside_s: median(warmIn.get(r.v.name) ?? [NaN]),
+        cold_s: r.coldS,
+        cold_inside_s: diffSeconds(r.cold),
+        plain_first_s: r.plainColdS,
+        eval_each_s: r.evalS,
+        warm_each_s: r.warmS,
+        warm_steps_last: warmSteps.get(r.v.name),
+        loadavg: loadavg().map((l) => Number(l.toFixed(1))),
+      });
+      if (!args.json) process.stderr.write(`${JSON.stringify(rows.at(-1))}\n`);
+    }
   }
 } finally {
   await sandbox.dispose();
@@ -114,10 +144,10 @@ else {
       .join(' ')})\n`,
   );
   process.stdout.write(
-    'instance                 eval s | warm: with checks  added  inside s | cold: with checks  inside s\n',
+    'instance                 bytecode  eval s | warm: with checks  added  inside s | cold: with checks  inside s\n',
   );
   for (const r of rows)
     process.stdout.write(
-      `${String(r.case).padEnd(24)}${f(r.evaluation_s).padStart(7)} | ${f(r.warm_s).padStart(17)}  ${pct(r.warm_fraction).padStart(5)}  ${f(r.warm_inside_s).padStart(8)} | ${f(r.cold_s).padStart(17)}  ${f(r.cold_inside_s).padStart(8)}\n`,
+      `${String(r.case).padEnd(24)} ${String(r.variant).padEnd(7)}${f(r.evaluation_s).padStart(8)} | ${f(r.warm_s).padStart(17)}  ${pct(r.warm_fraction).padStart(5)}  ${f(r.warm_inside_s).padStart(8)} | ${f(r.cold_s).padStart(17)}  ${f(r.cold_inside_s).padStart(8)}\n`,
     );
 }

@@ -10,10 +10,14 @@ import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } f
 import path from 'node:path';
 import { z } from 'zod';
 
-/** What one evaluation may hand back (base64 inflates by 4/3). */
-export const CACHE_OUT_MAX_BYTES = 12 * 1024 * 1024;
+/**
+ * What one evaluation may hand back (base64 inflates by 4/3). Sized for the SWE harness's bytecode archive of a
+ * large library's base tree (swe_pyc.py: sympy's is about 11 MB), which the largest entry (a quarter of the folder)
+ * must hold.
+ */
+export const CACHE_OUT_MAX_BYTES = 48 * 1024 * 1024;
 /** What the folder may hold; the oldest entries go first. */
-export const CACHE_MAX_BYTES = 32 * 1024 * 1024;
+export const CACHE_MAX_BYTES = 128 * 1024 * 1024;
 export const CACHE_MAX_ENTRIES = 64;
 const ENTRY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 

@@ -49,6 +49,7 @@ export const REAL_EVALUATION_FILES = [
   'test/sandbox-local.test.ts',
   'test/sandbox-local-gc.test.ts',
   'test/swefficiency-agent-verify.test.ts',
+  'test/swefficiency-bytecode.test.ts',
   'test/swefficiency-cli.test.ts',
   'test/swefficiency-eval.test.ts',
   'test/swefficiency-eval-journal.test.ts',

@@ -28,6 +28,7 @@ export const HARNESS_FILES = [
   'swe_specs.py',
   'swe_domain.py',
   'swe_clock.py',
+  'swe_pyc.py',
 ] as const;
 
 export function harnessDir(): string {
@@ -57,6 +58,11 @@ export interface PackageOptions {
   differential?: Record<string, unknown>;
   /** Seconds an evaluation may take in all (default 7200, the harness's per-step limit). */
   timeoutS?: number;
+  /**
+   * false: no bytecode cache of the base tree (swe_pyc.py): every repository process compiles the library from
+   * source, as before it existed (for benchmarks side by side).
+   */
+  bytecodeCache?: boolean;
 }
 
 const SOURCE = /\.(py|pyx|pxd|pyi|c|cc|cpp|h|hpp)$/;
@@ -146,6 +152,8 @@ export async function writeInstancePackage(
     budget_s: timeout,
     // Differential checks against base_commit (evaluators/differential); on by default.
     differential: opts.differential ?? {},
+    // The base tree's bytecode, compiled once by the evaluator and kept in the evaluator cache (swe_pyc.py).
+    ...(opts.bytecodeCache === false ? { bytecode_cache: false } : {}),
   };
   writeFileSync(path.join(evalDir, 'instance.json'), JSON.stringify(config, null, 2) + '\n');
   const sources = (await trackedFiles(seedDir)).filter((f) => SOURCE.test(f) && !TESTISH.test(f));

@@ -9,7 +9,7 @@ what comes back over its pipes and writes the result.
 The tree: the evaluator works on its own copy of the repository (copy_repo): tracked files belong to the trusted
 uid and are read-only to the candidate; folders are world-writable with the sticky bit (share_tree), so a build or
 a workload can add files (compiled extensions, caches) but never replace, rename or remove the evaluator's ones,
-.git included. Scratch folders the candidate's processes write (the differential checks' state) come from
+.git included. The evaluator's `__pycache__` folders (the base tree's bytecode, swe_pyc.py) stay 0755. Scratch folders the candidate's processes write (the differential checks' state) come from
 shared_dir. Stdlib only.
 """
 import json
@@ -30,7 +30,8 @@ except ImportError:  # pragma: no cover - exercised by the stand-alone harness t
 _LOCK = threading.Lock()
 _HEADER = struct.Struct("<Q")
 # What a candidate process gets of the environment the harness prepared (nothing of the evaluator's own).
-PASSED_ENV = ("PATH", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE", "PYTHONHASHSEED", "LANG", "LC_ALL", "TZ")
+PASSED_ENV = ("PATH", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX", "PYTHONHASHSEED", "LANG", "LC_ALL",
+              "TZ")
 
 
 class CandidateError(Exception):
@@ -191,6 +192,8 @@ def share_tree(repo):
     for root, dirs, _ in os.walk(repo):
         if root == repo and ".git" in dirs:
             dirs.remove(".git")
+        # The bytecode cache's folders stay 0755 (swe_pyc.py): the candidate must not add a .pyc there.
+        dirs[:] = [x for x in dirs if x != "__pycache__" or os.lstat(os.path.join(root, x)).st_uid != me]
         for d in [root] + [os.path.join(root, x) for x in dirs]:
             try:
                 st = os.lstat(d)

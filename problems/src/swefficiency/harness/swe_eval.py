@@ -33,6 +33,7 @@ sys.path.insert(0, HERE)
 import swe_clock  # noqa: E402
 import swe_domain  # noqa: E402
 import swe_guard  # noqa: E402
+import swe_pyc  # noqa: E402
 import swe_specs  # noqa: E402
 import swe_workload  # noqa: E402
 
@@ -57,6 +58,8 @@ class Ctx:
         self.differential = None
         self.patch_paths = []  # the files the patch under judgement touches (reset_to_base removes what it added)
         self.from_ws = True  # the repository was made from the workspace (fixture mode), not a real image's /testbed
+        self.bytecode = None  # the base tree's bytecode cache (swe_pyc.py), once prepared
+        self.rebuild_pyc = None  # where a rebuild's bytecode goes (see rebuild)
         self.python = cfg.get("python") or sys.executable
         bindir = os.path.dirname(self.python)
         env = dict(os.environ)
@@ -134,7 +137,8 @@ def reset_to_base(ctx):
     rc, _, err = ctx.git("reset", "-q", "--hard", base)
     if rc != 0:
         raise RuntimeError("git reset --hard %s failed: %s" % (base, tail(err, 500)))
-    ctx.git("clean", "-fdq", "-e", ".adrs-*")
+    # The bytecode cache's __pycache__ folders stay (swe_pyc.py): the evaluator's, never the candidate's.
+    ctx.git("clean", "-fdq", "-e", ".adrs-*", "-e", "__pycache__")
     if ctx.patch_paths:
         ctx.git("clean", "-fdqx", "--", *ctx.patch_paths)
 
@@ -236,7 +240,12 @@ def rebuild(ctx):
     cmd = (ctx.cfg.get("rebuild_cmd") or "").strip()
     if not cmd:
         return True, ""
-    rc, out, err = ctx.candidate(cmd, timeout=ctx.cfg.get("rebuild_timeout", 3600))
+    # Bytecode a rebuild writes (compileall) lands in a scratch folder no process loads from: a __pycache__ beside
+    # the sources is the evaluator's (swe_pyc.py), and the candidate's rebuild must not fill it.
+    if not ctx.rebuild_pyc:
+        ctx.rebuild_pyc = swe_domain.shared_dir("swe-rebuild-pyc-")
+    rc, out, err = ctx.candidate(cmd, env=dict(ctx.env, PYTHONPYCACHEPREFIX=ctx.rebuild_pyc),
+                                 timeout=ctx.cfg.get("rebuild_timeout", 3600))
     return rc == 0, tail(out + err, 1500)
 
 
@@ -511,6 +520,11 @@ def judge(ctx, ws, patch_arg, seed):
         jobs = diff.start("base") if diff else None  # the base observation: kept from before, or a job
         if diff and not diff.phases.base_cached:
             diff.trusted_base = untouched_base(ctx, ws)
+        # The base tree's bytecode, before any repository code runs (after untouched_base: its folders are new).
+        if cfg.get("bytecode_cache", True) is not False:
+            ctx.bytecode = swe_pyc.Bytecode(ctx, HERE)
+            ctx.bytecode.prepare()
+            artifacts["bytecode"] = json.dumps(ctx.bytecode.summary())
         try:
             progress("base_commit: rebuild")
             ok, log = rebuild(ctx)
@@ -683,6 +697,7 @@ def write_cache_out(ctx):
     if not out:
         return
     entries = ctx.differential.cache_entries() if ctx.differential else {}
+    entries.update(ctx.bytecode.cache_entries() if ctx.bytecode else {})
     try:
         os.unlink(out)
     except FileNotFoundError:
