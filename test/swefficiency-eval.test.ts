@@ -106,6 +106,27 @@ describe.runIf(pytest)('swefficiency evaluator (fixture instances, local sandbox
     expect(r.feedback).toContain('sys._getframe');
   }, 60_000);
 
+  it('a patch that brings compiled code (a .so; bytecode) is refused, naming the files', async () => {
+    // The trusted bytecode cache vouches only for base_commit's modules; bytecode or a native module a patch brings
+    // would load in place of (or beside) the source the tests and the differential checks read.
+    const problem = await fixtureProblem(1);
+    const files = {
+      'textstats/core.py': fixtureText('repos/adrs-fixtures__textstats/textstats/core.py'),
+      'textstats/__pycache__/core.cpython-311.pyc': 'not really bytecode\n',
+      'textstats/_speed.so': 'not really a library\n',
+    };
+    const r = resultOf(await evaluateFiles(sandbox, problem, files));
+    expect(r.correct).toBe(false);
+    expect(r.metrics.speedup).toBe(1);
+    const guard = r.checks.find((c) => c.name === 'introspection-guard');
+    expect(guard?.ok, r.feedback).toBe(false);
+    expect(guard?.detail).toContain('textstats/_speed.so');
+    // This repository's .gitignore lists __pycache__/ and *.pyc: the bytecode is removed before the patch is made
+    // (a git-ignored file the workspace brought); in a repository without those lines the guard names it.
+    expect(guard?.detail).not.toContain('core.py:');
+    expect(r.feedback).toMatch(/the patch brings compiled code \(textstats\/_speed\.so\)/);
+  }, 60_000);
+
   it('a cache that only speeds up repeats after the first gains nothing: every repeat runs in a fresh process', async () => {
     const problem = await fixtureProblem(1);
     const files = { 'textstats/core.py': fixtureText('candidates/cache-core.py') };

@@ -499,6 +499,10 @@ def judge(ctx, ws, patch_arg, seed):
                    "detail": "; ".join("%s:%d %s" % (p, n, r) for p, n, r, _ in violations)[:1000]})
     if violations:
         p, n, r, t = violations[0]
+        compiled = [v[0] for v in violations if v[1] == 0]
+        if compiled:
+            return finish(False, "Refused: the patch brings compiled code (%s); only source files may change, and "
+                                 "bytecode or native modules are never taken from a patch." % ", ".join(compiled[:5]))
         return finish(False, "Refused by the introspection guard: %s:%d uses %s (`%s`). Patches may not inspect the "
                              "call stack or frames, nor load ctypes/cffi." % (p, n, r, t[:200]))
     empty = not patch.strip()
