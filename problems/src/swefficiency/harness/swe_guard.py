@@ -123,14 +123,15 @@ def check_file(source, lines):
     return sorted(out)
 
 
-# Compiled code a patch may not bring: Python would load it in place of (or beside) the source the tests and the
-# differential checks read, and the trusted bytecode cache (swe_pyc) only vouches for base_commit's own modules.
+# Compiled code a patch may not bring (by suffix, wherever it sits, __pycache__ included): Python would load it in
+# place of (or beside) the source the tests and the differential checks read, and the trusted bytecode cache
+# (swe_pyc) only vouches for base_commit's own modules.
 COMPILED = (".pyc", ".pyo", ".so", ".pyd", ".dylib")
 DIFF_HEADER = re.compile(r"^diff --git a/(\S+) b/(\S+)")
 
 
 def compiled_paths(patch_text):
-    """The paths a patch touches that hold compiled code (by suffix, or under a __pycache__ folder), binary or not."""
+    """The paths a patch touches that hold compiled code (by suffix), binary or not."""
     found = set()
     for line in patch_text.splitlines():
         m = DIFF_HEADER.match(line)
@@ -139,14 +140,14 @@ def compiled_paths(patch_text):
             names = (line.split(" ", 2)[-1].split("\t")[0].strip(),)
         for name in names:
             name = name[2:] if name.startswith(("a/", "b/")) and not m else name
-            if name != "/dev/null" and (name.endswith(COMPILED) or "__pycache__/" in name):
+            if name != "/dev/null" and name.endswith(COMPILED):
                 found.add(name)
     return sorted(found)
 
 
 def check_patch(patch_text, read_file):
     """Violations [(path, line, reason, text)] of a patch; read_file(path) gives the patched file's text or None."""
-    out = [(path, 0, "compiled code in a patch (.pyc, .so, __pycache__): only source may change", "")
+    out = [(path, 0, "compiled code in a patch (.pyc, .so, .pyd): only source may change", "")
            for path in compiled_paths(patch_text)]
     for path, lines in sorted(added_lines(patch_text).items()):
         if not path.endswith((".py", ".pyx", ".pyi")) or not lines:
