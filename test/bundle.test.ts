@@ -6,6 +6,7 @@ import path from 'node:path';
 import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifiedVerdicts } from '../web/src/queries.js';
+import { infraOf, retryInfrastructure } from '../orchestrator/evaluate/infra-retry.js';
 import { verifyFiles } from '../orchestrator/evaluate/verify-files.js';
 import { seedFiles } from '../orchestrator/evaluate/workspace.js';
 import { Store } from '../orchestrator/store/store.js';
@@ -116,15 +117,26 @@ beforeAll(async () => {
     responseText: '<<<<<<< SEARCH\n…\n=======\n…\n>>>>>>> REPLACE',
   });
   const sandbox = await createSandbox('local');
-  const { verdict } = await verifyFiles({
-    problem,
-    sandbox,
-    candidateId: cand.id,
-    files,
-    baselineCandidateId: seed.id,
-    seed: 7,
-  });
+  // As `adrs verify` and the loop do: a platform fault (EAGAIN, a sandbox start) is retried, never a verdict.
+  const {
+    result: { verdict },
+    infrastructure,
+  } = await retryInfrastructure(
+    () =>
+      verifyFiles({
+        problem,
+        sandbox,
+        candidateId: cand.id,
+        files,
+        baselineCandidateId: seed.id,
+        seed: 7,
+      }),
+    (res) => res.infrastructure ?? infraOf(res.heldOut) ?? infraOf(res.baselineHeldOut),
+  );
   await sandbox.dispose();
+  // Every case below starts from a verified bundle; when it is not, say why here rather than in each case.
+  expect(infrastructure, verdict.reason).toBeUndefined();
+  expect(verdict.verified, verdict.reason).toBe(true);
   store.insertVerdict(verdict);
   store.close();
   candidateId = cand.id;
