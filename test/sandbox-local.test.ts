@@ -1,4 +1,4 @@
-// What only the local sandbox does: namespaces and nobody, private temp dirs, the process-group fallback, refusing
+// What only the local sandbox does: namespaces and a uid per session, private temp dirs, the process-group fallback, refusing
 // planted links, removing locked folders. The cases it shares with Docker are in test/conformance.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../core/errors.js';
 import { LocalSandbox } from '../sandboxes/local/local-sandbox.js';
+import { SESSION_USER } from '../sandboxes/local/isolation-probe.js';
 import { SandboxEscapeError } from '../sandboxes/local/safe-path.js';
+import { isSessionUid } from '../sandboxes/local/session-uid.js';
 import type { ExecResult, SandboxLimits, SandboxSessionControl } from '../sandboxes/types.js';
 import { killSurvivors, survivors } from './helpers/processes.js';
 
@@ -24,7 +26,7 @@ const described = (await new LocalSandbox().describe()) as {
   isolation: { netns: boolean; pidns: boolean; user: string };
 };
 const namespaces = described.isolation.netns && described.isolation.pidns;
-const asNobody = described.isolation.user === 'nobody';
+const asNobody = described.isolation.user === SESSION_USER;
 const ci = process.env.CI === 'true';
 
 function loudSkip(what: string): void {
@@ -89,18 +91,100 @@ function runFixture(
 }
 
 describe('isolation in force', () => {
-  it('uses network and PID namespaces and the nobody user (required in CI)', async () => {
+  it('uses network and PID namespaces and a uid of its own per session (required in CI)', async () => {
     if (!(namespaces && asNobody)) {
       if (ci) expect.fail(`full isolation is required with CI=true, got ${JSON.stringify(described)}`);
       loudSkip('the full-isolation check');
       return;
     }
     const session = await open();
+    const other = await open();
     expect(session.warnings).toEqual([]);
-    const result = await session.exec(['/bin/sh', '-c', 'id -u; echo $$']);
-    const [uid, pid] = result.stdoutTail.trim().split('\n');
-    expect(uid).toBe('65534');
+    const result = await session.exec(['/bin/sh', '-c', 'id -u; id -g; id -G; echo $$; stat -c %u .']);
+    const [uid, gid, groups, pid, owner] = result.stdoutTail.trim().split('\n');
+    expect(isSessionUid(Number(uid)), uid).toBe(true);
+    expect([gid, groups, owner]).toEqual([uid, uid, uid]); // no supplementary groups; the workspace is its own
     expect(pid).toBe('1');
+    const otherUid = (await other.exec(['/usr/bin/id', '-u'])).stdoutTail.trim();
+    expect(isSessionUid(Number(otherUid))).toBe(true);
+    expect(otherUid).not.toBe(uid);
+  });
+
+  it("keeps each session's process budget its own: a fork bomb in one session does not starve another", async () => {
+    if (!(namespaces && asNobody)) {
+      if (ci) expect.fail('a uid per session is required with CI=true');
+      loudSkip('the per-session process budget check');
+      return;
+    }
+    // The honest session starts first and waits, so its budget is fixed before the bomb spends its own. With one
+    // shared candidate uid (as before) the bomb's tasks counted against the honest session's RLIMIT_NPROC and its
+    // forks failed with EAGAIN ("forked 0"), read as that candidate's failure.
+    const honest = await open({ pids: 64 });
+    const bomb = await open({ pids: 64 });
+    await honest.writeFile(
+      'forks.py',
+      `import os, sys, time
+sys.stderr.write("waiting\\n")
+sys.stderr.flush()
+while not os.path.exists("go"):
+    time.sleep(0.02)
+ok = 0
+kids = []
+for _ in range(40):
+    try:
+        pid = os.fork()
+    except OSError as error:
+        print("refused:", error.strerror, flush=True)
+        break
+    if pid == 0:
+        time.sleep(0.5)
+        os._exit(0)
+    ok += 1
+    kids.append(pid)
+for pid in kids:
+    os.waitpid(pid, 0)
+print("forked", ok, flush=True)
+`,
+    );
+    // The bomb forks until refused (its own budget spent), says so on stderr, and keeps every process alive.
+    await bomb.writeFile(
+      'bomb.py',
+      `import os, sys, time
+while True:
+    try:
+        if os.fork() == 0:
+            time.sleep(60)
+            os._exit(0)
+    except OSError:
+        sys.stderr.write("full\\n")
+        sys.stderr.flush()
+        time.sleep(60)
+`,
+    );
+    const said = (word: string) => {
+      let heard!: () => void;
+      const promise = new Promise<void>((resolve) => (heard = resolve));
+      return { promise, onStderr: (chunk: Buffer) => void (chunk.toString().includes(word) && heard()) };
+    };
+    const waitingSaid = said('waiting');
+    const waiting = honest.exec([PYTHON, 'forks.py'], {
+      env: { TEST_MARKER: RUN_MARKER },
+      onStderr: waitingSaid.onStderr,
+    });
+    await Promise.race([waitingSaid.promise, waiting]);
+    const fullSaid = said('full');
+    const bombing = bomb.exec([PYTHON, 'bomb.py'], {
+      env: { TEST_MARKER: RUN_MARKER },
+      timeoutMs: 30_000,
+      onStderr: fullSaid.onStderr,
+    });
+    await Promise.race([fullSaid.promise, bombing]);
+    await honest.writeFile('go', '');
+    const result = await waiting;
+    expect(result.stdoutTail, result.stderrTail).toContain('forked 40');
+    expect(result.stdoutTail).not.toContain('refused');
+    await bomb.close(); // the bomb's processes go with its session
+    expect((await bombing).stderrTail).toContain('full'); // it did spend its whole budget meanwhile
   });
 
   it('gives every exec private temp dirs: no cache across samples and no peek at another session', async () => {

@@ -4,11 +4,11 @@ import { execa } from 'execa';
 import { AdrsError } from '../../core/errors.js';
 import { findTool } from './host-tools.js';
 
-/** The uid/gid candidates run as when we are root. */
-export const NOBODY = { uid: 65534, gid: 65534 } as const;
+/** Who candidates run as when we are root: each session its own uid (session-uid.ts). */
+export const SESSION_USER = 'a uid per session';
 
 export interface Isolation {
-  /** We run as root: candidates are switched to nobody with setpriv. */
+  /** We run as root: candidates are switched to their session's uid with setpriv. */
   root: boolean;
   /** `unshare` argv prefix giving a network + PID namespace, or undefined when not permitted here. */
   unshare: string[] | undefined;
@@ -17,12 +17,12 @@ export interface Isolation {
    * /dev/shm, with only its own session folder visible (no cache or peek across sessions).
    */
   privateTmp: boolean;
-  /** `setpriv` argv prefix switching to nobody (root only). */
-  setpriv: string[] | undefined;
+  /** The `setpriv` tool that switches to a session's uid (root only; see setprivArgv). */
+  setpriv: string | undefined;
   prlimit: string;
   /** python3 for the trust-domain warden (root only); undefined: evaluator and candidate share the sandbox uid. */
   python: string | undefined;
-  /** uid whose processes count against RLIMIT_NPROC. */
+  /** uid whose processes count against RLIMIT_NPROC when sessions have no uid of their own (not root). */
   uid: number;
   /** Who candidates run as, for describe(). */
   user: string;
@@ -35,6 +35,11 @@ export const NO_NAMESPACE_WARNING =
 
 let cached: Promise<Isolation> | undefined;
 
+/** The argv prefix that drops to `id` for good: no groups, no new privileges. */
+export function setprivArgv(tool: string, id: { uid: number; gid: number }): string[] {
+  return [tool, `--reuid=${id.uid}`, `--regid=${id.gid}`, '--clear-groups', '--no-new-privs', '--'];
+}
+
 /** Probes once and caches the answer for the life of the process. */
 export function probeIsolation(): Promise<Isolation> {
   cached ??= probe();
@@ -46,8 +51,8 @@ async function probe(): Promise<Isolation> {
   if (!prlimit) throw new AdrsError('sandbox-setup', 'local sandbox: prlimit not found; install util-linux');
   const root = process.getuid?.() === 0;
   const warnings: string[] = [];
-  let setpriv: string[] | undefined;
-  let uid = process.getuid?.() ?? -1;
+  let setpriv: string | undefined;
+  const uid = process.getuid?.() ?? -1;
   let user = os.userInfo().username;
   if (root) {
     const tool = findTool('setpriv');
@@ -56,16 +61,8 @@ async function probe(): Promise<Isolation> {
         'sandbox-setup',
         'local sandbox: setpriv not found; install util-linux (candidates must not run as root)',
       );
-    setpriv = [
-      tool,
-      `--reuid=${NOBODY.uid}`,
-      `--regid=${NOBODY.gid}`,
-      '--clear-groups',
-      '--no-new-privs',
-      '--',
-    ];
-    uid = NOBODY.uid;
-    user = 'nobody';
+    setpriv = tool;
+    user = SESSION_USER;
   } else {
     warnings.push(
       `not running as root: candidates run as ${user}, can read what ${user} can read and could make the read-only folders writable again`,

@@ -1,11 +1,12 @@
-// The local sandbox: candidates run as host processes, as nobody, in network+PID namespaces with rlimits.
+// The local sandbox: candidates run as host processes, as a uid of their session's own, in network+PID namespaces with rlimits.
 import os from 'node:os';
 import type { Sandbox, SandboxSessionControl, SessionSpec } from '../types.js';
-import { NOBODY, NO_NAMESPACE_WARNING, probeIsolation, type Isolation } from './isolation-probe.js';
+import { NO_NAMESPACE_WARNING, probeIsolation, type Isolation } from './isolation-probe.js';
 import { LocalSession } from './local-session.js';
 import { writeOwner } from './gc.js';
 import { TRUSTED_ID } from '../warden/warden.js';
 import { createSessionFiles, defaultTmpBase } from './session-files.js';
+import { allocateSessionId, releaseSessionId } from './session-uid.js';
 
 export interface LocalSandboxOptions {
   /** false: never use namespaces (process-group kill only), e.g. where unshare misbehaves. Default: when permitted. */
@@ -39,16 +40,22 @@ export class LocalSandbox implements Sandbox {
 
   async open(spec: SessionSpec): Promise<SandboxSessionControl> {
     const isolation = await this.isolation();
+    const candidate = isolation.root ? await allocateSessionId() : undefined;
     const files = await createSessionFiles(spec.workspaceDir, spec.readonlyDirs, {
       tmpBase: this.options.tmpDir ?? (await defaultTmpBase()),
-      owner: isolation.root ? NOBODY : undefined,
+      owner: candidate,
       ...(isolation.root ? { trusted: TRUSTED_ID } : {}),
       ...(spec.limits.diskMb === undefined ? {} : { diskMb: spec.limits.diskMb }),
+    }).catch((error: unknown) => {
+      releaseSessionId(candidate);
+      throw error;
     });
     const warnings = [...isolation.warnings];
     if (isolation.root && !files.diskCapped)
       warnings.push('workspace tmpfs could not be mounted: only single files are size-capped (RLIMIT_FSIZE)');
-    const session = new LocalSession(spec, files, isolation, warnings, (s) => this.sessions.delete(s));
+    const session = new LocalSession(spec, files, isolation, candidate, warnings, (s) =>
+      this.sessions.delete(s),
+    );
     // So that `adrs gc` can tell a session of a killed adrs from a live one, and find its processes.
     await writeOwner(files.root, session.marker);
     this.sessions.add(session);

@@ -4,11 +4,12 @@ import path from 'node:path';
 import { AdrsError, InputError } from '../../core/errors.js';
 import { sandboxEnv } from '../../core/secrets.js';
 import type { ExecOptions, ExecResult, SandboxSessionControl, SessionSpec } from '../types.js';
-import { NOBODY, type Isolation } from './isolation-probe.js';
+import type { Isolation } from './isolation-probe.js';
 import { MARKER_VAR, sweepMarked } from './process-sweep.js';
 import { runIsolated, trustDomainsIn } from './run-isolated.js';
 import { readInside, relativeParts, writeInside } from './safe-path.js';
 import { removeSessionFiles, type SessionFiles } from './session-files.js';
+import { releaseSessionId, type SessionId } from './session-uid.js';
 
 /** PATH every exec starts from (spec.env / options.env may replace it). */
 export const SANDBOX_PATH = '/usr/local/bin:/usr/bin:/bin';
@@ -32,6 +33,8 @@ export class LocalSession implements SandboxSessionControl {
     private readonly spec: SessionSpec,
     private readonly files: SessionFiles,
     private readonly isolation: Isolation,
+    /** The uid its candidate commands run as (root only; session-uid.ts). */
+    private readonly candidate: SessionId | undefined,
     warnings: string[],
     private readonly onClose: (session: LocalSession) => void,
   ) {
@@ -43,7 +46,7 @@ export class LocalSession implements SandboxSessionControl {
   }
 
   private owner() {
-    return this.isolation.root ? NOBODY : undefined;
+    return this.candidate;
   }
 
   private assertOpen(what: string): void {
@@ -81,6 +84,7 @@ export class LocalSession implements SandboxSessionControl {
     env[MARKER_VAR] = this.marker;
     const run = runIsolated({
       isolation: this.isolation,
+      ...(this.candidate ? { candidate: this.candidate } : {}),
       command,
       cwd: this.resolveCwd(options.cwd),
       env,
@@ -124,6 +128,7 @@ export class LocalSession implements SandboxSessionControl {
       await sweepMarked(this.marker);
       await removeSessionFiles(this.files.root, this.isolation.root);
     } finally {
+      releaseSessionId(this.candidate);
       this.onClose(this);
     }
   }

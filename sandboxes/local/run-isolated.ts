@@ -1,7 +1,8 @@
 // Runs one command under the session's isolation (namespaces, nobody, rlimits) and returns what happened as data.
 import { execa } from 'execa';
 import type { ExecResult, SandboxLimits } from '../types.js';
-import type { Isolation } from './isolation-probe.js';
+import { setprivArgv, type Isolation } from './isolation-probe.js';
+import type { SessionId } from './session-uid.js';
 import { OutputTail } from '../output-tail.js';
 import { countUserTasks, killGroupTree, sweepMarked } from './process-sweep.js';
 import { TRUSTED_ID, wardenArgv } from '../warden/warden.js';
@@ -16,6 +17,8 @@ const PIPE_GRACE_MS = 2_000;
 
 export interface RunPlan {
   isolation: Isolation;
+  /** The session's candidate uid (session-uid.ts); required as root, where commands never run as root. */
+  candidate?: SessionId;
   command: string[];
   cwd: string;
   env: Record<string, string>;
@@ -79,8 +82,12 @@ export function trustDomainsIn(isolation: Isolation): boolean {
 export async function buildArgv(plan: RunPlan): Promise<string[]> {
   const { isolation, limits } = plan;
   const mb = 1024 * 1024;
-  // RLIMIT_NPROC counts every task of the user, so the budget comes on top of what it already runs.
-  const nproc = (await countUserTasks(isolation.uid)) + limits.pids;
+  if (isolation.root && !plan.candidate)
+    throw new Error('local sandbox: a command as root needs its session uid');
+  const candidate = plan.candidate ?? { uid: isolation.uid, gid: isolation.uid };
+  // RLIMIT_NPROC counts every task of the user, so the budget comes on top of what it already runs (as root
+  // the session's own uid, so nothing another session runs counts).
+  const nproc = (await countUserTasks(candidate.uid)) + limits.pids;
   const privateTmp =
     isolation.unshare && isolation.privateTmp && plan.sessionRoot
       ? [
@@ -97,10 +104,13 @@ export async function buildArgv(plan: RunPlan): Promise<string[]> {
     ? wardenArgv(
         isolation.python!,
         { ...TRUSTED_ID, nproc: (await countUserTasks(TRUSTED_ID.uid)) + limits.pids },
-        { uid: isolation.uid, gid: isolation.uid, nproc },
+        { ...candidate, nproc },
         plan.command,
       )
-    : [...(isolation.setpriv ?? []), ...plan.command];
+    : [
+        ...(isolation.setpriv && plan.candidate ? setprivArgv(isolation.setpriv, plan.candidate) : []),
+        ...plan.command,
+      ];
   return [
     ...(isolation.unshare ?? []),
     ...privateTmp,

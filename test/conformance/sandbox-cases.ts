@@ -13,5 +13,5 @@ export function conformanceCases<S extends Sandbox>(target: ConformanceTarget<S>
   const h = harness(target);
   describe('the basic surface', () => fileCases(h, target));
   describe('misbehaving programs end as results, contained', () => misbehavingCases(h, target));
-  describe('trust domains and the disk cap', () => trustCases(h, target.candidateUid));
+  describe('trust domains and the disk cap', () => trustCases(h, target.isCandidateUid));
 }

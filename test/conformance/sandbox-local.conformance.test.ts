@@ -4,6 +4,7 @@ import { describe, expect } from 'vitest';
 import { LocalSandbox } from '../../sandboxes/local/local-sandbox.js';
 import { NO_NAMESPACE_WARNING, probeIsolation } from '../../sandboxes/local/isolation-probe.js';
 import { trustDomainsIn } from '../../sandboxes/local/run-isolated.js';
+import { isSessionUid } from '../../sandboxes/local/session-uid.js';
 import { describeSurvivors, killSurvivors } from '../helpers/processes.js';
 import { conformanceCases } from './sandbox-cases.js';
 
@@ -14,7 +15,7 @@ describe('sandbox conformance: local', () => {
   conformanceCases({
     kind: 'local',
     make: () => new LocalSandbox(),
-    candidateUid: isolation.uid,
+    isCandidateUid: (uid) => (isolation.root ? isSessionUid(uid) : uid === isolation.uid),
     lacks: {
       ...(trustDomainsIn(isolation) ? {} : { trustDomains: isolation.warnings.join('; ') || 'no warden' }),
       ...(isolation.unshare ? {} : { network: NO_NAMESPACE_WARNING }),

@@ -30,7 +30,7 @@ describe.runIf(ready || process.env.CI === 'true')('sandbox conformance: docker 
     kind: 'docker series',
     make: seriesSandbox,
     image: IMAGE,
-    candidateUid: 1000,
+    isCandidateUid: (uid) => uid === 1000,
     lacks: {},
     reportsMemoryKill: true,
     // The container outlives the session (it is reset for the next one), so what must hold is that no process of the

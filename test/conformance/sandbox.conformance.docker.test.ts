@@ -58,7 +58,7 @@ describe.runIf(ready || process.env.CI === 'true')('sandbox conformance: docker'
     kind: 'docker',
     make: () => new DockerSandbox({ image: IMAGE }),
     image: IMAGE,
-    candidateUid: 1000,
+    isCandidateUid: (uid) => uid === 1000,
     lacks: {},
     reportsMemoryKill: true,
     nothingLeft: closeAndCheck,

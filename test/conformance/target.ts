@@ -31,8 +31,8 @@ export interface ConformanceTarget<S extends Sandbox = Sandbox> {
   make: () => S;
   /** Image for Docker sessions. */
   image?: string;
-  /** The uid candidate code runs as. */
-  candidateUid: number;
+  /** Whether candidate code may run as this uid (local as root: each session its own; Docker: 1000). */
+  isCandidateUid: (uid: number) => boolean;
   /** Why this machine cannot check a group of cases (absent: it can); each skips loudly, and fails with CI=true. */
   lacks: { trustDomains?: string; network?: string; sandboxUser?: string };
   /** The sandbox says a memory-cap kill is one (killedBy 'memory'); otherwise MemoryError or a signal will do. */
