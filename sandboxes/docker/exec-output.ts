@@ -4,7 +4,7 @@ import { OutputTail } from '../output-tail.js';
 import type { ExecControl, ExecPlan, RawExecResult } from './run-exec.js';
 
 /** A stream past this many times its kept tail is endless output: the container is killed. */
-export const OUTPUT_KILL_FACTOR = 64;
+const OUTPUT_KILL_FACTOR = 64;
 const OUTPUT_KILL_FLOOR = 1 << 20;
 /** How long output may stay open after the main process exited (a background child holding it). */
 export const PIPE_GRACE_MS = 1_000;
