@@ -2,11 +2,9 @@
 // the container read-only, the archive is built on the first evaluation and loaded on the next, and a patched
 // module still compiles from its source.
 import { rmSync } from 'node:fs';
-import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluatorCacheDir } from '../orchestrator/evaluate/target.js';
 import { DockerSandbox } from '../sandboxes/docker/docker-sandbox.js';
-import { engineReachable } from '../sandboxes/docker/engine.js';
 import {
   bytecode,
   cacheFiles,
@@ -15,32 +13,20 @@ import {
   problem,
   reported,
 } from './fixtures/swe/bytecode/bytecode.js';
+import { dockerReady, warnDockerSkip } from './helpers/docker-ready.js';
 
 const IMAGE = 'adrs-swe:latest';
 const ci = process.env.CI === 'true';
-const docker = new Docker();
-const reachable = await engineReachable(docker);
-const hasImage =
-  reachable &&
-  (await docker
-    .getImage(IMAGE)
-    .inspect()
-    .then(
-      () => true,
-      () => false,
-    ));
-const ready = reachable && hasImage;
-if (!ready && !ci)
-  console.warn(
-    `\n*** swefficiency-bytecode.docker: SKIPPED: no Docker engine or no ${IMAGE} image (bash .ci/docker.sh) ***\n`,
-  );
+const state = await dockerReady(IMAGE);
+const { ready, why } = state;
+if (!ci) warnDockerSkip('swefficiency-bytecode.docker', state);
 
 const sandbox = new DockerSandbox({ image: IMAGE });
 afterAll(async () => sandbox.dispose());
 
 describe.skipIf(!ready && !ci)('SWE bytecode cache under Docker (adrs-swe)', () => {
   it('is built by the first evaluation, loaded by the next; the patched module compiles from source', async () => {
-    expect(ready, `no Docker engine or no ${IMAGE} (bash .ci/docker.sh)`).toBe(true);
+    expect(ready, `CI=true but the Docker sandbox cannot run: ${why}`).toBe(true);
     const p = await problem('docker');
     rmSync(evaluatorCacheDir(p), { recursive: true, force: true });
     const cold = await evaluate(sandbox, p, expert);

@@ -17,19 +17,23 @@ Replies are frames: one type byte, a 4-byte big-endian length, the payload.
   k      {"clean": bool, "why": "..."}: every process of root (but init and the agent) and of those uids is gone
 Deadlines are the host's: it kills the container, never relying on this process for one.
 
-    ADRS_AGENT_PY=<this> python3 -I -S -c 'import os; exec(os.environ.pop("ADRS_AGENT_PY"))' FOLDER
+    ADRS_AGENT_PY=<adrs_kill.py bundled in front of this> python3 -I -S -c 'import os; exec(os.environ.pop("ADRS_AGENT_PY"))' FOLDER
 """
 import errno
 import json
 import os
 import selectors
-import signal
 import socket
 import struct
 import subprocess
 import sys
 import threading
-import time
+
+try:
+    # Bundled in front of this source by the host (agent-socket.ts: containerPython), never read from a file here.
+    from adrs_kill import kill_loop
+except ImportError as missing:
+    sys.exit(f"adrs agent: came without its adrs_kill module: {missing}")
 
 MAX_HEADER = 64 * 1024 * 1024
 # Kill loops stop waiting after this (a clean container takes milliseconds): the host then kills the container.
@@ -184,44 +188,6 @@ def relay(conn, proc, first_stdin):
         proc.stderr.close()
 
 
-def living(uid, exclude):
-    """Pids of processes of `uid` (real or saved) that are not zombies, but `exclude`."""
-    found = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit() or int(name) in exclude:
-            continue
-        try:
-            state, uids = "", []
-            with open(f"/proc/{name}/status") as f:
-                for line in f:
-                    if line.startswith("State:"):
-                        state = line.split()[1]
-                    elif line.startswith("Uid:"):
-                        uids = [int(u) for u in line.split()[1:]]
-        except (OSError, IndexError, ValueError):
-            continue  # gone meanwhile
-        if state != "Z" and uids and uid in (uids[0], uids[2]):
-            found.append(int(name))
-    return found
-
-
-def kill_loop(uid, exclude):
-    """kill(-1) reaches every process this uid may signal but itself and init: again until none is alive."""
-    deadline = time.monotonic() + KILL_S
-    pause = 0.001
-    while True:
-        try:
-            os.kill(-1, signal.SIGKILL)
-        except ProcessLookupError:
-            pass  # none to signal
-        if not living(uid, exclude):
-            return True
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(pause)
-        pause = min(pause * 2, 0.05)
-
-
 def kill_as(uid, gid):
     """A child that becomes uid (the only way to signal its processes without CAP_KILL) and kills them all."""
     pid = os.fork()
@@ -231,7 +197,7 @@ def kill_as(uid, gid):
             os.setgroups([])
             os.setgid(gid)
             os.setuid(uid)
-            code = 0 if kill_loop(uid, (1, os.getpid())) else 3
+            code = 0 if kill_loop(uid, (1, os.getpid()), KILL_S) else 3
         finally:
             os._exit(code)
     return pid
@@ -241,7 +207,7 @@ def kill_all(conn, req):
     me = os.getpid()
     # First root's own (a warden and what it has not yet handed to another uid): the agent's threads share its
     # thread group, so kill(-1) spares them. Then, in children that fork as root, each uid's.
-    if not kill_loop(0, (1, me)):
+    if not kill_loop(0, (1, me), KILL_S):
         send_json(conn, b"k", {"clean": False, "why": "root processes survived"})
         return
     try:

@@ -14,7 +14,7 @@ only init, the keep-alive and this process are alive; those folders are empty an
 /proc/sysvipc lists nothing. It prints {"clean": true, "oom_kills": N} or {"clean": false, "why": "..."}.
 Anything it cannot check counts as not clean: the caller then replaces the container.
 
-    python3 -I -S -c <this> --candidate UID:GID --trusted UID:GID --workspace DIR --trusted-dir DIR
+    python3 -I -S -c <adrs_kill.py bundled in front of this> --candidate UID:GID --trusted UID:GID --workspace DIR --trusted-dir DIR
 """
 import ctypes
 import json
@@ -23,6 +23,13 @@ import signal
 import stat
 import sys
 import time
+
+try:
+    # Bundled in front of this source by the host (agent-socket.ts: containerPython), never read from a file here.
+    from adrs_kill import kill_loop, status_of
+except ImportError as missing:
+    print(json.dumps({"clean": False, "why": f"adrs_reset.py came without its adrs_kill module: {missing}"}))
+    sys.exit(1)
 
 IPC_RMID = 0
 SHARED_DIRS = ("/tmp", "/dev/shm", "/dev/mqueue")
@@ -71,55 +78,13 @@ def sysv_entries(kind):
     return [(int(r[col[ident]]), int(r[col["uid"]]), int(r[col["cuid"]])) for r in rows]
 
 
-def status_of(pid):
-    """(state, real uid, saved uid) from /proc/PID/status (readable for every process, dumpable or not)."""
-    state, uids = "", []
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("State:"):
-                state = line.split()[1]
-            elif line.startswith("Uid:"):
-                uids = [int(u) for u in line.split()[1:]]
-    return state, uids[0], uids[2]
-
-
-def living(exclude, uid=None):
-    """Pids of processes that are not zombies (of `uid` as real or saved uid, when given), but `exclude`."""
-    found = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit() or int(name) in exclude:
-            continue
-        try:
-            state, real, saved = status_of(name)
-        except (OSError, IndexError, ValueError):
-            continue  # gone meanwhile
-        if state != "Z" and (uid is None or uid in (real, saved)):
-            found.append(int(name))
-    return found
-
-
-def kill_all_of_mine():
-    """kill(-1) signals every process this uid may signal but itself; repeated until none is alive."""
-    me = os.getpid()
-    uid = os.getuid()
-    deadline = time.monotonic() + KILL_S
-    pause = 0.002
-    while True:
-        os.kill(-1, signal.SIGKILL)
-        if not living((1, me), uid):
-            return True
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(pause)
-        pause = min(pause * 2, 0.05)
-
-
 def clean_as(uid, gid, home, trusted_dir):
     """In a child: become uid, kill its processes, delete its files and IPC objects. Exit status 0 = done."""
     os.setgroups([])
     os.setgid(gid)
     os.setuid(uid)
-    if not kill_all_of_mine():
+    # kill(-1) as the uid reaches every process it may signal; until none of its own (but this one) is alive.
+    if not kill_loop(uid, (1, os.getpid()), KILL_S):
         os._exit(3)
     failed = False
     if home:

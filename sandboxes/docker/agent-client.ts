@@ -1,12 +1,9 @@
 // The host's side of the exec agent (adrs_agent.py): runs a command or kills every process of the session through its Unix socket.
 import net from 'node:net';
-import { OutputTail } from '../output-tail.js';
-import { OUTPUT_KILL_FACTOR, type ExecControl, type ExecPlan, type RawExecResult } from './run-exec.js';
+import type { ExecControl, ExecPlan, RawExecResult } from './run-exec.js';
+import { ExecOutput, PIPE_GRACE_MS } from './exec-output.js';
 import { stillPinned, type AgentSocket } from './agent-socket.js';
 
-const OUTPUT_KILL_FLOOR = 1 << 20;
-/** How long output may stay open after the main process exited (a background child holding it), as run-exec.ts. */
-const PIPE_GRACE_MS = 1_000;
 /** A kill request waits at most this long; past it (or on any failure) the caller kills the container instead. */
 const KILL_TIMEOUT_MS = 15_000;
 /** The agent sends output in chunks of at most 64 KiB: a longer frame is not the agent's, and is not buffered. */
@@ -59,9 +56,6 @@ export async function agentExec(
 ): Promise<RawExecResult> {
   if (!(await stillPinned(socket))) throw new AgentUnavailable('exec agent: its socket was replaced');
   const started = Date.now();
-  const stdout = new OutputTail(plan.outputBytes);
-  const stderr = new OutputTail(plan.outputBytes);
-  const outputKill = Math.max(OUTPUT_KILL_FACTOR * plan.outputBytes, OUTPUT_KILL_FLOOR);
   const { uid, gid } = parseUser(plan.user);
   return new Promise<RawExecResult>((resolve, reject) => {
     const conn = net.connect(socket.path);
@@ -70,33 +64,19 @@ export async function agentExec(
     let status: number | null = null;
     let done = false;
     let unavailable: string | undefined;
-    let stoppedFor: RawExecResult['stoppedFor'];
-    let stopping: Promise<void> | undefined;
     const timers: NodeJS.Timeout[] = [];
-    const halt = (why: 'timeout' | 'output'): void => {
-      if (stopping) return;
-      stoppedFor = why;
-      stopping = control
-        .stop()
-        .catch(() => undefined)
-        .finally(() => conn.destroy());
-    };
-    timers.push(setTimeout(() => halt('timeout'), plan.timeoutMs));
+    const output = new ExecOutput(plan, control, () => conn.destroy());
+    output.armDeadline();
     const onFrame = ({ kind, payload }: Frame): void => {
       anyFrame = true;
-      if (kind === 'o') {
-        stdout.push(payload);
-        if (stdout.total > outputKill) halt('output');
-      } else if (kind === 'e') {
-        stderr.push(payload);
-        plan.onStderr?.(payload);
-        if (stderr.total > outputKill) halt('output');
-      } else if (kind === 'x') {
+      if (kind === 'o') output.out(payload);
+      else if (kind === 'e') output.err(payload);
+      else if (kind === 'x') {
         status = (JSON.parse(payload.toString()) as { status: number }).status;
         // A child still holding the output: swept after a grace period, then the output is cut.
         timers.push(
           setTimeout(() => {
-            if (done || stopping) return;
+            if (done || output.stopped) return;
             void (control.sweep?.() ?? Promise.resolve())
               .catch(() => undefined)
               .finally(() => timers.push(setTimeout(() => conn.destroy(), PIPE_GRACE_MS)));
@@ -116,9 +96,8 @@ export async function agentExec(
     conn.once('close', () => {
       for (const timer of timers) clearTimeout(timer);
       void (async () => {
-        if (stopping) await stopping;
-        const result = { exitCode: stoppedFor ? null : status, stoppedFor, stdout, stderr };
-        if (stoppedFor || status !== null) resolve({ ...result, durationMs: Date.now() - started });
+        await output.settle();
+        if (output.stoppedFor || status !== null) resolve(output.result(status, started));
         else if (unavailable !== undefined || !anyFrame)
           reject(new AgentUnavailable(`exec agent: nothing started (${unavailable ?? 'no answer'})`));
         else reject(new AgentLost('exec agent: the connection ended before the command did'));

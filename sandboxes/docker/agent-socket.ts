@@ -24,9 +24,29 @@ export function execViaDefault(env: NodeJS.ProcessEnv = process.env): ExecVia {
   throw new InputError(`ADRS_DOCKER_EXEC=${value}: use "agent" (the default) or "engine" (docker exec)`);
 }
 
+/**
+ * The source of an in-container Python program (`file` in sandboxes/docker: the agent, the series reset) with
+ * its shared module adrs_kill.py bundled in front: both run from their text (`python3 -I -S -c`), never from a
+ * file in the container, so their module travels the same way. It is registered in sys.modules before the
+ * program's own import, so no path a container could plant a file on is searched for it.
+ */
+export function containerPython(file: string): string {
+  const read = (name: string): string => readFileSync(assetPath('sandboxes', 'docker', name), 'utf8');
+  // A JSON string is a valid Python string literal (its escapes are Python's too).
+  const kill = JSON.stringify(read('adrs_kill.py'));
+  const prelude = [
+    'import sys as _sys, types as _types',
+    '_kill = _types.ModuleType("adrs_kill")',
+    `exec(compile(${kill}, "adrs_kill.py", "exec"), _kill.__dict__)`,
+    '_sys.modules["adrs_kill"] = _kill',
+    'del _sys, _types, _kill',
+  ].join('; ');
+  return `${prelude}\n${read(file)}`;
+}
+
 let source: string | undefined;
 function agentSource(): string {
-  source ??= readFileSync(assetPath('sandboxes', 'docker', 'adrs_agent.py'), 'utf8');
+  source ??= containerPython('adrs_agent.py');
   return source;
 }
 

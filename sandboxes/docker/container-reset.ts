@@ -1,13 +1,11 @@
 // Resets a used session container for the next sample of the same party (adrs_reset.py, a root exec) and says whether it is verifiably clean.
-import { readFileSync } from 'node:fs';
 import type Docker from 'dockerode';
-import { assetPath } from '../../core/paths.js';
 import { TRUSTED_ID } from '../warden/warden.js';
 import { SANDBOX_OWNER } from './container-files.js';
 import { WORKSPACE } from './container-shape.js';
 import { TRUSTED_DIR } from './readonly-dirs.js';
 import { runExec, type ExecControl, type ExecPlan, type RawExecResult } from './run-exec.js';
-import type { AgentSocket } from './agent-socket.js';
+import { containerPython, type AgentSocket } from './agent-socket.js';
 import { agentExec, AgentUnavailable } from './agent-client.js';
 
 /**
@@ -21,7 +19,7 @@ export type ResetReport = { clean: true; oomKills: number } | { clean: false; wh
 
 let source: string | undefined;
 function resetSource(): string {
-  source ??= readFileSync(assetPath('sandboxes', 'docker', 'adrs_reset.py'), 'utf8');
+  source ??= containerPython('adrs_reset.py');
   return source;
 }
 

@@ -1,15 +1,11 @@
 // Runs one command in a container through `container.exec`, demultiplexes its output into capped tails, and enforces a deadline.
 import { Writable, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { OutputTail } from '../output-tail.js';
+import type { OutputTail } from '../output-tail.js';
+import { ExecOutput, PIPE_GRACE_MS } from './exec-output.js';
 
-/** A stream past this many times its kept tail is endless output: the container is killed. */
-export const OUTPUT_KILL_FACTOR = 64;
-const OUTPUT_KILL_FLOOR = 1 << 20;
 /** How often a running exec is asked whether its main process has exited. */
 const POLL_MS = 500;
-/** How long output may stay open after the main process exited (a background child holding it). */
-const PIPE_GRACE_MS = 1_000;
 
 export interface ExecPlan {
   command: string[];
@@ -32,12 +28,10 @@ export interface RawExecResult {
   durationMs: number;
 }
 
-function sink(tail: OutputTail, onData: () => void, live?: (chunk: Buffer) => void): Writable {
+function sink(push: (chunk: Buffer) => void): Writable {
   return new Writable({
     write(chunk: Buffer, _encoding, done) {
-      tail.push(chunk);
-      live?.(chunk);
-      onData();
+      push(chunk);
       done();
     },
   });
@@ -62,9 +56,6 @@ export async function runExec(
   control: ExecControl,
 ): Promise<RawExecResult> {
   const started = Date.now();
-  const stdout = new OutputTail(plan.outputBytes);
-  const stderr = new OutputTail(plan.outputBytes);
-  const outputKill = Math.max(OUTPUT_KILL_FACTOR * plan.outputBytes, OUTPUT_KILL_FLOOR);
   const withStdin = plan.stdin !== undefined;
   const exec = await container.exec({
     Cmd: plan.command,
@@ -78,16 +69,7 @@ export async function runExec(
   });
   const stream = (await exec.start({ hijack: withStdin, stdin: withStdin })) as NodeJS.ReadWriteStream &
     Readable;
-  let stoppedFor: RawExecResult['stoppedFor'];
-  let stopping: Promise<void> | undefined;
-  const halt = (why: 'timeout' | 'output'): void => {
-    if (stopping) return;
-    stoppedFor = why;
-    stopping = control
-      .stop()
-      .catch(() => undefined)
-      .finally(() => stream.destroy());
-  };
+  const output = new ExecOutput(plan, control, () => stream.destroy());
   const ended = new Promise<void>((resolve) => {
     stream.once('end', resolve);
     stream.once('close', resolve);
@@ -95,19 +77,19 @@ export async function runExec(
   });
   docker.modem.demuxStream(
     stream,
-    sink(stdout, () => stdout.total > outputKill && halt('output')),
-    sink(stderr, () => stderr.total > outputKill && halt('output'), plan.onStderr),
+    sink((chunk) => output.out(chunk)),
+    sink((chunk) => output.err(chunk)),
   );
   if (withStdin) {
     const input = plan.stdin!;
     if (Buffer.isBuffer(input)) stream.end(input);
     else input.on('error', () => stream.end()).pipe(stream);
   }
-  const timer = setTimeout(() => halt('timeout'), plan.timeoutMs);
+  output.armDeadline();
   let exitedAt: number | undefined;
   let sweeping = false;
   const poll = setInterval(() => {
-    if (stopping || sweeping) return;
+    if (output.stopped || sweeping) return;
     if (exitedAt !== undefined) {
       if (Date.now() - exitedAt < PIPE_GRACE_MS) return;
       sweeping = true;
@@ -126,12 +108,11 @@ export async function runExec(
   try {
     await ended;
   } finally {
-    clearTimeout(timer);
     clearInterval(poll);
   }
-  if (stopping) await stopping;
+  await output.settle();
   let exitCode: number | null = null;
-  if (!stoppedFor) {
+  if (!output.stoppedFor) {
     // The stream can end a moment before the daemon records the exit code.
     for (let i = 0; i < 50; i++) {
       const info = await exec.inspect().catch(() => undefined);
@@ -143,5 +124,5 @@ export async function runExec(
       await new Promise((r) => setTimeout(r, 20));
     }
   }
-  return { exitCode, stoppedFor, stdout, stderr, durationMs: Date.now() - started };
+  return output.result(exitCode, started);
 }
