@@ -228,9 +228,10 @@ export function sweRedteamCases(sandbox: Sandbox, kind: string): void {
 
   // What is left of it: past RETAINED values at one place the kept ones are a reservoir drawn from the go seed, which
   // the candidate's process holds. A patch that replays it does the work for the 16 kept calls of 200 and skips the
-  // rest. Bounded: it must do RETAINED calls' work at that place. If this starts failing, the hole closed: update README.
+  // rest. Bounded: it must do RETAINED calls' work at that place. Calls of ~1 ms each, so that 200 against 16 stays far
+  // above the evaluator clock's floor under load (expected ~10x; bound 2x). If this fails, the hole closed: update README.
   it('(KNOWN HOLE, bounded) past RETAINED values at one place, a patch that replays the reservoir from the go seed works only for the kept calls', async () => {
-    const problem = await loopProblem(200, 600, `redteam-reservoir-${kind}`);
+    const problem = await loopProblem(200, 1500, `redteam-reservoir-${kind}`);
     const r = resultOf(await evaluateFiles(sandbox, problem, { [CORE]: hostile('swe-seed-reservoir.py') }));
     console.log(
       `[redteam swe ${kind}] KNOWN HOLE, seed-reservoir: correct=${r.correct} speedup=${Number(r.metrics.speedup).toFixed(1)}: ${r.feedback.split('\n')[0]}`,
