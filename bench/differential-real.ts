@@ -6,7 +6,8 @@
 // observation kept in the evaluator cache ("warm": every candidate after the first that changes these functions).
 // One cold evaluation first fills the cache (reported, not in the ratio). Also the checks' own seconds inside, per
 // step for the last warm run, every repeat's seconds, and the load average after each instance (the machine may be
-// shared: the ratio of runs side by side is what counts).
+// shared: the ratio of runs side by side is what counts). Also the expert patch's speedup (median) without and with
+// the checks: the timed repeats' digest must not dilute it (issue 17: its hashing once ran inside the timed window).
 //
 // --bytecode both (default) runs each instance with and without the harness's bytecode cache of the base tree
 // (swe_pyc.py), interleaved, so the two are measured side by side under the same load.
@@ -94,17 +95,31 @@ try {
         throw new Error(`${instance.instance_id}: the expert patch was refused: ${cold.feedback}`);
       // The plain package's first evaluation fills its own evaluator cache (its bytecode): not counted either.
       const [plainColdS] = await timed(async () => resultOf(await evaluateFiles(sandbox, plain, files)));
-      runs.push({ v, plain, checked, coldS, cold, plainColdS, evalS: [] as number[], warmS: [] as number[] });
+      runs.push({
+        v,
+        plain,
+        checked,
+        coldS,
+        cold,
+        plainColdS,
+        evalS: [] as number[],
+        warmS: [] as number[],
+        evalX: [] as number[],
+        warmX: [] as number[],
+      });
     }
     const warmIn = new Map<string, number[]>();
     const warmSteps = new Map<string, Record<string, number>>();
     // Interleaved: every repeat evaluates each variant without and with the checks, one after the other.
     for (let i = 0; i < reps; i++) {
       for (const r of runs) {
-        r.evalS.push((await timed(async () => resultOf(await evaluateFiles(sandbox, r.plain, files))))[0]);
+        const [e, plainR] = await timed(async () => resultOf(await evaluateFiles(sandbox, r.plain, files)));
+        r.evalS.push(e);
+        r.evalX.push(Number(plainR.metrics.speedup));
         const [s, warm] = await timed(async () => resultOf(await evaluateFiles(sandbox, r.checked, files)));
         if (!warm.correct) throw new Error(`${instance.instance_id}: refused warm: ${warm.feedback}`);
         r.warmS.push(s);
+        r.warmX.push(Number(warm.metrics.speedup));
         warmIn.set(r.v.name, [...(warmIn.get(r.v.name) ?? []), diffSeconds(warm)]);
         warmSteps.set(r.v.name, diffSteps(warm));
       }
@@ -118,6 +133,11 @@ try {
         warm_s: median(r.warmS),
         warm_fraction: median(r.warmS) / e - 1,
         warm_inside_s: median(warmIn.get(r.v.name) ?? [NaN]),
+        // The expert patch's speedup without and with the checks: their hashing must not dilute it (issue 17).
+        speedup_plain: median(r.evalX),
+        speedup_warm: median(r.warmX),
+        speedup_plain_each: r.evalX,
+        speedup_warm_each: r.warmX,
         cold_s: r.coldS,
         cold_inside_s: diffSeconds(r.cold),
         plain_first_s: r.plainColdS,
@@ -144,10 +164,10 @@ else {
       .join(' ')})\n`,
   );
   process.stdout.write(
-    'instance                 bytecode  eval s | warm: with checks  added  inside s | cold: with checks  inside s\n',
+    'instance                 bytecode  eval s | warm: with checks  added  inside s | cold: with checks  inside s | speedup: off  on\n',
   );
   for (const r of rows)
     process.stdout.write(
-      `${String(r.case).padEnd(24)} ${String(r.variant).padEnd(7)}${f(r.evaluation_s).padStart(8)} | ${f(r.warm_s).padStart(17)}  ${pct(r.warm_fraction).padStart(5)}  ${f(r.warm_inside_s).padStart(8)} | ${f(r.cold_s).padStart(17)}  ${f(r.cold_inside_s).padStart(8)}\n`,
+      `${String(r.case).padEnd(24)} ${String(r.variant).padEnd(7)}${f(r.evaluation_s).padStart(8)} | ${f(r.warm_s).padStart(17)}  ${pct(r.warm_fraction).padStart(5)}  ${f(r.warm_inside_s).padStart(8)} | ${f(r.cold_s).padStart(17)}  ${f(r.cold_inside_s).padStart(8)} | ${f(r.speedup_plain, 2).padStart(12)} ${f(r.speedup_warm, 2).padStart(4)}\n`,
     );
 }

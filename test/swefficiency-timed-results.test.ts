@@ -1,5 +1,6 @@
-// The SWE harness's check of the timed repeats' own results: each repeat's done message carries a digest of what
-// its calls produced, and the evaluator compares the patched run's with base_commit's (swe_clock.compare_results).
+// The SWE harness's check of the timed repeats' own results: after a repeat's "worked" (the evaluator's clock stops
+// there) its done message carries a digest of what its calls produced, and the evaluator compares the patched run's
+// with base_commit's (swe_clock.compare_results); the hashing is timed too and charged above base_commit's.
 // Real processes: swe_workload.py --control on the textstats fixture, driven by swe_clock.timed_run as swe_eval does.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,9 +32,15 @@ writeFileSync(
     '    argv = [sys.executable, os.path.join(os.path.dirname(swe_clock.__file__), "swe_workload.py"), workload,',
     '            "--control"] + (["--digest-lib", lib] if lib != "none" else [])',
     '    env = {"PATH": os.environ["PATH"], "PYTHONPATH": repo, "PYTHONHASHSEED": "0"}',
-    '    results = []',
-    '    swe_clock.timed_run(argv, repo, env, 300, results=results)',
-    '    print(json.dumps(results))',
+    '    results, hashing = [], []',
+    '    swe_clock.timed_run(argv, repo, env, 300, results=results, seed=int(sys.argv[5]), pick=int(sys.argv[6]),',
+    '                        hashing=hashing)',
+    '    print(json.dumps({"results": results, "hashing": hashing}))',
+    'elif sys.argv[1] == "charges":',
+    '    base, hashing, patched, patched_hashing = (json.load(open(p)) for p in sys.argv[2:6])',
+    '    ref = swe_clock.hashing_reference(base, hashing)',
+    '    print(json.dumps({"reference": ref, "base": swe_clock.hashing_charges(base, hashing, ref),',
+    '                      "patched": swe_clock.hashing_charges(patched, patched_hashing, ref)}))',
     'else:',
     '    base, patched = (json.load(open(p)) for p in sys.argv[2:4])',
     '    try:',
@@ -47,6 +54,7 @@ interface Digest {
   call: number;
   values: number;
   hashed: number;
+  places: number;
   calls: string;
   missed: string[];
 }
@@ -60,13 +68,25 @@ function repo(core?: string): string {
   return dest;
 }
 
-/** Each timed repeat's digest, from a real --control run of `workload` (a file's text) over `tree`. */
-function run(tree: string, workload: string, lib = true): (Digest | null)[] {
+/** Each timed repeat's digest and its hashing seconds, from a real --control run of `workload` (a file's text)
+ * over `tree`; `seed` goes with go, `pick` (which kept values are hashed) after worked, as swe_eval sends them. */
+function runFull(
+  tree: string,
+  workload: string,
+  lib = true,
+  seed = 0,
+  pick = 0,
+): { results: (Digest | null)[]; hashing: number[] } {
   const file = path.join(dir, `workload-${++n}.py`);
   writeFileSync(file, workload);
-  const out = execFileSync(PY, [PROBE, 'run', tree, file, lib ? DIFFERENTIAL : 'none'], { encoding: 'utf8' });
-  return JSON.parse(out) as (Digest | null)[];
+  const argv = [PROBE, 'run', tree, file, lib ? DIFFERENTIAL : 'none', String(seed), String(pick)];
+  return JSON.parse(execFileSync(PY, argv, { encoding: 'utf8' })) as {
+    results: (Digest | null)[];
+    hashing: number[];
+  };
 }
+const run = (tree: string, workload: string, lib = true, seed = 0, pick = 0): (Digest | null)[] =>
+  runFull(tree, workload, lib, seed, pick).results;
 
 function compare(base: unknown, patched: unknown): { notes: string[]; differ: string | null } {
   const b = path.join(dir, `b-${++n}.json`);
@@ -120,7 +140,7 @@ describe.skipIf(absent)('SWE harness: the timed repeats results against base_com
     expect(compare(honest, run(repo(hostile('swe-gc-detect.py')), INTO_GLOBAL)).differ).toMatch(/^repeat 1:/);
   }, 120_000);
 
-  it('of the many values a statement in a loop produces, one picked by the seed is hashed: a patch that does the work only in the first timed call is refused', () => {
+  it('of the many values a statement in a loop produces, two of those kept, picked after "worked", are hashed: a patch that does the work only in the first timed call is refused', () => {
     const loop = WORKLOAD_1.replace(
       'def workload():\n    global text\n    word_counts(text)',
       'def workload():\n    global text\n    for k in range(40):\n        word_counts(text[k * 97:])',
@@ -135,11 +155,67 @@ describe.skipIf(absent)('SWE harness: the timed repeats results against base_com
       );
     expect(firstOnly).not.toBe(gc);
     const honest = run(base, loop);
-    // 40 values of word_counts, the locals and the return value: one hashed per place. (With the probe's seed 0 the
-    // pick is not the first call's: a seed that picked it, 1 in 40, would let this patch through.)
-    expect(honest[0]).toMatchObject({ values: 42, hashed: 3 });
+    // 40 values of word_counts (two of them hashed), the locals and the return value. Two distinct values are
+    // hashed, so a patch that does the real work for one call only is refused whatever the picks.
+    expect(honest[0]).toMatchObject({ values: 42, hashed: 4, places: 3 });
     expect(compare(honest, run(repo(fixtureText('expert/textstats-1.py')), loop)).differ).toBeNull();
     expect(compare(honest, run(repo(firstOnly), loop)).differ).toMatch(/^repeat 1:/);
+    // Another pick hashes other values: the digest changes with it (base and patch get the same pick).
+    expect(run(base, loop, true, 0, 5)[0]?.calls).not.toBe(honest[0]?.calls);
+  }, 180_000);
+
+  // The route from the last review: the seed that chose the hashed value came with go, into the candidate's process.
+  // Now the values hashed are picked by a second seed sent only after "worked".
+  const LOOP_12 = WORKLOAD_1.replace(
+    'def workload():\n    global text\n    word_counts(text)',
+    'def workload():\n    global text\n    for k in range(12):\n        word_counts(text[k * 97:k * 97 + 1500])',
+  );
+  it('a patch that reads the go seed from __main__._RECORD and works only for the value it predicts hashed: refused, whatever the seeds (once a hole)', () => {
+    for (const [seed, pick] of [
+      [0, 0],
+      [7, 3],
+      [123456789, 987654321],
+    ] as const) {
+      const honest = run(base, LOOP_12, true, seed, pick);
+      expect(honest[0]).toMatchObject({ values: 14, hashed: 4 });
+      expect(
+        compare(honest, run(repo(hostile('swe-seed-pick.py')), LOOP_12, true, seed, pick)).differ,
+      ).toMatch(/^repeat 1:/);
+    }
+  }, 300_000);
+
+  it('(KNOWN HOLE, bounded) past RETAINED values at one place, a patch that replays the reservoir from the go seed works only for the kept calls and passes', () => {
+    const loop = WORKLOAD_1.replace(
+      'def workload():\n    global text\n    word_counts(text)',
+      'def workload():\n    global text\n    for k in range(200):\n        word_counts(text[k * 97:k * 97 + 600])',
+    );
+    const honest = run(base, loop, true, 11, 13);
+    expect(honest[0]).toMatchObject({ values: 202, hashed: 4 });
+    // It skips 184 of the 200 calls (the reservoir keeps 16) and its digests agree with base_commit's.
+    const r = compare(honest, run(repo(hostile('swe-seed-reservoir.py')), loop, true, 11, 13));
+    expect(r.differ).toBeNull();
+  }, 300_000);
+
+  it("a patch that defers its work into a result only the hashing evaluates: the digest agrees, so the hashing time above base_commit's is charged to each repeat", () => {
+    const lazy = runFull(repo(hostile('swe-lazy-result.py')), WORKLOAD_1);
+    const honest = runFull(base, WORKLOAD_1);
+    expect(compare(honest.results, lazy.results).differ).toBeNull();
+    const files = [honest.results, honest.hashing, lazy.results, lazy.hashing].map((v, i) => {
+      const f = path.join(dir, `charge-${++n}-${i}.json`);
+      writeFileSync(f, JSON.stringify(v));
+      return f;
+    });
+    const c = JSON.parse(execFileSync(PY, [PROBE, 'charges', ...files], { encoding: 'utf8' })) as {
+      reference: Record<string, number>;
+      base: number[];
+      patched: number[];
+    };
+    // The reference is the median of base_commit's hashing for the call; each repeat pays exactly what is above it.
+    const ref = c.reference['1']!;
+    const sorted = [...honest.hashing].sort((a, b) => a - b);
+    expect(ref).toBeCloseTo((sorted[2]! + sorted[3]!) / 2, 12);
+    lazy.hashing.forEach((h, k) => expect(c.patched[k]).toBeCloseTo(Math.max(0, h - ref), 12));
+    honest.hashing.forEach((h, k) => expect(c.base[k]).toBeCloseTo(Math.max(0, h - ref), 12));
   }, 180_000);
 
   it("a patched run whose repeats send no digest, where base_commit's did, is refused", () => {

@@ -9,6 +9,7 @@ import {
   evaluateFiles,
   fixtureInstances,
   fixtureProblem,
+  fixtureText,
   REPOS_DIR,
   resultOf,
 } from '../fixtures/swe/fixture.js';
@@ -25,6 +26,21 @@ function clean(outcome: EvaluationOutcome): string {
   expect(verdict, 'a forged result reached the verdict').not.toMatch(/FORGED/);
   expect(text.split('\n').filter((l) => l.includes('LEAKED'))).toEqual([]);
   return text;
+}
+
+/** Fixture instance 1 with its workload's one word_counts call made a loop of `n` calls on `chars`-long slices. */
+async function loopProblem(n: number, chars: number, variant: string) {
+  const instance = (await fixtureInstances())[0]!;
+  const workload = fixtureText('workloads/textstats-1.py').replace(
+    'def workload():\n    global text\n    word_counts(text)',
+    `def workload():\n    global text\n    for k in range(${n}):\n        word_counts(text[k * 97:k * 97 + ${chars}])`,
+  );
+  if (!workload.includes('range('))
+    throw new Error('fixture 1 workload changed: the red-team loop no longer applies');
+  return loadInstanceProblem(
+    { ...instance, instance_id: `${instance.instance_id}-${variant}`, workload },
+    { reposDir: REPOS_DIR, timeoutS: 300 },
+  );
 }
 
 /** Registers every SWE red-team case against `sandbox` (call inside a describe); `kind` names it in the log. */
@@ -178,6 +194,51 @@ export function sweRedteamCases(sandbox: Sandbox, kind: string): void {
     expect(r.metrics.speedup).toBe(1);
     expect(r.feedback).toMatch(RESULTS_DIFFER);
     expect(r.feedback).toMatch(/sent no digest of its results/);
+  }, 600_000);
+
+  // The repeat's clock stops at "worked"; its results are hashed after. Hashing evaluates what a result left lazy, so
+  // the hashing above base_commit's is charged to the repeat (swe_clock.hashing_charges).
+  it("a patch that defers its work into a result that only the digest's hashing evaluates (identical digest): its hashing is charged, the honest ~1x", async () => {
+    const problem = await fixtureProblem(1, `redteam-${kind}`);
+    const outcome = await evaluateFiles(sandbox, problem, { [CORE]: hostile('swe-lazy-result.py') });
+    clean(outcome);
+    const r = resultOf(outcome);
+    const charged = Number(r.metrics.post_hash_charge);
+    console.log(
+      `[redteam swe ${kind}] lazy-result: correct=${r.correct} speedup=${Number(r.metrics.speedup).toFixed(2)} charged ${(charged * 1e3).toFixed(1)} ms a repeat (post mean ${(Number(r.metrics.post_mean) * 1e3).toFixed(1)} ms): ${r.feedback.split('\n')[0]}`,
+    );
+    // Its timed calls do nothing; without the charge it was 100x+. The work is paid where it ran: in the hashing.
+    expect(r.checks.find((c) => c.name === 'timed-results')?.ok).toBe(true);
+    expect(r.metrics.speedup).toBeLessThan(5);
+    expect(charged).toBeGreaterThan(Number(r.metrics.pre_hash_charge));
+  }, 600_000);
+
+  // The route from the last review: the seed that picked the hashed value of a loop came with go, into the
+  // candidate's process (__main__._RECORD). The values hashed are now picked by a seed sent after "worked".
+  it("a patch that reads the go seed from __main__._RECORD and does the work only for the loop's value it predicts hashed (once a hole): refused, the timed repeats' results differ", async () => {
+    const problem = await loopProblem(12, 1500, `redteam-seed-${kind}`);
+    const outcome = await evaluateFiles(sandbox, problem, { [CORE]: hostile('swe-seed-pick.py') });
+    clean(outcome);
+    const r = resultOf(outcome);
+    console.log(`[redteam swe ${kind}] seed-pick: correct=${r.correct}: ${r.feedback.split('\n')[0]}`);
+    expect(r.correct, r.feedback).toBe(false);
+    expect(r.metrics.speedup).toBe(1);
+    expect(r.feedback).toMatch(RESULTS_DIFFER);
+  }, 600_000);
+
+  // What is left of it: past RETAINED values at one place the kept ones are a reservoir drawn from the go seed, which
+  // the candidate's process holds. A patch that replays it does the work for the 16 kept calls of 200 and skips the
+  // rest. Bounded: it must do RETAINED calls' work at that place. Calls of ~1 ms each, so that 200 against 16 stays far
+  // above the evaluator clock's floor under load (expected ~10x; bound 2x). If this fails, the hole closed: update README.
+  it('(KNOWN HOLE, bounded) past RETAINED values at one place, a patch that replays the reservoir from the go seed works only for the kept calls', async () => {
+    const problem = await loopProblem(200, 1500, `redteam-reservoir-${kind}`);
+    const r = resultOf(await evaluateFiles(sandbox, problem, { [CORE]: hostile('swe-seed-reservoir.py') }));
+    console.log(
+      `[redteam swe ${kind}] KNOWN HOLE, seed-reservoir: correct=${r.correct} speedup=${Number(r.metrics.speedup).toFixed(1)}: ${r.feedback.split('\n')[0]}`,
+    );
+    expect(r.correct, r.feedback).toBe(true);
+    expect(r.metrics.speedup).toBeGreaterThan(2);
+    expect(r.checks.find((c) => c.name === 'timed-results')?.ok).toBe(true);
   }, 600_000);
 
   // Honest about the timed process: it is the candidate's, harness code included. A patch that rewires the harness's

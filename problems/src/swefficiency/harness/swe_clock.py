@@ -8,12 +8,23 @@ honest pair always lies within it, whatever the load; a patched timer (time.perf
 and ends the run as a failure. Mean and Std Dev are computed here over our times, on the slice of them the
 official plan names (the workload's `runtimes[...]`); the workload's printed "Mean:" is never read.
 
-The same done message carries a digest of what the repeat's calls produced (swe_workload.Results: return values,
-dropped expression values, locals at return, the globals the workload assigns; of the many values one place in a
-loop produces, one picked by the seed we send with go), hashed before done is sent, so inside our interval. compare_results checks each patched repeat's digest against base_commit's repeats of the same
-timeit.repeat call, where those agree among themselves: a patch that skips its work only while timed (timeit turns
-the collector off; the tests and the differential checks do not) gives other values there and is refused. A patched
-repeat that sends no digest where base_commit's did is refused too.
+The repeat ends with "worked" (our clock stops there), then we send the pick and the child hashes what the
+repeat's calls produced (swe_workload.Results: return values, dropped expression values, locals at return, the
+globals the workload assigns; of the many values one place in a loop produces, two of those kept, picked by a seed
+the child learns only after "worked") and sends the digest with "done". compare_results checks each patched
+repeat's digest against base_commit's repeats of the same timeit.repeat call, where those agree among themselves: a
+patch that skips its work only while timed (timeit turns the collector off; the tests and the differential checks
+do not) gives other values there and is refused. A patched repeat that sends no digest where base_commit's did is
+refused too.
+
+The hashing is outside the timed interval (it once ran inside, on both sides, and diluted real speedups: ~22 ms a
+repeat on xarray-7735), but not free: hashing also evaluates whatever a result left lazy, so a patch could move its
+work into a result whose pickling does it. We time the hashing too, from our pick to done, and charge every repeat
+(base_commit's and the patch's alike) the part of it above the median of base_commit's hashing times for the same
+timeit.repeat call (hashing_charges). Deferred work is then paid in full, less nothing; an honest patch, whose
+results hash as base_commit's do, is charged only the noise above that median, as base_commit's own repeats are, so
+the ratio stays unbiased. A refusal above some factor was the alternative; a charge needs no threshold to tune, and
+a patch whose results are slower to hash for honest reasons (a different but equal layout) just pays that.
 
 What this does not stop, said in the README: the timed process is the candidate's, harness code included. A patch
 that rewires that code (through the process's __main__) can run the workload once before go, untimed and
@@ -69,16 +80,19 @@ def check_self(k, t0, t1, done):
     return own[1] - own[0]
 
 
-def timed_run(argv, cwd, env, timeout, progress=lambda text: None, results=None, seed=0):
+def timed_run(argv, cwd, env, timeout, progress=lambda text: None, results=None, seed=0, pick=0, hashing=None):
     """Runs `argv` (swe_workload.py ... --control) as the candidate and times its repeats on our clock.
     Returns (times, selfs, stderr text); raises RuntimeError (ClockMismatch) when the run fails or lies.
-    `results` (a list) gets each repeat's digest of what its calls produced, as its done message carried it; `seed`
-    (sent with every go) picks which of a place's values are hashed: base and patch must get the same one."""
+    `results` (a list) gets each repeat's digest of what its calls produced, as its done message carried it, and
+    `hashing` (a list) the seconds that digest took on our clock (from our pick to done). `seed` (sent with every go)
+    draws the reservoir of a place's values; `pick` (sent only after the repeat said "worked") picks which of the kept
+    values are hashed. Base and patch must get the same of both."""
     import tempfile
 
     deadline = time.monotonic() + timeout
     times, selfs, shown = [], [], None
     results = [] if results is None else results
+    hashing = [] if hashing is None else hashing
     with tempfile.TemporaryFile() as err:
         proc = swe_domain.Process(argv, cwd, env, err.fileno())
         failure = None
@@ -97,12 +111,20 @@ def timed_run(argv, cwd, env, timeout, progress=lambda text: None, results=None,
                              % (k + 1, msg.get("of"), msg.get("number")))
                 t0 = time.perf_counter()
                 proc.send_json({"go": True, "seed": seed})
-                done = proc.recv_json(max(1.0, deadline - time.monotonic()))
+                worked = proc.recv_json(max(1.0, deadline - time.monotonic()))
                 t1 = time.perf_counter()
+                if not isinstance(worked, dict) or worked.get("ev") != "worked":
+                    raise swe_domain.CandidateError("unexpected message %r where a repeat should end" % (worked,))
+                selfs.append(check_self(k, t0, t1, worked))
+                h0 = time.perf_counter()
+                proc.send_json({"hash": True, "pick": pick})
+                done = proc.recv_json(max(1.0, deadline - time.monotonic()))
+                h1 = time.perf_counter()
                 if not isinstance(done, dict) or done.get("ev") != "done":
-                    raise swe_domain.CandidateError("unexpected message %r where a repeat should end" % (done,))
-                selfs.append(check_self(k, t0, t1, done))
+                    raise swe_domain.CandidateError("unexpected message %r where a repeat's digest should come"
+                                                    % (done,))
                 times.append(t1 - t0)
+                hashing.append(h1 - h0)
                 results.append(done.get("results"))
         except swe_domain.CandidateError as error:
             failure = "its control channel to the evaluator broke: %s" % error
@@ -121,6 +143,26 @@ def timed_run(argv, cwd, env, timeout, progress=lambda text: None, results=None,
     if not times:
         raise RuntimeError("workload failed (no timed repeat ran: no timeit.repeat call?): %s" % text[-1500:])
     return times, selfs, text
+
+
+def hashing_reference(results, hashing):
+    """{timeit.repeat call: the median of base_commit's hashing seconds for its repeats} (see the module docstring)."""
+    by_call = {}
+    for r, h in zip(results, hashing):
+        d = _digest_of(r)
+        by_call.setdefault(d.get("call") if d else None, []).append(h)
+    return {call: statistics.median(hs) for call, hs in by_call.items()}
+
+
+def hashing_charges(results, hashing, reference):
+    """Per repeat, the seconds of its hashing above the reference for its timeit.repeat call (all of it where base_
+    commit's run has no such call): what is added to the repeat's time."""
+    out = []
+    for r, h in zip(results, hashing):
+        d = _digest_of(r)
+        ref = reference.get(d.get("call") if d else None, 0.0)
+        out.append(max(0.0, h - ref))
+    return out
 
 
 class ResultsDiffer(RuntimeError):

@@ -22,6 +22,7 @@ import os
 import random
 import re
 import shlex
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -249,11 +250,12 @@ def rebuild(ctx):
     return rc == 0, tail(out + err, 1500)
 
 
-def run_workload(ctx, isolation=None, jobs=None, fixed_hash=False, results=None, seed=0):
+def run_workload(ctx, isolation=None, jobs=None, fixed_hash=False, results=None, seed=0, pick=0, hash_ref=None,
+                 charged=None):
     """(mean, std, repeats, output) of one workload run; raises RuntimeError on failure.
 
     The workload runs in the candidate's domain (swe_workload.py --control); every repeat is timed by this process's
-    clock between its "go" and the repeat's "done" (swe_clock.py), and Mean/Std are computed here.
+    clock between its "go" and the repeat's "worked" (swe_clock.py), and Mean/Std are computed here.
 
     isolation: one process per timed repeat; by default as the official harness does for this instance (all but
     its four exemptions, swe_workload.ISOLATION_EXEMPT).
@@ -264,7 +266,13 @@ def run_workload(ctx, isolation=None, jobs=None, fixed_hash=False, results=None,
 
     results: a list that gets each timed repeat's digest of what its calls produced (compared with base_commit's by
     swe_clock.compare_results), hashed by the differential checks' adrs_capture when $ADRS_DIFFERENTIAL_DIR has it;
-    seed: picks which values are hashed (the same for base and patch, unknown to the candidate before go)."""
+    seed and pick: which values are kept and which of them hashed (the same for base and patch; the candidate learns
+    pick only after its calls are over).
+
+    hash_ref: {timeit.repeat call: seconds}, base_commit's hashing times (swe_clock.hashing_reference); each repeat
+    is charged its hashing above them. "own" takes them from this run (base_commit's); None charges all of it (no
+    base_commit run to compare with: work a patch defers into the hashing is then timed in full). charged (a dict)
+    gets {"reference", "charges", "hashing"}."""
     workload = os.path.join(HERE, "workload.py")
     args = [ctx.python, os.path.join(HERE, "swe_workload.py"), workload, "--control"]
     lib = os.environ.get("ADRS_DIFFERENTIAL_DIR")
@@ -278,8 +286,16 @@ def run_workload(ctx, isolation=None, jobs=None, fixed_hash=False, results=None,
     if jobs:
         args += ["--jobs", jobs]
     swe_domain.share_tree(ctx.repo)
+    mine, hashing = [], []
     times, _, err = swe_clock.timed_run(args, ctx.repo, env, min(ctx.cfg.get("perf_timeout", 3600), ctx.left()),
-                                        progress=progress, results=results, seed=seed)
+                                        progress=progress, results=mine, seed=seed, pick=pick, hashing=hashing)
+    if results is not None:
+        results.extend(mine)
+    ref = swe_clock.hashing_reference(mine, hashing) if hash_ref == "own" else (hash_ref or {})
+    charges = swe_clock.hashing_charges(mine, hashing, ref)
+    times = [t + c for t, c in zip(times, charges)]
+    if charged is not None:
+        charged.update(reference=ref, charges=charges, hashing=hashing)
     with open(workload, encoding="utf-8") as f:
         view = swe_clock.counted_view(f.read(), times, isolation)
     mean, std = swe_clock.summary(view)
@@ -520,7 +536,10 @@ def judge(ctx, ws, patch_arg, seed):
     # 2. Pre-edit timing on base_commit, then post-edit timing with the patch.
     if not empty:
         reset_to_base(ctx)
-        pre_results, post_results, picks = [], [], random.SystemRandom().getrandbits(62)
+        # Two draws: the reservoir's seed goes with every go, the pick of the values hashed only after "worked".
+        pre_results, post_results = [], []
+        picks, hashed_pick = random.SystemRandom().getrandbits(62), random.SystemRandom().getrandbits(62)
+        pre_charged, post_charged = {}, {}
         jobs = diff.start("base") if diff else None  # the base observation: kept from before, or a job
         if diff and not diff.phases.base_cached:
             diff.trusted_base = untouched_base(ctx, ws)
@@ -536,7 +555,8 @@ def judge(ctx, ws, patch_arg, seed):
                 raise RuntimeError("rebuild failed on base_commit: " + log)
             progress("base_commit: time the workload (pre-edit)")
             pre_mean, pre_std, pre_rep, _ = run_workload(ctx, jobs=jobs, fixed_hash=bool(diff), results=pre_results,
-                                                         seed=picks)
+                                                         seed=picks, pick=hashed_pick, hash_ref="own",
+                                                         charged=pre_charged)
         except RuntimeError as e:
             checks.append({"name": "workload-pre", "ok": False, "detail": str(e)[:1000]})
             return finish(False, "The workload fails on base_commit (an instance problem, not the patch): %s" % e)
@@ -552,7 +572,9 @@ def judge(ctx, ws, patch_arg, seed):
             progress("patched: time the workload (post-edit)")
             post_mean, post_std, post_rep, post_out = run_workload(ctx, jobs=diff and diff.start("patched"),
                                                                    fixed_hash=bool(diff), results=post_results,
-                                                                   seed=picks)
+                                                                   seed=picks, pick=hashed_pick,
+                                                                   hash_ref=pre_charged.get("reference"),
+                                                                   charged=post_charged)
         except RuntimeError as e:
             checks.append({"name": "workload-post", "ok": False, "detail": str(e)[:1000]})
             return finish(False, "The workload fails with the patch: %s" % str(e)[:1500])
@@ -560,7 +582,18 @@ def judge(ctx, ws, patch_arg, seed):
         metrics.update(pre_mean=pre_mean, pre_std=pre_std, post_mean=post_mean, post_std=post_std, raw_speedup=raw)
         timings.update(pre=pre_rep, post=post_rep)
         artifacts["workload_output"] = tail(post_out, 2000)
-        checks.append({"name": "workload", "ok": True, "detail": "pre %.6g s, post %.6g s" % (pre_mean, post_mean)})
+        # The timed repeats' hashing, outside the timed interval, and what of it was charged (swe_clock.py).
+        charge = {w: sum(c["charges"]) / len(c["charges"]) if c.get("charges") else 0.0
+                  for w, c in (("pre", pre_charged), ("post", post_charged))}
+        hashed = {w: statistics.median(c["hashing"]) if c.get("hashing") else 0.0
+                  for w, c in (("pre", pre_charged), ("post", post_charged))}
+        metrics.update(pre_hash_charge=charge["pre"], post_hash_charge=charge["post"], pre_hashing=hashed["pre"],
+                       post_hashing=hashed["post"])
+        checks.append({"name": "workload", "ok": True,
+                       "detail": "pre %.6g s, post %.6g s; hashing the results (untimed) %.3g / %.3g ms a repeat, "
+                                 "charged above base_commit's median %.3g / %.3g ms"
+                                 % (pre_mean, post_mean, hashed["pre"] * 1e3, hashed["post"] * 1e3,
+                                    charge["pre"] * 1e3, charge["post"] * 1e3)})
         steps.mark("post")
         if diff:
             rep = diff.finish()

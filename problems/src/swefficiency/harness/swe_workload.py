@@ -27,10 +27,11 @@ With --control (how swe_eval.py runs it, in the candidate's trust domain) the ev
 stdin and stdout become a control channel (length-prefixed JSON; the workload's own prints go to stderr). Each timed
 repeat runs timeit's loop (for callables written out here, _Loop, with functions bound before the repository is
 imported) with a timer that, where timeit reads its start time (after setup), says {"ev": "ready"} and waits for
-the evaluator's {"go": ...}, and where timeit reads its end time says {"ev": "done", "t0", "t1": its own clock
-readings, "results": a digest of what the calls produced (Results), or null without --digest-lib}. The evaluator
-times from go to done; the child's readings are only a cross-check, the digest is compared with base_commit's
-(swe_clock.py). After the last repeat: {"ev": "end"}. Under --control the timed function is instrumented (observe):
+the evaluator's {"go": ..., "seed"}, and where timeit reads its end time says {"ev": "worked", "t0", "t1": its own
+clock readings}, waits for {"hash": true, "pick"} and says {"ev": "done", "results": a digest of what the calls
+produced (Results), or null without --digest-lib}. The evaluator times from go to worked, and the hashing from its
+pick to done (charged where it exceeds base_commit's, swe_clock.py); the child's readings are only a cross-check,
+the digest is compared with base_commit's. After the last repeat: {"ev": "end"}. Under --control the timed function is instrumented (observe):
 its expression statements' values and its locals at return go through a hook that records them only between go
 and done. --digest-lib DIR names the differential checks' folder (its adrs_capture hashes the values).
 
@@ -123,9 +124,12 @@ class Control:
         return json.loads(exact(n))
 
     def timer(self, k, repeat, number, stmt, call):
-        """A timer whose first reading waits for the evaluator's go (with the seed that picks what is hashed) and
-        starts recording what the calls produce (Results), and whose second one reports done with that digest,
-        complete before done is sent, so inside the evaluator's interval (work deferred into the hashing is timed)."""
+        """A timer whose first reading waits for the evaluator's go (with the seed of the reservoir, see Results) and
+        starts recording what the calls produce, and whose second one says "worked" (the evaluator's clock stops
+        there), then waits for the evaluator's pick of the kept values to hash and says "done" with their digest.
+        The hashing is outside the timed interval; the evaluator times it too (from its pick to done) and charges the
+        part above base_commit's (swe_clock.hashing_charges): work deferred into a lazy result that only the hashing
+        evaluates is still paid for."""
         global _RECORD
         state = {}
         clock = time.perf_counter  # bound now: a patch replacing time.perf_counter later changes only "self"
@@ -142,9 +146,13 @@ class Control:
                 state["t0"] = clock()
                 return state["t0"]
             record, _RECORD = _RECORD, None
-            results = record.finish() if record is not None else None
             t1 = clock()
-            self.send({"ev": "done", "k": k, "t0": state["t0"], "t1": t1, "results": results})
+            self.send({"ev": "worked", "k": k, "t0": state["t0"], "t1": t1})
+            ask = self.recv()
+            if ask.get("hash") is not True:
+                raise RuntimeError("the evaluator did not ask for the digest")
+            pick = ask.get("pick") if isinstance(ask.get("pick"), int) else 0
+            self.send({"ev": "done", "k": k, "results": record.finish(pick) if record is not None else None})
             return t1
 
         _RECORD = None
@@ -175,26 +183,35 @@ _SITE_RETURN, _SITE_LOCALS = -1, -2
 _Random = _random.Random
 
 
+# Values kept per place (by reference, until the repeat's digest is sent): all of a place's values up to this many, a
+# reservoir of this many beyond. HASHED of them are hashed, picked after "worked".
+RETAINED, HASHED = 16, 2
+
+
 class Results:
     """A digest of what one timed repeat's calls produced: the workload's return values, the values of its
     expression statements (`word_counts(text)`, whose result the script drops) and its locals at return, and the
     globals the workload function assigns or deletes (`global result; result = ...`), as they are when the loop
     ends; with how many values each place produced.
 
-    Of the values one place produces in a repeat (a statement in a loop, the return value over `number` calls), one
-    is hashed: picked uniformly by the seed the evaluator sends with go (reservoir sampling), the same in every
-    repeat of base and patch, so they hash the same values; a patch cannot know which without reading this
-    process's memory. A place that produces one value (most: `number` is 1 in 439 of the dataset's 447 template
-    workloads) always has it hashed. Hashing every value cost more than the workload where results are heavy
-    (xarray-7735: 20 indexes over 7,300 cftime dates).
+    Of the values one place produces in a repeat (a statement in a loop, the return value over `number` calls), up
+    to RETAINED are kept by reference while the loop runs: all of them for a place that produces no more, else a
+    uniform reservoir drawn with the seed the evaluator sends with go (the same in base and patch). HASHED of the
+    kept ones are hashed when the loop is over, picked by the seed the evaluator sends only after the repeat said
+    "worked": while the calls run, nothing in this process tells which values will be compared, so a patch that
+    does the real work only for "the hashed call" (reading this object) does not know which that is. At a place
+    with more than RETAINED values a patch that reads the reservoir's seed learns which RETAINED of them are kept
+    and could skip the rest (a KNOWN HOLE, bounded: it saves at most that share of the calls). A place that produces
+    one value (most: `number` is 1 in 439 of the dataset's 447 template workloads) always has it hashed. Hashing
+    every value cost more than the workload where results are heavy (xarray-7735: 20 indexes over 7,300 cftime
+    dates), and keeping every value alive would hold a loop's worth of results in memory.
 
-    Each kept value is hashed on its own when the loop ends, before done is sent (inside the evaluator's
-    interval), with adrs_capture.digest (the differential checks' canonical hashing): on its own, because one
-    pickle of them all would also record which values share an object, and a faster patch may share where
-    base_commit copied (xarray-7735's indexes). A part that cannot be hashed stands as its type name ("not
-    compared"; its type is listed in `missed`). Globals the workload only reads are not hashed: an input is often
-    large (a data frame), and pickling it in every repeat would weigh on the times; a change made to one in place is
-    not compared."""
+    Each picked value is hashed on its own, with adrs_capture.digest (the differential checks' canonical hashing):
+    on its own, because one pickle of them all would also record which values share an object, and a faster patch
+    may share where base_commit copied (xarray-7735's indexes). A part that cannot be hashed stands as its type name
+    ("not compared"; its type is listed in `missed`). Globals the workload only reads are not hashed: an input is
+    often large (a data frame), and pickling it in every repeat would weigh on the times; a change made to one in
+    place is not compared."""
 
     def __init__(self, lib, stmt, call, seed):
         self.lib, self.stmt, self.call, self.seed = lib, stmt, call, seed
@@ -210,26 +227,34 @@ class Results:
     def add(self, value, site):
         i = self.counts.get(site, 0)
         self.counts[site] = i + 1
-        if i == 0:
-            self.kept[site] = (0, value)
+        if i < RETAINED:
+            self.kept.setdefault(site, []).append((i, value))
             return
         draw = self.draws.get(site)
         if draw is None:
             draw = self.draws[site] = _Random(self.seed * 1000003 + site + 3).random
-        if draw() * (i + 1) < 1.0:  # value i replaces the kept one with probability 1/(i+1)
-            self.kept[site] = (i, value)
+        j = int(draw() * (i + 1))  # value i takes a slot with probability RETAINED/(i+1)
+        if j < RETAINED:
+            self.kept[site][j] = (i, value)
 
-    def finish(self):
+    def finish(self, pick):
         h = hashlib.blake2b(digest_size=12)
         for site in sorted(self.kept):
-            i, value = self.kept[site]
-            h.update(("%d.%d/%d=%s\0" % (site, i, self.counts[site], self._one(value))).encode())
+            slots = self.kept[site]
+            draw = _Random(pick * 1000003 + site + 7).random
+            order = list(range(len(slots)))
+            for m in range(min(HASHED, len(order))):  # a partial Fisher-Yates shuffle: HASHED distinct slots
+                j = m + int(draw() * (len(order) - m))
+                order[m], order[j] = order[j], order[m]
+            for i, value in sorted((slots[m] for m in order[:HASHED]), key=lambda t: t[0]):
+                h.update(("%d.%d/%d=%s\0" % (site, i, self.counts[site], self._one(value))).encode())
         g = getattr(self.stmt, "__globals__", None)
         code = getattr(self.stmt, "__code__", None)
         for name in _assigned(code) if isinstance(g, dict) and code is not None else ():
             h.update(("%s=%s\0" % (name, self._one(g.get(name, "<unset>")))).encode())
+        hashed = sum(min(HASHED, len(v)) for v in self.kept.values())
         self.kept = None
-        return {"call": self.call, "values": sum(self.counts.values()), "hashed": len(self.counts),
+        return {"call": self.call, "values": sum(self.counts.values()), "hashed": hashed, "places": len(self.counts),
                 "calls": h.hexdigest(), "missed": sorted(self.missed)[:20]}
 
 
